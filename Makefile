@@ -1,0 +1,55 @@
+# XMO — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SCALE ?= 1000000
+export DJANGO_DEBUG ?= 1
+
+.PHONY: help install run serve worker beat test test-fast lint format migrate seed bench clean
+
+help:
+	@echo "make run    install, migrate, load demo data once, serve web + worker + beat on http://$(HOST):$(PORT)"
+	@echo "make test   run the whole test suite"
+	@echo "make lint   ruff check, ruff format --check, makemigrations --check"
+	@echo "make bench  benchmarks (needs PostgreSQL and Redis; SCALE=$(SCALE))"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "XMO needs Python 3.11 or newer")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+run: migrate
+	@mkdir -p var
+	@test -f var/.demo-loaded || ($(PY) manage.py seed_demo && touch var/.demo-loaded)
+	$(PY) manage.py run_all --host $(HOST) --port $(PORT)
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: install
+	$(PY) -m bench.run --scale $(SCALE)
+
+clean:
+	rm -rf var/xmo.sqlite3* var/broker var/celerybeat-schedule* var/.demo-loaded

@@ -1,0 +1,296 @@
+"""Experience data: services, personas, survey responses (X), operational metrics (O), drops."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from xmo.models import ApiToken, Organisation, slug_validator
+
+from .choices import (
+    AlertKind,
+    Channel,
+    Direction,
+    DropMeasure,
+    DropStatus,
+    SegmentKind,
+    Touchpoint,
+    TriageStatus,
+)
+
+
+class Service(models.Model):
+    """An IT service area (Service desk, Laptops & computers, Collaboration, ...)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="services"
+    )
+    slug = models.SlugField(max_length=64, validators=[slug_validator])
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    it_area = models.CharField(
+        max_length=100, blank=True, help_text="IT area for the monthly experience meeting."
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_services",
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "slug"], name="service_slug_unique")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Persona(models.Model):
+    """A user segment (Doers, Prioritizers, field workers, developers, executives...)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="personas"
+    )
+    slug = models.SlugField(max_length=64, validators=[slug_validator])
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "slug"], name="persona_slug_unique")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class SurveyResponse(models.Model):
+    """One end-user's answer (X-data). Comments make it feedback, triaged in the feedback app.
+
+    `processed` is the durable "not yet processed" marker: written false in the same
+    transaction as the row, set true by the rollup job. Columns that ingestion does not
+    send carry database defaults so set-based inserts may leave them out.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    external_id = models.CharField(max_length=128)
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="responses")
+    persona = models.ForeignKey(
+        Persona, null=True, blank=True, on_delete=models.PROTECT, related_name="responses"
+    )
+    score = models.SmallIntegerField()
+    lost_time_minutes = models.IntegerField(null=True, blank=True)
+    factors = models.JSONField(default=list, blank=True, db_default=[])
+    comment = models.TextField(blank=True, default="", db_default="")
+    touchpoint = models.CharField(
+        max_length=12, choices=Touchpoint.choices, default=Touchpoint.INCIDENT
+    )
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.OTHER)
+    location = models.CharField(max_length=128, blank=True, default="", db_default="")
+    assignment_group = models.CharField(max_length=128, blank=True, default="", db_default="")
+    ticket_ref = models.CharField(max_length=128, blank=True, default="", db_default="")
+    reassignments = models.IntegerField(null=True, blank=True)
+    resolution_hours = models.FloatField(null=True, blank=True)
+    submitted_at = models.DateTimeField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    source_token = models.ForeignKey(
+        ApiToken, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    processed = models.BooleanField(default=False, db_default=False)
+    # Feedback triage lives on the row so the inbox needs no join per item.
+    triage_status = models.CharField(
+        max_length=12,
+        choices=TriageStatus.choices,
+        default=TriageStatus.NEW,
+        db_default=TriageStatus.NEW,
+    )
+    highlighted = models.BooleanField(
+        default=False, db_default=False, help_text="Quote it in the monthly report."
+    )
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "external_id"], name="response_external_id_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=0) & Q(score__lte=10), name="response_score_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(lost_time_minutes__isnull=True)
+                | (Q(lost_time_minutes__gte=0) & Q(lost_time_minutes__lte=100_000)),
+                name="response_lost_time_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(reassignments__isnull=True) | Q(reassignments__gte=0),
+                name="response_reassignments_nonneg",
+            ),
+            models.CheckConstraint(
+                condition=Q(resolution_hours__isnull=True) | Q(resolution_hours__gte=0),
+                name="response_resolution_nonneg",
+            ),
+            models.CheckConstraint(
+                condition=Q(touchpoint__in=Touchpoint.values), name="response_touchpoint_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=Channel.values), name="response_channel_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "submitted_at"], name="response_org_time"),
+            models.Index(
+                fields=["organisation", "service", "submitted_at"], name="response_org_svc_time"
+            ),
+            models.Index(
+                fields=["organisation", "id"],
+                condition=Q(processed=False),
+                name="response_unprocessed",
+            ),
+            models.Index(
+                fields=["organisation", "triage_status", "submitted_at"],
+                condition=~Q(comment=""),
+                name="response_feedback_inbox",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.external_id} ({self.score})"
+
+    @property
+    def is_negative(self) -> bool:
+        return self.score <= 6
+
+
+class OperationalMetric(models.Model):
+    """A named operational measure (O-data) with unit and direction."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="metrics")
+    slug = models.SlugField(max_length=64, validators=[slug_validator])
+    name = models.CharField(max_length=200)
+    unit = models.CharField(max_length=32, blank=True, help_text="e.g. hours, %, ms, crashes/100")
+    direction = models.CharField(max_length=8, choices=Direction.choices, default=Direction.HIGHER)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "slug"], name="metric_slug_unique")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class MetricSample(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    metric = models.ForeignKey(OperationalMetric, on_delete=models.PROTECT, related_name="samples")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="metric_samples")
+    value = models.FloatField()
+    measured_at = models.DateTimeField()
+    external_id = models.CharField(max_length=128, null=True, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    source_token = models.ForeignKey(
+        ApiToken, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    processed = models.BooleanField(default=False, db_default=False)
+
+    class Meta:
+        ordering = ["-measured_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "external_id"],
+                condition=Q(external_id__isnull=False),
+                name="sample_external_id_unique",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["organisation", "metric", "service", "measured_at"], name="sample_series"
+            ),
+            models.Index(
+                fields=["organisation", "id"],
+                condition=Q(processed=False),
+                name="sample_unprocessed",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.metric_id}@{self.measured_at}: {self.value}"
+
+
+class ScoreDrop(models.Model):
+    """A significant fall of happiness (or rise of lost time) for a segment in a closed week."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="score_drops"
+    )
+    week_start = models.DateField()
+    measure = models.CharField(max_length=12, choices=DropMeasure.choices)
+    segment_kind = models.CharField(max_length=20, choices=SegmentKind.choices)
+    segment_value = models.CharField(max_length=128, help_text="Slug or value of the segment.")
+    segment_label = models.CharField(max_length=200, blank=True)
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.CASCADE, related_name="score_drops"
+    )
+    value = models.FloatField()
+    baseline_value = models.FloatField()
+    delta = models.FloatField()
+    n = models.PositiveIntegerField()
+    baseline_n = models.PositiveIntegerField()
+    p_value = models.FloatField()
+    drivers = models.JSONField(
+        default=dict, blank=True, help_text="Factor and tag shifts; mix versus rate split."
+    )
+    status = models.CharField(max_length=16, choices=DropStatus.choices, default=DropStatus.NEW)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    investigation_notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-week_start", "delta"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "week_start", "measure", "segment_kind", "segment_value"],
+                name="score_drop_once",
+            ),
+            models.CheckConstraint(condition=Q(p_value__gte=0) & Q(p_value__lte=1), name="drop_p"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_measure_display()}: {self.segment_label or self.segment_value}"
+
+
+class DataQualityAlert(models.Model):
+    """A data-quality problem, e.g. a feed that stopped sending."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="data_alerts"
+    )
+    kind = models.CharField(max_length=20, choices=AlertKind.choices)
+    subject = models.CharField(max_length=200, help_text="e.g. service:service-desk, token:12")
+    message = models.TextField()
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "kind", "subject"],
+                condition=Q(resolved_at__isnull=True),
+                name="alert_one_open_per_subject",
+            )
+        ]
+
+    def __str__(self):
+        return self.message

@@ -1,0 +1,132 @@
+"""Feedback: tags, tag rules and their suggestions, closed-loop follow-up.
+
+A feedback item is a SurveyResponse with a comment; its triage status and highlight flag
+live on the response row (experience.SurveyResponse).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from experience.models import SurveyResponse
+from xmo.models import Organisation
+
+from .choices import FollowUpStatus, RuleMatch, SuggestionStatus, TagSource
+
+
+class Tag(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(max_length=80)
+    description = models.CharField(max_length=300, blank=True)
+    color = models.CharField(max_length=7, default="#4c6ef5")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "slug"], name="tag_slug_unique"),
+            models.UniqueConstraint(fields=["organisation", "name"], name="tag_name_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class TagRule(models.Model):
+    """Keywords or phrases that suggest a tag for new feedback."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="tag_rules"
+    )
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="rules")
+    name = models.CharField(max_length=120)
+    patterns = models.TextField(help_text="One keyword or phrase per line; case is ignored.")
+    match = models.CharField(max_length=8, choices=RuleMatch.choices, default=RuleMatch.ANY_KEYWORD)
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["tag__name", "name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def pattern_list(self) -> list[str]:
+        return [p.strip().lower() for p in self.patterns.splitlines() if p.strip()]
+
+
+class FeedbackTag(models.Model):
+    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="tag_links")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="links")
+    source = models.CharField(max_length=8, choices=TagSource.choices, default=TagSource.MANUAL)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "tag"], name="feedback_tag_once")
+        ]
+        indexes = [models.Index(fields=["tag", "response"])]
+
+    def __str__(self):
+        return f"{self.tag} on {self.response_id}"
+
+
+class TagSuggestion(models.Model):
+    response = models.ForeignKey(
+        SurveyResponse, on_delete=models.CASCADE, related_name="tag_suggestions"
+    )
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="suggestions")
+    rule = models.ForeignKey(
+        TagRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="suggestions"
+    )
+    status = models.CharField(
+        max_length=8, choices=SuggestionStatus.choices, default=SuggestionStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["response", "tag"], name="suggestion_once")]
+        indexes = [
+            models.Index(fields=["response"], condition=Q(status="pending"), name="sugg_pending")
+        ]
+
+    def __str__(self):
+        return f"Suggest {self.tag} for {self.response_id}"
+
+
+class FollowUp(models.Model):
+    """Closed-loop follow-up of a negative response."""
+
+    response = models.OneToOneField(
+        SurveyResponse, on_delete=models.CASCADE, related_name="follow_up"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="follow_ups",
+    )
+    status = models.CharField(
+        max_length=12, choices=FollowUpStatus.choices, default=FollowUpStatus.TODO
+    )
+    due_on = models.DateField(null=True, blank=True)
+    contacted_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Follow-up of {self.response_id}"

@@ -1,0 +1,48 @@
+"""Factories for every model (factory_boy). Import from here: `from tests.factories import ...`."""
+
+from .experience import (  # noqa: F401
+    DataQualityAlertFactory,
+    MetricSampleFactory,
+    OperationalMetricFactory,
+    PersonaFactory,
+    ScoreDropFactory,
+    ServiceFactory,
+    SurveyResponseFactory,
+)
+from .feedback import (  # noqa: F401
+    FeedbackTagFactory,
+    FollowUpFactory,
+    TagFactory,
+    TagRuleFactory,
+    TagSuggestionFactory,
+)
+from .meetings import (  # noqa: F401
+    ActionItemFactory,
+    AgendaItemFactory,
+    DecisionFactory,
+    ImprovementInitiativeFactory,
+    MeetingAttendeeFactory,
+    MeetingFactory,
+    MeetingSeriesFactory,
+)
+from .reports import MonthlyReportFactory, ReportSectionFactory  # noqa: F401
+from .xlas import (  # noqa: F401
+    BreachFactory,
+    EvaluationFactory,
+    IndicatorFactory,
+    XLAFactory,
+    XLAScoreFactory,
+    XLAVersionFactory,
+)
+from .xmo import (  # noqa: F401
+    ApiTokenFactory,
+    AuditEventFactory,
+    FocusAreaFactory,
+    MembershipFactory,
+    NotificationFactory,
+    ObjectiveFactory,
+    OfficeFactory,
+    OfficerProfileFactory,
+    OrganisationFactory,
+    UserFactory,
+)

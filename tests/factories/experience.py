@@ -1,0 +1,96 @@
+import datetime
+
+import factory
+from django.utils import timezone
+
+from experience import models
+
+from .xmo import OrganisationFactory
+
+
+class ServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Service
+        django_get_or_create = ("organisation", "slug")
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    slug = factory.Sequence(lambda n: f"service-{n}")
+    name = factory.LazyAttribute(lambda s: s.slug.replace("-", " ").title())
+
+
+class PersonaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Persona
+        django_get_or_create = ("organisation", "slug")
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    slug = factory.Sequence(lambda n: f"persona-{n}")
+    name = factory.LazyAttribute(lambda s: s.slug.replace("-", " ").title())
+
+
+class SurveyResponseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.SurveyResponse
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    service = factory.SubFactory(
+        ServiceFactory, organisation=factory.SelfAttribute("..organisation")
+    )
+    external_id = factory.Sequence(lambda n: f"resp-{n}")
+    score = 9
+    submitted_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(hours=1))
+
+
+class OperationalMetricFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.OperationalMetric
+        django_get_or_create = ("organisation", "slug")
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    slug = factory.Sequence(lambda n: f"metric-{n}")
+    name = factory.LazyAttribute(lambda s: s.slug.replace("-", " ").title())
+    unit = "hours"
+    direction = "lower"
+
+
+class MetricSampleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.MetricSample
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    metric = factory.SubFactory(
+        OperationalMetricFactory, organisation=factory.SelfAttribute("..organisation")
+    )
+    service = factory.SubFactory(
+        ServiceFactory, organisation=factory.SelfAttribute("..organisation")
+    )
+    value = 4.2
+    measured_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(hours=1))
+
+
+class ScoreDropFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.ScoreDrop
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    week_start = datetime.date(2026, 11, 9)
+    measure = "happiness"
+    segment_kind = "service"
+    segment_value = factory.Sequence(lambda n: f"service-{n}")
+    segment_label = "Some service"
+    value = 40.0
+    baseline_value = 75.0
+    delta = -35.0
+    n = 120
+    baseline_n = 900
+    p_value = 0.0001
+
+
+class DataQualityAlertFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.DataQualityAlert
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    kind = "silent_feed"
+    subject = factory.Sequence(lambda n: f"service:s{n}")
+    message = "No responses for 3 days."

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class XlasConfig(AppConfig):
+    name = "xlas"
+    default_auto_field = "django.db.models.BigAutoField"

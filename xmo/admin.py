@@ -1,0 +1,92 @@
+from django.contrib import admin
+
+from . import models
+
+
+@admin.register(models.Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "time_zone", "escalation_delay_hours", "created_at"]
+    search_fields = ["name", "slug"]
+
+
+@admin.register(models.Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation", "role", "responsibility_kind"]
+    list_filter = ["role", "organisation"]
+    search_fields = ["user__username", "user__email"]
+    list_select_related = ["user", "organisation"]
+
+
+@admin.register(models.Office)
+class OfficeAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "phase", "established_on"]
+    filter_horizontal = ["services_in_scope"]
+
+
+@admin.register(models.Objective)
+class ObjectiveAdmin(admin.ModelAdmin):
+    list_display = ["title", "organisation", "horizon", "status", "due_on"]
+    list_filter = ["horizon", "status", "organisation"]
+
+
+@admin.register(models.FocusArea)
+class FocusAreaAdmin(admin.ModelAdmin):
+    list_display = ["title", "organisation", "quarter_start"]
+    list_filter = ["organisation"]
+
+
+@admin.register(models.OfficerProfile)
+class OfficerProfileAdmin(admin.ModelAdmin):
+    list_display = ["membership", "part_time_share", "certified_on"]
+    filter_horizontal = ["service_areas"]
+
+
+@admin.register(models.ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["name", "organisation", "key_prefix", "scopes", "last_used_at", "revoked_at"]
+    list_filter = ["organisation"]
+    readonly_fields = ["key_prefix", "key_hash", "created_at", "last_used_at", "created_by"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        # Tokens are created where the raw key can be shown once: settings page or create_api_token.
+        return False
+
+    @admin.action(description="Revoke selected tokens")
+    def revoke(self, request, queryset):
+        from .services import api_token_revoke
+
+        for token in queryset:
+            api_token_revoke(token=token, actor=request.user)
+
+
+@admin.register(models.AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "organisation", "actor", "action", "object_type", "object_repr"]
+    list_filter = ["organisation", "object_type"]
+    search_fields = ["action", "object_repr"]
+    readonly_fields = [f.name for f in models.AuditEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "recipient", "kind", "title", "read_at", "emailed_at"]
+    list_filter = ["kind", "organisation"]
+
+
+@admin.register(models.JobRun)
+class JobRunAdmin(admin.ModelAdmin):
+    list_display = ["name", "organisation", "status", "started_at", "finished_at"]
+    list_filter = ["name", "status"]
+    readonly_fields = [f.name for f in models.JobRun._meta.fields]
+
+
+@admin.register(models.JobLock)
+class JobLockAdmin(admin.ModelAdmin):
+    list_display = ["key", "holder", "acquired_at", "expires_at"]

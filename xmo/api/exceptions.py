@@ -1,0 +1,48 @@
+"""Every API error is JSON: {"detail": "..."} (or {"errors": [...]} for bad items)."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    data = response.data
+    if isinstance(exc, exceptions.ValidationError) and not (
+        isinstance(data, dict) and ("errors" in data or "detail" in data)
+    ):
+        response.data = {"errors": _flatten(data), "detail": "Invalid input."}
+    elif isinstance(data, dict) and "detail" in data:
+        response.data = {
+            "detail": str(data["detail"]),
+            **{k: v for k, v in data.items() if k != "detail"},
+        }
+    elif isinstance(data, list):
+        response.data = {"detail": " ".join(str(d) for d in data)}
+    if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS and "Retry-After" not in response:
+        response["Retry-After"] = "1"
+    return response
+
+
+def _flatten(data, prefix=""):
+    errors = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            field = f"{prefix}.{key}" if prefix else str(key)
+            errors.extend(_flatten(value, field))
+    elif isinstance(data, list):
+        for item in data:
+            if isinstance(item, dict | list):
+                errors.extend(_flatten(item, prefix))
+            else:
+                errors.append({"field": prefix or "non_field_errors", "message": str(item)})
+    else:
+        errors.append({"field": prefix or "non_field_errors", "message": str(data)})
+    return errors

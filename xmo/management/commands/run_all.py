@@ -1,0 +1,62 @@
+"""Serve the web app with a Celery worker and beat, all stopped together by Ctrl-C.
+
+Used by `make run`: embedded mode (SQLite + filesystem broker) needs no other service.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Run web server, Celery worker and Celery beat together (development)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", default="8000")
+
+    def handle(self, *args, host, port, **options):
+        settings.BROKER_DIR.joinpath("queue").mkdir(parents=True, exist_ok=True)
+        settings.BROKER_DIR.joinpath("processed").mkdir(parents=True, exist_ok=True)
+        python = sys.executable
+        celery = [python, "-m", "celery", "-A", "xmo"]
+        commands = {
+            "web": [python, "manage.py", "runserver", f"{host}:{port}", "--noreload"],
+            "worker": celery + ["worker", "--loglevel=INFO", "--concurrency=1", "--pool=solo"],
+            "beat": celery + ["beat", "--loglevel=INFO",
+                              f"--schedule={settings.CELERY_BEAT_SCHEDULE_FILENAME}"],
+        }
+        procs = {}
+        for name, cmd in commands.items():
+            procs[name] = subprocess.Popen(cmd, env=os.environ.copy())  # noqa: S603
+        self.stdout.write(self.style.SUCCESS(
+            f"XMO is running on http://{host}:{port}/ with a worker and beat. Ctrl-C stops all."
+        ))
+
+        def stop(*_):
+            for proc in procs.values():
+                if proc.poll() is None:
+                    proc.terminate()
+            deadline = time.time() + 10
+            for proc in procs.values():
+                try:
+                    proc.wait(timeout=max(0.1, deadline - time.time()))
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+
+        signal.signal(signal.SIGTERM, lambda *a: (stop(), sys.exit(0)))
+        try:
+            while True:
+                for name, proc in procs.items():
+                    if proc.poll() is not None:
+                        self.stderr.write(f"{name} exited with {proc.returncode}; stopping the rest")
+                        stop()
+                        sys.exit(proc.returncode or 1)
+                time.sleep(1)
+        except KeyboardInterrupt:
+            stop()

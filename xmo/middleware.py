@@ -1,0 +1,49 @@
+"""Resolves the organisation a signed-in person is working in (request.organisation)."""
+
+from django.utils.functional import SimpleLazyObject
+
+SESSION_KEY = "xmo_org_id"
+
+
+def _membership_for(request):
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    from .models import Membership
+
+    memberships = Membership.objects.select_related("organisation").filter(user=user)
+    wanted = request.session.get(SESSION_KEY)
+    if wanted is not None:
+        chosen = memberships.filter(organisation_id=wanted).first()
+        if chosen is not None:
+            return chosen
+    chosen = memberships.order_by("organisation__name").first()
+    if chosen is not None:
+        request.session[SESSION_KEY] = chosen.organisation_id
+    return chosen
+
+
+class OrganisationMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        cache = {}
+
+        def membership():
+            if "m" not in cache:
+                cache["m"] = _membership_for(request)
+            return cache["m"]
+
+        request.membership_lazy = membership
+        request.membership = SimpleLazyObject(membership)
+        request.organisation = SimpleLazyObject(
+            lambda: membership().organisation if membership() else None
+        )
+        return self.get_response(request)
+
+
+def current_membership(request):
+    """The real Membership (or None), unwrapped from the lazy object."""
+    getter = getattr(request, "membership_lazy", None)
+    return getter() if getter else None

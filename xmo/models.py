@@ -1,0 +1,333 @@
+"""The office: organisations (tenants), people and roles, the XMO, audit, notifications."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+
+from .choices import (
+    JobStatus,
+    ObjectiveHorizon,
+    ObjectiveStatus,
+    Phase,
+    ResponsibilityKind,
+    Role,
+    TokenScope,
+)
+
+slug_validator = RegexValidator(
+    r"^[a-z0-9][a-z0-9-]*$", "Use lowercase letters, digits and hyphens."
+)
+
+
+class Organisation(models.Model):
+    """A tenant: an internal IT department or one client of a managed service provider."""
+
+    slug = models.SlugField(max_length=64, unique=True, validators=[slug_validator])
+    name = models.CharField(max_length=200)
+    time_zone = models.CharField(
+        max_length=64, default="Europe/London", help_text="IANA name; periods are cut in it."
+    )
+    escalation_delay_hours = models.PositiveIntegerField(
+        default=24, help_text="Unacknowledged breaches are escalated to leaders after this."
+    )
+    silent_feed_gap_hours = models.PositiveIntegerField(
+        default=48, help_text="A source that usually sends and is silent this long raises an alert."
+    )
+    benchmark_happiness = models.FloatField(
+        default=75.0,
+        validators=[MinValueValidator(-100), MaxValueValidator(100)],
+        help_text="Public benchmark shown beside the organisation's happiness.",
+    )
+    happiness_target = models.FloatField(
+        default=70.0, validators=[MinValueValidator(-100), MaxValueValidator(100)]
+    )
+    lost_time_target_minutes = models.FloatField(default=180.0, validators=[MinValueValidator(0)])
+    data_version = models.PositiveBigIntegerField(
+        default=0, help_text="Bumped whenever new data is processed; part of cache keys."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(benchmark_happiness__gte=-100) & Q(benchmark_happiness__lte=100),
+                name="org_benchmark_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(happiness_target__gte=-100) & Q(happiness_target__lte=100),
+                name="org_target_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(lost_time_target_minutes__gte=0), name="org_lost_time_target_nonneg"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    """A person's role in one organisation; a person may belong to several."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    responsibility_kind = models.CharField(
+        max_length=20, choices=ResponsibilityKind.choices, blank=True
+    )
+    responsibility = models.CharField(
+        max_length=300, blank=True, help_text="What this person looks after in the XMO."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique"),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} at {self.organisation}"
+
+
+class Office(models.Model):
+    """The XMO of an organisation: its mission, phase and scope."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="xmo")
+    mission = models.TextField(blank=True)
+    phase = models.CharField(max_length=20, choices=Phase.choices, default=Phase.TASK_FORCE)
+    services_in_scope = models.ManyToManyField(
+        "experience.Service", blank=True, related_name="offices"
+    )
+    established_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "XMO"
+        verbose_name_plural = "XMOs"
+
+    def __str__(self):
+        return f"XMO of {self.organisation}"
+
+
+class Objective(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="objectives"
+    )
+    horizon = models.CharField(max_length=3, choices=ObjectiveHorizon.choices)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=12, choices=ObjectiveStatus.choices, default=ObjectiveStatus.OPEN
+    )
+    starts_on = models.DateField(null=True, blank=True)
+    due_on = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["horizon", "due_on", "title"]
+
+    def __str__(self):
+        return self.title
+
+
+class FocusArea(models.Model):
+    """A quarterly focus area, set in the quarterly strategy meeting."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="focus_areas"
+    )
+    quarter_start = models.DateField(help_text="First day of the quarter it applies to.")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    services = models.ManyToManyField("experience.Service", blank=True, related_name="focus_areas")
+
+    class Meta:
+        ordering = ["-quarter_start", "title"]
+
+    def __str__(self):
+        return self.title
+
+
+class OfficerProfile(models.Model):
+    """An Experience Officer's profile within one organisation."""
+
+    membership = models.OneToOneField(
+        Membership, on_delete=models.CASCADE, related_name="officer_profile"
+    )
+    part_time_share = models.PositiveSmallIntegerField(
+        default=100, help_text="Share of working time spent as Experience Officer, in percent."
+    )
+    certified_on = models.DateField(
+        null=True, blank=True, help_text="ITXM Foundation certification date."
+    )
+    service_areas = models.ManyToManyField(
+        "experience.Service", blank=True, related_name="officer_profiles"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(part_time_share__gte=1) & Q(part_time_share__lte=100),
+                name="officer_share_range",
+            )
+        ]
+
+    def __str__(self):
+        return f"Officer profile of {self.membership.user}"
+
+
+class ApiToken(models.Model):
+    """A REST client's credential. Only the SHA-256 of the secret is stored."""
+
+    PREFIX = "xmo_"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100)
+    key_prefix = models.CharField(max_length=12, help_text="First characters, to recognise it.")
+    key_hash = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(default=list, help_text="Any of: ingest, read.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["organisation", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"],
+                condition=Q(revoked_at__isnull=True),
+                name="api_token_active_name_unique",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.key_prefix}…)"
+
+    @staticmethod
+    def hash_key(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    @classmethod
+    def generate_key(cls) -> str:
+        return cls.PREFIX + secrets.token_urlsafe(32)
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in (self.scopes or [])
+
+    @staticmethod
+    def valid_scopes() -> set[str]:
+        return set(TokenScope.values)
+
+
+class AuditEvent(models.Model):
+    """Who changed what, when, with the state before and after."""
+
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_token = models.ForeignKey(
+        ApiToken, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=64, help_text="e.g. xla.proposed, tag.merged")
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=200, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "object_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.action} {self.object_type}:{self.object_id}"
+
+
+class Notification(models.Model):
+    """An in-app notification (and, when emailed_at is set, its e-mail).
+
+    dedupe_key makes every notification happen once even when its job runs twice.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="notifications"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="xmo_notifications"
+    )
+    kind = models.CharField(max_length=40)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    dedupe_key = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"], name="notification_once_per_recipient"
+            )
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self):
+        return self.title
+
+
+class JobRun(models.Model):
+    """A record of each background job run, visible to admins."""
+
+    name = models.CharField(max_length=64)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="job_runs"
+    )
+    status = models.CharField(max_length=12, choices=JobStatus.choices, default=JobStatus.RUNNING)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["name", "-started_at"])]
+
+    def __str__(self):
+        return f"{self.name} {self.status}"
+
+
+class JobLock(models.Model):
+    """A lease so two workers (or two beats) never run the same job for the same org at once."""
+
+    key = models.CharField(max_length=120, unique=True)
+    holder = models.CharField(max_length=120)
+    acquired_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    def __str__(self):
+        return self.key

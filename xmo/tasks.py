@@ -1,0 +1,9 @@
+from celery import shared_task
+
+
+@shared_task(name="xmo.run_job", acks_late=True, ignore_result=True)
+def run_job_task(name: str, org_id: int | None = None, **kwargs):
+    """Run one registered job (idempotent) for one organisation or all of them."""
+    from xmo.jobs import run_job
+
+    return run_job(name, org_id=org_id, **kwargs)

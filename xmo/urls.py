@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import views
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("", views.home, name="home"),
+    path("login/", views.XmoLoginView.as_view(), name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("switch/", views.switch_organisation, name="switch_organisation"),
+    path("", include("xmo.office_urls")),
+    path("feedback/", include("feedback.urls")),
+    path("experience/", include("experience.urls")),
+    path("xlas/", include("xlas.urls")),
+    path("meetings/", include("meetings.urls")),
+    path("reports/", include("reports.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("xmo.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]
+
+handler403 = "xmo.views.permission_denied"
+handler404 = "xmo.views.page_not_found"

@@ -1,0 +1,102 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import LoginView
+from django.db import connection
+from django.http import Http404, HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from .access import org_required
+from .middleware import SESSION_KEY
+from .models import Membership
+from .selectors import home_figures, memberships_of
+
+
+def healthz(request):
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+def readyz(request):
+    """200 when the database (and the broker, when one is configured) answers; else 503."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        checks["database"] = "ok"
+    except Exception as exc:
+        return JsonResponse(
+            {"status": "unavailable", "reason": f"database: {exc.__class__.__name__}"}, status=503
+        )
+    if settings.REDIS_URL:
+        try:
+            import redis
+
+            client = redis.Redis.from_url(
+                settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1
+            )
+            client.ping()
+            checks["broker"] = "ok"
+        except Exception as exc:
+            return JsonResponse(
+                {"status": "unavailable", "reason": f"broker: {exc.__class__.__name__}"}, status=503
+            )
+    return JsonResponse({"status": "ok", "checks": checks})
+
+
+class XmoLoginView(LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+def logout_view(request):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    logout(request)
+    messages.info(request, "You are signed out.")
+    return redirect("login")
+
+
+@org_required()
+def home(request):
+    figures = home_figures(request.organisation)
+    return render(request, "xmo/home.html", {"figures": figures})
+
+
+@require_POST
+def switch_organisation(request):
+    if not request.user.is_authenticated:
+        return redirect("login")
+    try:
+        org_id = int(request.POST.get("organisation", ""))
+    except ValueError as exc:
+        raise Http404("Unknown organisation") from exc
+    membership = Membership.objects.filter(user=request.user, organisation_id=org_id).first()
+    if membership is None:
+        raise Http404("Unknown organisation")
+    request.session[SESSION_KEY] = membership.organisation_id
+    messages.success(request, f"Now working in {membership.organisation.name}.")
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = "/"
+    return redirect(target)
+
+
+def permission_denied(request, exception=None):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(exception) or "Forbidden."}, status=403)
+    return render(request, "403.html", {"reason": str(exception or "")}, status=403)
+
+
+def page_not_found(request, exception=None):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return render(request, "404.html", status=404)
+
+
+def organisations_for(user):
+    return memberships_of(user)
