@@ -81,7 +81,9 @@ class BreachFactory(factory.django.DjangoModelFactory):
     organisation = factory.SelfAttribute("xla.organisation")
     indicator_key = factory.SelfAttribute("indicator.key")
     period = "month"
-    period_start = factory.Sequence(lambda n: datetime.date(2020, 1, 1) + datetime.timedelta(days=31 * n))
+    period_start = factory.Sequence(
+        lambda n: datetime.date(2020, 1, 1) + datetime.timedelta(days=31 * n)
+    )
     value = 55.0
     target = 70.0
     severity = "medium"

@@ -28,15 +28,17 @@ class Command(BaseCommand):
         commands = {
             "web": [python, "manage.py", "runserver", f"{host}:{port}", "--noreload"],
             "worker": celery + ["worker", "--loglevel=INFO", "--concurrency=1", "--pool=solo"],
-            "beat": celery + ["beat", "--loglevel=INFO",
-                              f"--schedule={settings.CELERY_BEAT_SCHEDULE_FILENAME}"],
+            "beat": celery
+            + ["beat", "--loglevel=INFO", f"--schedule={settings.CELERY_BEAT_SCHEDULE_FILENAME}"],
         }
         procs = {}
         for name, cmd in commands.items():
             procs[name] = subprocess.Popen(cmd, env=os.environ.copy())  # noqa: S603
-        self.stdout.write(self.style.SUCCESS(
-            f"XMO is running on http://{host}:{port}/ with a worker and beat. Ctrl-C stops all."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"XMO is running on http://{host}:{port}/ with a worker and beat. Ctrl-C stops all."
+            )
+        )
 
         def stop(*_):
             for proc in procs.values():
@@ -54,7 +56,9 @@ class Command(BaseCommand):
             while True:
                 for name, proc in procs.items():
                     if proc.poll() is not None:
-                        self.stderr.write(f"{name} exited with {proc.returncode}; stopping the rest")
+                        self.stderr.write(
+                            f"{name} exited with {proc.returncode}; stopping the rest"
+                        )
                         stop()
                         sys.exit(proc.returncode or 1)
                 time.sleep(1)
