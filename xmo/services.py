@@ -340,7 +340,8 @@ def _catalogue_save(*, model, organisation, actor, instance=None, data: dict, la
     else:
         if instance.organisation_id != organisation.pk:
             raise ValueError("That object belongs to another organisation.")
-        before = snapshot(instance, list(plain))
+        # A bound ModelForm has already changed the instance in memory: read "before" afresh.
+        before = snapshot(model.objects.get(pk=instance.pk), list(plain))
     for key, value in plain.items():
         setattr(instance, key, value)
     instance.full_clean()
