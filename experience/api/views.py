@@ -224,7 +224,7 @@ class TrendQuerySerializer(serializers.Serializer):
     def validate(self, attrs):
         organisation = self.context["organisation"]
         to = attrs.get("to") or local_today(organisation)
-        start = attrs.get("from") or to - datetime.timedelta(days=90)
+        start = attrs.get("from_") or to - datetime.timedelta(days=90)
         if start > to:
             raise serializers.ValidationError({"from": "Must not be after 'to'."})
         if (to - start).days > MAX_TREND_DAYS:
