@@ -340,6 +340,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "BreachStatusEnum": "xlas.choices.BreachStatus",
+        "EvaluationStatusEnum": "xlas.choices.EvaluationStatus",
+        "VersionStatusEnum": "xlas.choices.VersionStatus",
+        "ReportStatusEnum": "reports.choices.ReportStatus",
+        "DropStatusEnum": "experience.choices.DropStatus",
+        "TriageStatusEnum": "experience.choices.TriageStatus",
+    },
 }
 
 # Largest JSON body accepted by the ingestion endpoints (10 000 items fit comfortably).
