@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import dashboard_views
 
 app_name = "dashboard"
-urlpatterns: list = []
+urlpatterns = [
+    path("", dashboard_views.dashboard, name="index"),
+    path("segment/", dashboard_views.segment, name="segment"),
+    path("export/<slug:chart>.csv", dashboard_views.export_csv, name="export"),
+]

@@ -299,6 +299,8 @@ if env_bool("DJANGO_BEHIND_PROXY", default=False):
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # Content-Security-Policy: only our own origin; scripts need a nonce, no inline event handlers.
+from csp.constants import NONCE  # noqa: E402  (the sentinel django-csp swaps for the nonce)
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

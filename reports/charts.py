@@ -1,0 +1,195 @@
+"""Plotly figures as plain dicts ({"data": [...], "layout": {...}}), ready for json_script.
+
+Built by hand rather than with plotly.graph_objects: the result is the same JSON, without
+the cost of validating every property on each request. Used by the dashboard and the
+monthly report alike; every builder takes plain data and returns a plain dict.
+"""
+
+from __future__ import annotations
+
+FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
+INK, MUTED, GRID = "#1d2433", "#5b6475", "#e9ecf2"
+BRAND, GOOD, BAD, TARGET = "#3b5bdb", "#2b8a3e", "#c92a2a", "#b35c00"
+# Red (hurts) → near white → green (helps); centred on zero impact.
+IMPACT_SCALE = [
+    [0.0, "#b42318"],
+    [0.35, "#f4a3a3"],
+    [0.5, "#f8f9fa"],
+    [0.65, "#a6dcb4"],
+    [1.0, "#1b6e2f"],
+]
+
+
+def base_layout(*, height: int | None = 300, y_title: str = "", **extra) -> dict:
+    """Shared layout; height=None lets the chart fill its container's CSS height."""
+    layout = {
+        "margin": {"l": 56, "r": 16, "t": 16, "b": 40},
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "font": {"family": FONT, "size": 12, "color": INK},
+        "hovermode": "x unified",
+        "showlegend": True,
+        "legend": {"orientation": "h", "y": -0.18, "x": 0},
+        "xaxis": {"gridcolor": GRID, "zeroline": False},
+        "yaxis": {"gridcolor": GRID, "zeroline": False, "title": {"text": y_title}},
+    }
+    if height is not None:
+        layout["height"] = height
+    layout.update(extra)
+    return layout
+
+
+def trend_figure(
+    series: list[dict],
+    *,
+    name: str,
+    y_title: str = "",
+    target: float | None = None,
+    color: str = BRAND,
+    value_format: str = ".1f",
+    height: int | None = None,
+) -> dict:
+    """A monthly line with its 95 % confidence band and, optionally, a dashed target line.
+
+    `series` items: {period_start (ISO date), value, n, ci_low, ci_high} (trend selector).
+    """
+    x = [p["period_start"] for p in series]
+    values = [p.get("value") for p in series]
+    low = [p.get("ci_low") if p.get("ci_low") is not None else p.get("value") for p in series]
+    high = [p.get("ci_high") if p.get("ci_high") is not None else p.get("value") for p in series]
+    data = [
+        {
+            "type": "scatter",
+            "x": x,
+            "y": high,
+            "mode": "lines",
+            "line": {"width": 0},
+            "hoverinfo": "skip",
+            "showlegend": False,
+            "name": "95 % interval (upper)",
+        },
+        {
+            "type": "scatter",
+            "x": x,
+            "y": low,
+            "mode": "lines",
+            "line": {"width": 0},
+            "fill": "tonexty",
+            "fillcolor": "rgba(59,91,219,0.15)",
+            "hoverinfo": "skip",
+            "name": "95 % interval",
+        },
+        {
+            "type": "scatter",
+            "x": x,
+            "y": values,
+            "mode": "lines+markers",
+            "name": name,
+            "line": {"color": color, "width": 2.5},
+            "marker": {"size": 6},
+            "customdata": [p.get("n", 0) for p in series],
+            "hovertemplate": f"%{{y:{value_format}}} (n=%{{customdata}})<extra>{name}</extra>",
+            "connectgaps": False,
+        },
+    ]
+    if target is not None:
+        data.append(
+            {
+                "type": "scatter",
+                "x": x,
+                "y": [target] * len(x),
+                "mode": "lines",
+                "name": "Target",
+                "line": {"color": TARGET, "width": 1.5, "dash": "dash"},
+                "hovertemplate": f"%{{y:{value_format}}}<extra>Target</extra>",
+            }
+        )
+    layout = base_layout(height=height, y_title=y_title)
+    layout["xaxis"].update({"type": "date", "tickformat": "%b %Y", "dtick": "M2"})
+    return {"data": data, "layout": layout}
+
+
+def heatmap_figure(
+    *,
+    rows: list[str],
+    cols: list[str],
+    z: list[list[float | None]],
+    text: list[list[str]],
+    hover: list[list[str]] | None = None,
+    links: list[list[str | None]] | None = None,
+    colorbar_title: str = "Impact",
+) -> dict:
+    """A diverging heat map centred on zero; `links` (per cell) go into customdata for clicks."""
+    limit = max((abs(v) for line in z for v in line if v is not None), default=1.0) or 1.0
+    trace = {
+        "type": "heatmap",
+        "x": cols,
+        "y": rows,
+        "z": z,
+        "text": text,
+        "texttemplate": "%{text}",
+        "textfont": {"size": 12},
+        "zmin": -limit,
+        "zmax": limit,
+        "zmid": 0,
+        "colorscale": IMPACT_SCALE,
+        "xgap": 2,
+        "ygap": 2,
+        "hoverongaps": False,
+        "colorbar": {"title": {"text": colorbar_title}, "thickness": 12},
+    }
+    if hover is not None:
+        trace["hovertext"] = hover
+        trace["hovertemplate"] = "%{hovertext}<extra></extra>"
+    if links is not None:
+        trace["customdata"] = links
+    layout = base_layout(
+        height=max(220, 60 + 34 * len(rows)),
+        showlegend=False,
+        hovermode="closest",
+        margin={"l": 150, "r": 16, "t": 8, "b": 56},
+    )
+    layout["xaxis"].update({"type": "category", "side": "bottom", "gridcolor": "rgba(0,0,0,0)"})
+    layout["yaxis"].update(
+        {
+            "type": "category",
+            "autorange": "reversed",
+            "automargin": True,
+            "gridcolor": "rgba(0,0,0,0)",
+        }
+    )
+    return {"data": [trace], "layout": layout}
+
+
+def bar_figure(
+    *,
+    labels: list[str],
+    values: list[float],
+    name: str,
+    x_title: str = "",
+    color: str = BRAND,
+    value_suffix: str = "",
+) -> dict:
+    """Horizontal bars, largest on top."""
+    layout = base_layout(
+        height=max(180, 50 + 28 * len(labels)),
+        showlegend=False,
+        hovermode="closest",
+        margin={"l": 16, "r": 24, "t": 8, "b": 40},
+    )
+    layout["xaxis"].update({"title": {"text": x_title}, "rangemode": "tozero"})
+    layout["yaxis"].update({"autorange": "reversed", "automargin": True, "type": "category"})
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "orientation": "h",
+                "y": labels,
+                "x": values,
+                "name": name,
+                "marker": {"color": color},
+                "hovertemplate": f"%{{y}}: %{{x:.1f}}{value_suffix}<extra></extra>",
+            }
+        ],
+        "layout": layout,
+    }

@@ -1,0 +1,541 @@
+"""Figures of the IT leader dashboard, computed from the experience selectors only.
+
+Every figure comes from experience.selectors (trend, breakdown, factor_counts), so the
+dashboard shows the same numbers as the API and the reports, and its cost follows the
+number of periods and segments shown, never the number of responses stored. Results are
+cached per organisation, data version and normalised filters.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlencode
+
+from django.core.cache import cache
+
+from experience.choices import Channel, SegmentKind, Touchpoint
+from experience.models import Persona, ScoreDrop, Service
+from experience.selectors import Segment, breakdown, factor_counts, trend
+from xmo.periods import current_period, last_closed_period, next_period_start, period_start
+from xmo.roles import SERVICE_OWNER
+
+CACHE_VERSION = 1
+CACHE_SECONDS = 15 * 60
+TREND_MONTHS = 13
+HEATMAP_DIMENSIONS = {
+    "channel": "Channel",
+    "location": "Location",
+    "assignment_group": "Assignment group",
+}
+MAX_HEATMAP_ROWS = 15
+MAX_HEATMAP_COLS = 12
+IMPROVEMENT_DIMENSIONS = ("service", "persona", "channel", "touchpoint")
+MIN_SEGMENT_N = 10
+MAX_FREE_VALUES = 50
+# URL parameter of each multi-valued filter → Segment field.
+MULTI_PARAMS = {
+    "service": "services",
+    "persona": "personas",
+    "channel": "channels",
+    "touchpoint": "touchpoints",
+    "location": "locations",
+    "assignment_group": "assignment_groups",
+}
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    index = day.year * 12 + day.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The dashboard's filters after validation against the organisation and the role."""
+
+    month: datetime.date
+    segment: Segment = field(default_factory=Segment)
+    dimension: str = "channel"
+    # True when the person asked for (or may see) nothing that exists: show no data.
+    empty: bool = False
+
+    @property
+    def month_end(self) -> datetime.date:
+        return next_period_start(self.month, "month")
+
+    @property
+    def previous_month(self) -> datetime.date:
+        return add_months(self.month, -1)
+
+    def params(self, **overrides) -> list[tuple[str, str]]:
+        """Query parameters that reproduce these filters (for links and exports)."""
+        items: list[tuple[str, str]] = [("month", self.month.strftime("%Y-%m"))]
+        segment = self.segment
+        for param, attr in MULTI_PARAMS.items():
+            values = overrides.get(param, getattr(segment, attr))
+            items += [(param, v) for v in values]
+        dimension = overrides.get("dim", self.dimension)
+        if dimension != "channel":
+            items.append(("dim", dimension))
+        return items
+
+    def query(self, **overrides) -> str:
+        return urlencode(self.params(**overrides))
+
+    def key(self) -> str:
+        raw = urlencode(self.params()) + ("&empty=1" if self.empty else "")
+        return hashlib.sha256(raw.encode()).hexdigest()[:24]
+
+
+def _clean(values, allowed=None, limit=MAX_FREE_VALUES) -> tuple[tuple[str, ...], bool]:
+    """(kept values sorted, whether some were asked for) — unknown values are dropped."""
+    asked = [v.strip() for v in values if v and v.strip()][:limit]
+    kept = {v[:128] for v in asked if allowed is None or v in allowed}
+    return tuple(sorted(kept)), bool(asked)
+
+
+def owned_service_slugs(membership) -> set[str] | None:
+    """Services a service owner may see; None when the role sees every service."""
+    if membership.role != SERVICE_OWNER:
+        return None
+    return set(
+        Service.objects.filter(
+            organisation_id=membership.organisation_id, owner_id=membership.user_id
+        ).values_list("slug", flat=True)
+    )
+
+
+def default_month(org) -> datetime.date:
+    return last_closed_period(org, "month")[0]
+
+
+def normalise_filters(org, membership, params) -> Filters:
+    """Filters from request parameters: unknown values dropped, service owners limited.
+
+    A filter that names only values unknown in this organisation selects nothing (rather
+    than everything), so another organisation's slugs never widen a view.
+    """
+    this_month = current_period(org, "month")[0]
+    month = default_month(org)
+    raw_month = (params.get("month") or "").strip()
+    if raw_month:
+        try:
+            asked = datetime.datetime.strptime(raw_month[:7], "%Y-%m").date()
+        except ValueError:
+            asked = None
+        if asked and datetime.date(2000, 1, 1) <= asked <= this_month:
+            month = asked
+    empty = False
+    service_slugs = set(Service.objects.filter(organisation=org).values_list("slug", flat=True))
+    owned = owned_service_slugs(membership)
+    if owned is not None:
+        service_slugs &= owned
+        if not service_slugs:
+            empty = True
+    services, asked = _clean(params.getlist("service"), service_slugs)
+    if asked and not services:
+        empty = True
+    if owned is not None and not services:
+        services = tuple(sorted(service_slugs))
+    persona_slugs = None
+    if params.getlist("persona"):
+        persona_slugs = set(Persona.objects.filter(organisation=org).values_list("slug", flat=True))
+    personas, asked = _clean(params.getlist("persona"), persona_slugs)
+    empty |= asked and not personas
+    channels, asked = _clean(params.getlist("channel"), set(Channel.values))
+    empty |= asked and not channels
+    touchpoints, asked = _clean(params.getlist("touchpoint"), set(Touchpoint.values))
+    empty |= asked and not touchpoints
+    locations, _ = _clean(params.getlist("location"))
+    groups, _ = _clean(params.getlist("assignment_group"))
+    dimension = params.get("dim") if params.get("dim") in HEATMAP_DIMENSIONS else "channel"
+    segment = Segment(
+        services=services,
+        personas=personas,
+        touchpoints=touchpoints,
+        channels=channels,
+        locations=locations,
+        assignment_groups=groups,
+    )
+    return Filters(month=month, segment=segment, dimension=dimension, empty=bool(empty))
+
+
+def cache_key(org, kind: str, filters: Filters) -> str:
+    return f"xmo:dash:{CACHE_VERSION}:{kind}:{org.pk}:{org.data_version}:{filters.key()}"
+
+
+def cached(org, kind: str, filters: Filters, compute):
+    """The figures from the cache, or computed and stored (keyed by the data version)."""
+    key = cache_key(org, kind, filters)
+    value = cache.get(key)
+    if value is None:
+        value = compute(org, filters)
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+class _Breakdowns:
+    """Selector calls memoised within one computation, so each is made at most once."""
+
+    def __init__(self, org):
+        self.org = org
+        self._memo: dict = {}
+
+    def get(self, dimension, start, end, segment, measure_name="happiness"):
+        key = (dimension, start, end, segment, measure_name)
+        if key not in self._memo:
+            self._memo[key] = breakdown(
+                self.org,
+                measure_name=measure_name,
+                dimension=dimension,
+                start=start,
+                end=end,
+                segment=segment,
+            )
+        return self._memo[key]
+
+
+def _series(rows) -> list[dict]:
+    return [{**row, "period_start": row["period_start"].isoformat()} for row in rows]
+
+
+def _delta(current, previous):
+    if current is None or previous is None:
+        return None
+    return round(current - previous, 4)
+
+
+def compute_trends(org, filters: Filters) -> dict:
+    """13-month trends of happiness and mean lost time ending with the selected month."""
+    start = add_months(filters.month, -(TREND_MONTHS - 1))
+    if filters.empty:
+        blank = [
+            {"period_start": add_months(start, i).isoformat(), "value": None, "n": 0}
+            for i in range(TREND_MONTHS)
+        ]
+        return {"happiness": blank, "lost_time": blank}
+    kwargs = dict(period="month", start=start, end=filters.month_end, segment=filters.segment)
+    return {
+        "happiness": _series(trend(org, measure_name="happiness", **kwargs)),
+        "lost_time": _series(trend(org, measure_name="lost_time_mean", **kwargs)),
+    }
+
+
+def headline_tiles(org, trends: dict, xla: dict) -> dict:
+    """Happiness, lost time and responses of the month against last month and the targets."""
+    happiness, lost = trends["happiness"], trends["lost_time"]
+    now_h, prev_h = happiness[-1], happiness[-2]
+    now_l, prev_l = lost[-1], lost[-2]
+    return {
+        "happiness": {
+            "value": now_h["value"],
+            "previous": prev_h["value"],
+            "delta": _delta(now_h["value"], prev_h["value"]),
+            "target": org.happiness_target,
+            "vs_target": _delta(now_h["value"], org.happiness_target),
+            "n": now_h["n"],
+        },
+        "lost_time": {
+            "value": now_l["value"],
+            "previous": prev_l["value"],
+            "delta": _delta(now_l["value"], prev_l["value"]),
+            "target": org.lost_time_target_minutes,
+            "vs_target": _delta(now_l["value"], org.lost_time_target_minutes),
+            "n": now_l["n"],
+        },
+        "responses": {
+            "value": now_h["n"],
+            "previous": prev_h["n"],
+            "delta": now_h["n"] - prev_h["n"],
+        },
+        "xla_score": xla,
+    }
+
+
+def period_label(period: str, start: datetime.date) -> str:
+    if period == "month":
+        return start.strftime("%b %Y")
+    if period == "quarter":
+        return f"Q{(start.month - 1) // 3 + 1} {start.year}"
+    return "Week of " + start.strftime("%-d %b %Y")
+
+
+def _xlas(org, filters: Filters):
+    from xlas.models import XLA
+
+    xlas = XLA.objects.filter(organisation=org)
+    if filters.segment.services:
+        xlas = xlas.filter(services__slug__in=filters.segment.services).distinct()
+    return list(xlas.order_by("name").values("id", "name"))
+
+
+def xla_figures(org, filters: Filters) -> tuple[dict, list[dict]]:
+    """(XLA score tile, attainment table) from closed XLAScore and Evaluation rows."""
+    from xlas.models import Evaluation, XLAScore
+
+    if filters.empty:
+        return {"value": None, "previous": None, "delta": None, "xlas": 0, "met": 0}, []
+    xlas = _xlas(org, filters)
+    ids = [x["id"] for x in xlas]
+    horizon = add_months(filters.month, -15)
+    scores = list(
+        XLAScore.objects.filter(
+            organisation=org,
+            xla_id__in=ids,
+            is_closed=True,
+            period_start__gte=horizon,
+            period_start__lt=filters.month_end,
+        )
+        .order_by("-period_start")
+        .values("xla_id", "period", "period_start", "score")
+    )
+    monthly = [s for s in scores if s["period"] == "month" and s["score"] is not None]
+    latest = max((s["period_start"] for s in monthly), default=None)
+    tile = {"value": None, "previous": None, "delta": None, "period_start": None}
+    if latest:
+        now = [s["score"] for s in monthly if s["period_start"] == latest]
+        before = [s["score"] for s in monthly if s["period_start"] == add_months(latest, -1)]
+        tile["value"] = round(sum(now) / len(now), 2)
+        tile["previous"] = round(sum(before) / len(before), 2) if before else None
+        tile["delta"] = _delta(tile["value"], tile["previous"])
+        tile["period_start"] = latest.isoformat()
+        tile["met"] = sum(1 for s in now if s >= 100)
+        tile["xlas"] = len(now)
+    latest_score: dict = {}
+    for s in scores:
+        latest_score.setdefault(s["xla_id"], s)
+    evaluations = (
+        Evaluation.objects.filter(
+            organisation=org,
+            xla_id__in=ids,
+            is_closed=True,
+            period_start__gte=horizon,
+            period_start__lt=filters.month_end,
+        )
+        .select_related("indicator")
+        .order_by("xla_id", "indicator_key", "-period_start")
+    )
+    per_xla: dict = {}
+    for ev in evaluations:
+        score = latest_score.get(ev.xla_id)
+        if score and (ev.period, ev.period_start) != (score["period"], score["period_start"]):
+            continue
+        keys = per_xla.setdefault(ev.xla_id, {})
+        keys.setdefault(
+            ev.indicator_key,
+            {
+                "key": ev.indicator_key,
+                "name": ev.indicator.name,
+                "status": ev.status,
+                "status_label": ev.get_status_display(),
+                "value": ev.value,
+                "target": ev.indicator.target,
+                "n": ev.n,
+                "period_start": ev.period_start.isoformat(),
+            },
+        )
+    table = []
+    for x in xlas:
+        score = latest_score.get(x["id"])
+        table.append(
+            {
+                "id": x["id"],
+                "name": x["name"],
+                "score": score["score"] if score else None,
+                "period": score["period"] if score else None,
+                "period_start": score["period_start"].isoformat() if score else None,
+                "period_label": period_label(score["period"], score["period_start"])
+                if score
+                else "",
+                "indicators": list(per_xla.get(x["id"], {}).values()),
+            }
+        )
+    return tile, table
+
+
+def heatmap(org, filters: Filters, memo: _Breakdowns) -> dict:
+    """Service × dimension cells of the month: happiness, volume and impact.
+
+    Impact = volume × (happiness − target): large negative cells hurt most people most.
+    One breakdown per service row keeps the number of selector calls bounded by the rows.
+    """
+    dimension = filters.dimension
+    result = {"dimension": dimension, "rows": [], "cols": [], "cells": []}
+    if filters.empty:
+        return result
+    month, end, segment = filters.month, filters.month_end, filters.segment
+    rows = memo.get("service", month, end, segment)[:MAX_HEATMAP_ROWS]
+    cols = memo.get(dimension, month, end, segment)[:MAX_HEATMAP_COLS]
+    target = org.happiness_target
+    result["rows"] = [{"key": r["key"], "label": r["label"], "n": r["n"]} for r in rows]
+    result["cols"] = [{"key": c["key"], "label": c["label"], "n": c["n"]} for c in cols]
+    for row in rows:
+        cells = {
+            c["key"]: c
+            for c in memo.get(dimension, month, end, replace(segment, services=(row["key"],)))
+        }
+        line = []
+        for col in cols:
+            cell = cells.get(col["key"])
+            if not cell or cell["value"] is None:
+                line.append(None)
+                continue
+            line.append(
+                {
+                    "value": cell["value"],
+                    "n": cell["n"],
+                    "impact": round(cell["n"] * (cell["value"] - target), 1),
+                }
+            )
+        result["cells"].append(line)
+    return result
+
+
+def improvements(org, filters: Filters, memo: _Breakdowns, limit: int = 6) -> list[dict]:
+    """Segments whose happiness rose most since last month (both months with enough answers)."""
+    if filters.empty:
+        return []
+    rows = []
+    for dimension in IMPROVEMENT_DIMENSIONS:
+        now = memo.get(dimension, filters.month, filters.month_end, filters.segment)
+        before = {
+            r["key"]: r
+            for r in memo.get(dimension, filters.previous_month, filters.month, filters.segment)
+        }
+        for r in now:
+            prev = before.get(r["key"])
+            if (
+                not r["key"]
+                or prev is None
+                or r["value"] is None
+                or prev["value"] is None
+                or min(r["n"], prev["n"]) < MIN_SEGMENT_N
+            ):
+                continue
+            delta = r["value"] - prev["value"]
+            if delta > 0:
+                rows.append(
+                    {
+                        "dimension": dimension,
+                        "dimension_label": dict(SegmentKind.choices)[dimension],
+                        "key": r["key"],
+                        "label": r["label"],
+                        "value": r["value"],
+                        "previous": prev["value"],
+                        "delta": round(delta, 4),
+                        "n": r["n"],
+                    }
+                )
+    rows.sort(key=lambda r: (-r["delta"], r["label"]))
+    return rows[:limit]
+
+
+def score_drops(org, filters: Filters, limit: int = 10) -> list[dict]:
+    """Significant drops detected in the weeks of the month (and the week before it)."""
+    if filters.empty:
+        return []
+    qs = ScoreDrop.objects.filter(
+        organisation=org,
+        week_start__gte=period_start(filters.month, "week") - datetime.timedelta(days=7),
+        week_start__lt=filters.month_end,
+    )
+    if filters.segment.services:
+        qs = qs.filter(service__slug__in=filters.segment.services)
+    rows = list(
+        qs.order_by("-week_start", "delta")[:50].values(
+            "id",
+            "week_start",
+            "measure",
+            "segment_kind",
+            "segment_value",
+            "segment_label",
+            "value",
+            "baseline_value",
+            "delta",
+            "n",
+            "status",
+        )
+    )
+    # Happiness falls (negative) and lost-time rises (positive): the largest change first.
+    rows.sort(key=lambda r: (r["measure"] != "happiness", -abs(r["delta"])))
+    for r in rows:
+        r["week_start"] = r["week_start"].isoformat()
+        r["segment_kind_label"] = dict(SegmentKind.choices).get(r["segment_kind"], "")
+    return rows[:limit]
+
+
+def compute_dashboard(org, filters: Filters) -> dict:
+    """Every cached figure of the dashboard as plain JSON-ready data."""
+    memo = _Breakdowns(org)
+    trends = compute_trends(org, filters)
+    xla_tile, xla_table = xla_figures(org, filters)
+    factors: list = []
+    if not filters.empty:
+        factors = factor_counts(
+            org, start=filters.month, end=filters.month_end, segment=filters.segment, limit=10
+        )
+    options = {"location": [], "assignment_group": []}
+    if not filters.empty:
+        scope = Segment(services=filters.segment.services)
+        for dimension in options:
+            options[dimension] = [
+                r["key"]
+                for r in memo.get(
+                    dimension, filters.month, filters.month_end, scope, "response_count"
+                )
+                if r["key"]
+            ][:MAX_FREE_VALUES]
+    return {
+        "month": filters.month.isoformat(),
+        "previous_month": filters.previous_month.isoformat(),
+        "empty": filters.empty,
+        "targets": {
+            "happiness": org.happiness_target,
+            "lost_time": org.lost_time_target_minutes,
+        },
+        "trends": trends,
+        "tiles": headline_tiles(org, trends, xla_tile),
+        "heatmap": heatmap(org, filters, memo),
+        "improvements": improvements(org, filters, memo),
+        "drops": score_drops(org, filters),
+        "xla_table": xla_table,
+        "factors": factors,
+        "options": options,
+    }
+
+
+def compute_segment(org, filters: Filters) -> dict:
+    """One segment's trends and top factors (the drill-down page)."""
+    trends = compute_trends(org, filters)
+    factors = factor_counts(
+        org, start=filters.month, end=filters.month_end, segment=filters.segment, limit=10
+    )
+    return {
+        "month": filters.month.isoformat(),
+        "trends": trends,
+        "tiles": headline_tiles(org, trends, {}),
+        "factors": factors,
+    }
+
+
+def dashboard_data(org, filters: Filters) -> dict:
+    return cached(org, "main", filters, compute_dashboard)
+
+
+def segment_data(org, filters: Filters) -> dict:
+    return cached(org, "segment", filters, compute_segment)
+
+
+def open_breaches(org, filters: Filters, limit: int = 10) -> list:
+    """The latest open breaches (live, not cached: people change their status by hand)."""
+    from xlas.models import Breach
+
+    if filters.empty:
+        return []
+    qs = Breach.objects.filter(organisation=org, status__in=["open", "investigating"])
+    if filters.segment.services:
+        qs = qs.filter(xla__services__slug__in=filters.segment.services).distinct()
+    return list(
+        qs.select_related("xla", "indicator", "assignee").order_by("-period_start", "-id")[:limit]
+    )
