@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from experience.choices import TriageStatus
@@ -108,7 +108,7 @@ def open_actions_item(meeting: Meeting) -> Draft | None:
             status__in=OPEN_ACTION_STATUSES,
         )
         .select_related("owner", "meeting")
-        .order_by("due_on", "id")
+        .order_by(F("due_on").asc(nulls_last=True), "id")
     )
     if not actions:
         return None
@@ -236,7 +236,7 @@ def weekly_items(meeting: Meeting) -> list[Draft]:
             organisation=org, status__in=OPEN_ACTION_STATUSES, due_on__lte=due_by
         )
         .select_related("owner", "meeting")
-        .order_by("due_on", "id")
+        .order_by(F("due_on").asc(nulls_last=True), "id")
     )
     if due:
         rows, urls = _action_rows(due)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from experience.selectors import Segment, summary
 from experience.stats import Point
@@ -45,7 +45,7 @@ def open_actions(org, owner=None):
     )
     if owner is not None:
         qs = qs.filter(owner=owner)
-    return qs.order_by("due_on", "id")
+    return qs.order_by(F("due_on").asc(nulls_last=True), "id")
 
 
 def initiatives_list(org):
