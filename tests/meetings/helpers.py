@@ -13,6 +13,8 @@ def at(year, month, day, hour=12):
 
 def responses(org, service, when, scores, **fields):
     return [
-        SurveyResponseFactory(organisation=org, service=service, submitted_at=when, score=s, **fields)
+        SurveyResponseFactory(
+            organisation=org, service=service, submitted_at=when, score=s, **fields
+        )
         for s in scores
     ]

@@ -49,16 +49,27 @@ def monthly(org_a, users):
     responses(org_a, desk, at(2026, 9, 10), [10, 3, 3], factors=["friendly"], **common)
     responses(org_a, laptops, at(2026, 10, 5), [0, 0], location="Hull")
     SurveyResponseFactory(
-        organisation=org_a, service=desk, submitted_at=at(2026, 10, 7), score=10,
-        comment="Fixed my laptop in minutes, thank you!", highlighted=True,
+        organisation=org_a,
+        service=desk,
+        submitted_at=at(2026, 10, 7),
+        score=10,
+        comment="Fixed my laptop in minutes, thank you!",
+        highlighted=True,
     )
     SurveyResponseFactory(
-        organisation=org_a, service=desk, submitted_at=at(2026, 10, 7), score=10,
-        comment="Not highlighted", highlighted=False,
+        organisation=org_a,
+        service=desk,
+        submitted_at=at(2026, 10, 7),
+        score=10,
+        comment="Not highlighted",
+        highlighted=False,
     )
     earlier = MeetingFactory(series=series, scheduled_for=at(2026, 10, 6, 10), status="closed")
     ActionItemFactory(
-        organisation=org_a, meeting=earlier, title="Call the Leeds team", owner=users["member"],
+        organisation=org_a,
+        meeting=earlier,
+        title="Call the Leeds team",
+        owner=users["member"],
         due_on=datetime.date(2026, 11, 20),
     )
     ActionItemFactory(organisation=org_a, meeting=earlier, title="Done already", status="done")
@@ -90,7 +101,11 @@ def test_monthly_agenda_has_results_drivers_praise_initiatives_and_open_actions(
 
     # Figures come from the selectors, for the series' scope, October against September.
     segment = Segment(services=("service-desk",))
-    oct_, nov, sep = datetime.date(2026, 10, 1), datetime.date(2026, 11, 1), datetime.date(2026, 9, 1)
+    oct_, nov, sep = (
+        datetime.date(2026, 10, 1),
+        datetime.date(2026, 11, 1),
+        datetime.date(2026, 9, 1),
+    )
     expected = breakdown(
         org_a, measure_name="happiness", dimension="location", start=oct_, end=nov, segment=segment
     )
@@ -145,8 +160,12 @@ def test_redrafting_adds_new_evidence_without_duplicating_or_overwriting(monthly
     # New evidence: another initiative, another highlighted comment, another open action.
     new_initiative = ImprovementInitiativeFactory(organisation=org_a, title="Chat pilot")
     SurveyResponseFactory(
-        organisation=org_a, service=monthly["desk"], submitted_at=at(2026, 10, 20), score=9,
-        comment="Great chat support", highlighted=True,
+        organisation=org_a,
+        service=monthly["desk"],
+        submitted_at=at(2026, 10, 20),
+        score=9,
+        comment="Great chat support",
+        highlighted=True,
     )
     earlier = Meeting.objects.get(series=monthly["series"], status="closed")
     ActionItemFactory(organisation=org_a, meeting=earlier, title="Second action")
@@ -285,6 +304,7 @@ def test_draft_agendas_job_creates_next_meeting_once_and_drafts_within_a_week(or
     ]
     quarterly = Meeting.objects.get(series=far)
     assert quarterly.drafted_at is None  # January is more than 7 days away
-    assert AgendaItem.objects.filter(meeting=weekly).count() == AgendaItem.objects.filter(
-        meeting=weekly
-    ).values("source_key").distinct().count()
+    assert (
+        AgendaItem.objects.filter(meeting=weekly).count()
+        == AgendaItem.objects.filter(meeting=weekly).values("source_key").distinct().count()
+    )
