@@ -106,7 +106,12 @@ def series_detail(request, pk):
         pk=pk,
     )
     occurrences = next_occurrences(series, timezone.now(), 6)
-    meetings = _page(request, selectors.meetings_list(request.organisation).filter(series=series))
+    meetings = _page(
+        request,
+        selectors.meetings_list(request.organisation)
+        .filter(series=series)
+        .order_by("-scheduled_for"),
+    )
     return render(
         request,
         "meetings/series_detail.html",
