@@ -37,6 +37,8 @@ def report_section_update(
     """Save a section's narrative, title and visibility. Returns True when anything changed."""
     report = section.report
     _check_editable(report)
+    # Compare with the stored row: a bound ModelForm has already changed the instance.
+    section = ReportSection.objects.select_for_update().get(pk=section.pk)
     before = {
         "narrative": section.narrative,
         "title": section.title,
