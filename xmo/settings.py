@@ -299,7 +299,6 @@ if env_bool("DJANGO_BEHIND_PROXY", default=False):
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # Content-Security-Policy: only our own origin; scripts need a nonce, no inline event handlers.
-from csp.constants import NONCE  # noqa: E402  (the sentinel django-csp swaps for the nonce)
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -363,5 +362,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("XMO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from experience.models import Service
+from experience.rollups import process_new
 from experience.selectors import Segment, trend
 from tests.factories import (
     BreachFactory,
@@ -429,6 +430,7 @@ def trend_data(org_a):
             lost_time_minutes=n % 50,
             submitted_at=start + datetime.timedelta(hours=11 * n),
         )
+    process_new(org_a)  # trends read rollups: process the pushed rows first
     return org_a
 
 

@@ -6,6 +6,7 @@ from . import (
     ActionItemFactory,
     AgendaItemFactory,
     BreachFactory,
+    DecisionFactory,
     EvaluationFactory,
     FollowUpFactory,
     ImprovementInitiativeFactory,
@@ -13,8 +14,10 @@ from . import (
     MeetingFactory,
     MeetingSeriesFactory,
     MonthlyReportFactory,
+    ObjectiveFactory,
     OperationalMetricFactory,
     PersonaFactory,
+    ReportSectionFactory,
     ScoreDropFactory,
     ServiceFactory,
     SurveyResponseFactory,
@@ -71,8 +74,17 @@ def build(org, users) -> dict:
     w["agenda_item"] = AgendaItemFactory(meeting=w["meeting"])
     w["action"] = ActionItemFactory(organisation=org, meeting=w["meeting"], owner=users["member"])
     w["initiative"] = ImprovementInitiativeFactory(organisation=org)
+    w["draft_version"] = XLAVersionFactory(xla=w["xla"], number=3, status="draft")
+    IndicatorFactory(version=w["draft_version"], key="happiness")
+    w["quarterly_meeting"] = MeetingFactory(
+        series=MeetingSeriesFactory(organisation=org, cadence="quarterly", name="Strategy")
+    )
+    w["decision"] = DecisionFactory(meeting=w["meeting"])
+    w["objective"] = ObjectiveFactory(organisation=org)
+    w["membership"] = org.memberships.get(user=users["viewer"])
     w["report"] = MonthlyReportFactory(
         organisation=org, month=datetime.date(2026, 10, 1), status="published"
     )
     w["draft_report"] = MonthlyReportFactory(organisation=org, month=datetime.date(2026, 9, 1))
+    w["draft_section"] = ReportSectionFactory(report=w["draft_report"], key="summary")
     return w

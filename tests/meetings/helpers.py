@@ -1,6 +1,7 @@
 import datetime
 from zoneinfo import ZoneInfo
 
+from experience.rollups import process_new
 from tests.factories import SurveyResponseFactory
 
 LONDON = ZoneInfo("Europe/London")
@@ -12,9 +13,11 @@ def at(year, month, day, hour=12):
 
 
 def responses(org, service, when, scores, **fields):
-    return [
+    created = [
         SurveyResponseFactory(
             organisation=org, service=service, submitted_at=when, score=s, **fields
         )
         for s in scores
     ]
+    process_new(org)  # figures come from rollups, as after the rollups job in production
+    return created
