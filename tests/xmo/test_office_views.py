@@ -1,5 +1,7 @@
 """Organisation settings pages: each role, the outsider, every write audited, bounded queries."""
 
+import datetime
+
 import pytest
 
 from experience.models import OperationalMetric, Persona, Service
@@ -416,8 +418,12 @@ def one_job(monkeypatch):
 
 
 def test_jobs_page_lists_registered_jobs_and_runs(users, login, org_a, one_job):
-    JobRun.objects.create(name="demo_echo", organisation=org_a, status="succeeded")
+    run = JobRun.objects.create(name="demo_echo", organisation=org_a, status="succeeded")
+    JobRun.objects.filter(pk=run.pk).update(
+        finished_at=run.started_at + datetime.timedelta(seconds=2.5)
+    )
     response = login(users["admin"]).get("/settings/jobs/")
+    assert b"2.5 s" in response.content
     assert b"demo_echo" in response.content
     assert b"Echo for tests" in response.content
     assert b"every 60 s" in response.content
