@@ -217,7 +217,7 @@ def test_response_resolution_nonneg():
 
 
 def test_response_touchpoint_valid():
-    set_fields(SurveyResponseFactory(), touchpoint="carrier_pigeon")
+    set_fields(SurveyResponseFactory(), touchpoint="pigeon")
 
 
 def test_response_channel_valid():
