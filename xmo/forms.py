@@ -10,7 +10,15 @@ from .models import ApiToken, Organisation, slug_validator
 from .services import validate_time_zone
 
 
-class OrganisationSettingsForm(forms.ModelForm):
+class PlainLabels:
+    """Labels without Django's trailing colon, like the rest of the product."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class OrganisationSettingsForm(PlainLabels, forms.ModelForm):
     class Meta:
         model = Organisation
         fields = [
@@ -35,7 +43,7 @@ class OrganisationSettingsForm(forms.ModelForm):
         return validate_time_zone(self.cleaned_data["time_zone"].strip())
 
 
-class MemberAddForm(forms.Form):
+class MemberAddForm(PlainLabels, forms.Form):
     username = forms.CharField(
         max_length=150, help_text="An existing user, or a new one created with this name."
     )
@@ -59,14 +67,15 @@ class MemberAddForm(forms.Form):
         return username
 
 
-class MemberRoleForm(forms.Form):
+class MemberRoleForm(PlainLabels, forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
 
 
-class ServiceForm(forms.ModelForm):
+class ServiceForm(PlainLabels, forms.ModelForm):
     class Meta:
         model = Service
         fields = ["name", "slug", "description", "it_area", "owner", "is_active"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
         labels = {"it_area": "IT area", "is_active": "Active"}
         help_texts = {"slug": "Used by the API (lowercase letters, digits, hyphens)."}
 
@@ -79,16 +88,18 @@ class ServiceForm(forms.ModelForm):
             .order_by("username")
         )
         self.fields["owner"].required = False
+        self.fields["owner"].empty_label = "No owner yet"
         self.fields["slug"].validators.append(slug_validator)
 
     def clean_slug(self):
         return _unique_slug(self, Service)
 
 
-class PersonaForm(forms.ModelForm):
+class PersonaForm(PlainLabels, forms.ModelForm):
     class Meta:
         model = Persona
         fields = ["name", "slug", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
         help_texts = {"slug": "Used by the API (lowercase letters, digits, hyphens)."}
 
     def __init__(self, *args, organisation, **kwargs):
@@ -100,10 +111,11 @@ class PersonaForm(forms.ModelForm):
         return _unique_slug(self, Persona)
 
 
-class MetricForm(forms.ModelForm):
+class MetricForm(PlainLabels, forms.ModelForm):
     class Meta:
         model = OperationalMetric
         fields = ["name", "slug", "unit", "direction", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
         help_texts = {"slug": "Used by the API (lowercase letters, digits, hyphens)."}
 
     def __init__(self, *args, organisation, **kwargs):
@@ -125,7 +137,7 @@ def _unique_slug(form, model):
     return slug
 
 
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(PlainLabels, forms.Form):
     name = forms.CharField(max_length=100, help_text="What the token is for, e.g. “ServiceNow”.")
     scopes = forms.MultipleChoiceField(
         choices=TokenScope.choices,
@@ -147,7 +159,7 @@ class ApiTokenForm(forms.Form):
         return name
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(PlainLabels, forms.Form):
     object_type = forms.ChoiceField(required=False, label="Object type")
 
     def __init__(self, *args, object_types, **kwargs):

@@ -357,10 +357,13 @@ def audit_log(request):
 @org_required("run_jobs")
 def job_runs(request):
     runs = JobRun.objects.filter(organisation=request.organisation).order_by("-started_at", "-id")
+    page = _page(request, runs)
+    for run in page:
+        run.seconds = (
+            (run.finished_at - run.started_at).total_seconds() if run.finished_at else None
+        )
     return render(
-        request,
-        "xmo/settings/jobs.html",
-        {"tab": "jobs", "page": _page(request, runs), "jobs": ordered_jobs()},
+        request, "xmo/settings/jobs.html", {"tab": "jobs", "page": page, "jobs": ordered_jobs()}
     )
 
 

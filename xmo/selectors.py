@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from .models import Membership
@@ -39,31 +38,25 @@ def open_breach_count(org) -> int:
 
 
 def home_figures(org) -> dict:
-    """This month and last month: happiness, mean lost time, responses; open breaches."""
-    from experience.models import SurveyResponse
+    """This month and last month: happiness, mean lost time, responses; open breaches.
 
-    today = local_now(org).date()
-    this_month = today.replace(day=1)
-    last_month = (this_month - datetime.timedelta(days=1)).replace(day=1)
+    Figures come from the shared analytics selectors, so they match the dashboards.
+    """
+    from experience.selectors import summary_stats
+    from experience.stats import measure
+
+    from .periods import local_today, next_period_start, period_start, previous_period_start
+
+    this_month = period_start(local_today(org), "month")
+    last_month = previous_period_start(this_month, "month")
     figures = {}
     for label, start_day in (("this_month", this_month), ("last_month", last_month)):
-        start, end = month_bounds(org, start_day)
-        agg = SurveyResponse.objects.filter(
-            organisation=org, submitted_at__gte=start, submitted_at__lt=end
-        ).aggregate(
-            n=Count("id"),
-            promoters=Count("id", filter=Q(score__gte=9)),
-            detractors=Count("id", filter=Q(score__lte=6)),
-            lost_n=Count("lost_time_minutes"),
-            lost_sum=Sum("lost_time_minutes"),
-        )
-        n = agg["n"]
-        lost_sum = agg["lost_sum"] or 0
+        stats = summary_stats(org, start=start_day, end=next_period_start(start_day, "month"))
         figures[label] = {
             "month": start_day,
-            "n": n,
-            "happiness": (100.0 * (agg["promoters"] - agg["detractors"]) / n) if n else None,
-            "lost_time_mean": (lost_sum / agg["lost_n"]) if agg["lost_n"] else None,
+            "n": stats.n,
+            "happiness": measure(stats, "happiness").value,
+            "lost_time_mean": measure(stats, "lost_time_mean").value,
         }
     figures["open_breaches"] = open_breach_count(org)
     return figures

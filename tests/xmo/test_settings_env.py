@@ -111,7 +111,11 @@ def test_redis_url_selects_redis_cache_and_broker(monkeypatch):
 def test_without_redis_the_broker_is_the_filesystem_outside_tests(monkeypatch):
     s = production(monkeypatch)
     assert s.CELERY_BROKER_URL == "filesystem://"
-    assert s.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"].endswith("queue")
+    options = s.CELERY_BROKER_TRANSPORT_OPTIONS
+    assert options["data_folder_in"].endswith("queue")
+    # Every folder of the embedded broker lives under var/, none in the working directory.
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
+        assert options[key].startswith(str(s.VAR_DIR)), key
 
 
 def test_allowed_hosts_from_the_environment(monkeypatch):

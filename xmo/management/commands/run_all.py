@@ -23,6 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, **options):
         settings.BROKER_DIR.joinpath("queue").mkdir(parents=True, exist_ok=True)
         settings.BROKER_DIR.joinpath("processed").mkdir(parents=True, exist_ok=True)
+        settings.BROKER_DIR.joinpath("control").mkdir(parents=True, exist_ok=True)
         python = sys.executable
         celery = [python, "-m", "celery", "-A", "xmo"]
         commands = {
@@ -40,7 +41,12 @@ class Command(BaseCommand):
             )
         )
 
-        def stop(*_):
+        stopping = {"asked": False}
+
+        def ask_to_stop(*_):
+            stopping["asked"] = True
+
+        def stop():
             for proc in procs.values():
                 if proc.poll() is None:
                     proc.terminate()
@@ -51,16 +57,21 @@ class Command(BaseCommand):
                 except subprocess.TimeoutExpired:
                     proc.kill()
 
-        signal.signal(signal.SIGTERM, lambda *a: (stop(), sys.exit(0)))
-        try:
-            while True:
-                for name, proc in procs.items():
-                    if proc.poll() is not None:
-                        self.stderr.write(
-                            f"{name} exited with {proc.returncode}; stopping the rest"
-                        )
-                        stop()
-                        sys.exit(proc.returncode or 1)
-                time.sleep(1)
-        except KeyboardInterrupt:
-            stop()
+        # Ctrl-C reaches every process of the terminal at once: the children may exit before
+        # this loop notices the signal, so a child's exit is only an error when no stop was
+        # asked for.
+        signal.signal(signal.SIGINT, ask_to_stop)
+        signal.signal(signal.SIGTERM, ask_to_stop)
+        while not stopping["asked"]:
+            exited = [(name, proc) for name, proc in procs.items() if proc.poll() is not None]
+            if exited:
+                time.sleep(0.5)
+                if stopping["asked"]:
+                    break
+                name, proc = exited[0]
+                self.stderr.write(f"{name} exited with {proc.returncode}; stopping the rest")
+                stop()
+                sys.exit(proc.returncode or 1)
+            time.sleep(0.5)
+        stop()
+        self.stdout.write("Stopped web, worker and beat.")

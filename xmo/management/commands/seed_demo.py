@@ -373,8 +373,8 @@ class Demo:
                                 "Happiness",
                                 sentiment | {"measure": "happiness"},
                                 "higher",
-                                70,
-                                65,
+                                68,
+                                62,
                                 2,
                                 "month",
                                 2,
@@ -853,7 +853,7 @@ class Demo:
                 if in_drop and service == "remote-work":
                     h, story = 8.0, "vpn"
                 elif in_breach and persona == "doers" and service in ("laptops", "mobile"):
-                    h -= 9
+                    h -= 15
                     story = "laptop" if service == "laptops" else None
                 elif (
                     at_risk_month

@@ -1,0 +1,47 @@
+"""The container set-up: one image for web, worker and beat, with PostgreSQL and Redis."""
+
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def compose():
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_compose_services_and_images():
+    services = compose()["services"]
+    assert set(services) == {"db", "redis", "web", "worker", "beat"}
+    assert services["db"]["image"] == "postgres:16"
+    assert services["redis"]["image"] == "redis:7"
+    for name in ("web", "worker", "beat"):
+        assert services[name]["build"] == "."
+        assert services[name]["image"] == "xmo:latest"
+        env = services[name]["environment"]
+        assert env["DATABASE_URL"].startswith("postgres://") and "@db:5432/" in env["DATABASE_URL"]
+        assert env["REDIS_URL"] == "redis://redis:6379/0"
+        assert env["DJANGO_DEBUG"] == "0"
+        assert "healthcheck" in services[name]
+
+
+def test_compose_commands():
+    services = compose()["services"]
+    web = " ".join(services["web"]["command"])
+    assert web.index("manage.py migrate") < web.index("gunicorn xmo.wsgi")
+    assert "/readyz" in " ".join(services["web"]["healthcheck"]["test"])
+    assert services["worker"]["command"][:4] == ["celery", "-A", "xmo", "worker"]
+    assert services["beat"]["command"][:4] == ["celery", "-A", "xmo", "beat"]
+    assert services["worker"]["depends_on"]["web"]["condition"] == "service_healthy"
+
+
+def test_dockerfile_builds_one_non_root_image():
+    text = (ROOT / "Dockerfile").read_text()
+    assert text.startswith("# ") and "FROM python:3.11-slim" in text
+    assert "pip install ." in text
+    assert "collectstatic --noinput" in text
+    assert "\nUSER xmo\n" in text
+    assert "gunicorn" in text and "xmo.wsgi" in text
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert {".git", ".venv", "var", ".env"} <= set(ignored)

@@ -1,0 +1,162 @@
+"""seed_demo: idempotent, one user per role, and the drop and breach stories in the raw data."""
+
+import datetime
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from experience.models import MetricSample, SurveyResponse
+from experience.selectors import Segment, factor_counts, summary
+from feedback.models import FeedbackTag, Tag, TagRule
+from meetings.models import MeetingSeries
+from xlas.models import XLA, XLAVersion
+from xmo.models import Membership, Organisation
+from xmo.periods import local_today, period_start
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+
+def seed(*args) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", *args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def counts():
+    return {
+        "responses": SurveyResponse.objects.count(),
+        "samples": MetricSample.objects.count(),
+        "xlas": XLA.objects.count(),
+        "versions": XLAVersion.objects.count(),
+        "tags": Tag.objects.count(),
+        "rules": TagRule.objects.count(),
+        "links": FeedbackTag.objects.count(),
+        "members": Membership.objects.count(),
+        "users": get_user_model().objects.count(),
+        "series": MeetingSeries.objects.count(),
+    }
+
+
+def test_seed_demo_small_scale_is_idempotent_and_prints_logins(monkeypatch):
+    monkeypatch.delenv("XMO_DEMO_PASSWORD", raising=False)
+    first = seed("--responses", "3000")
+    assert "Demo organisation 'demo' (Demo IT) loaded" in first
+    assert "3,000 survey responses" in first
+    before = counts()
+    assert before["responses"] == 3000
+    assert before["xlas"] == 4 and before["versions"] == 5 and before["series"] == 4
+    assert before["tags"] >= 10 and before["rules"] >= 10
+
+    second = seed("--responses", "3000")
+    assert "already loaded: nothing added" in second
+    assert counts() == before
+    for out in (first, second):
+        assert "username" in out and "password" in out
+        for username in ("officer", "member", "leader", "owner", "viewer", "admin"):
+            assert f"  {username} " in out
+        assert "xmo-demo-2026" in out
+
+
+def test_seed_demo_users_per_role_with_shared_password(monkeypatch):
+    monkeypatch.setenv("XMO_DEMO_PASSWORD", "a-different-demo-secret")
+    out = seed("--responses", "0", "--no-jobs")
+    org = Organisation.objects.get(slug="demo")
+    roles = dict(Membership.objects.filter(organisation=org).values_list("user__username", "role"))
+    assert roles == {
+        "officer": "officer",
+        "member": "member",
+        "leader": "leader",
+        "owner": "service_owner",
+        "viewer": "viewer",
+        "admin": "admin",
+    }
+    for user in get_user_model().objects.filter(username__in=roles):
+        assert user.check_password("a-different-demo-secret")
+    assert "a-different-demo-secret" in out
+
+
+def test_seed_demo_is_deterministic_for_a_day():
+    seed("--responses", "1500", "--no-jobs")
+    fingerprint = list(
+        SurveyResponse.objects.order_by("external_id").values_list(
+            "external_id", "score", "service__slug", "submitted_at", "comment", "lost_time_minutes"
+        )
+    )
+    # Responses and samples protect their services: remove them first.
+    SurveyResponse.objects.all().delete()
+    MetricSample.objects.all().delete()
+    XLA.objects.all().delete()
+    Organisation.objects.get(slug="demo").delete()
+    seed("--responses", "1500", "--no-jobs")
+    again = list(
+        SurveyResponse.objects.order_by("external_id").values_list(
+            "external_id", "score", "service__slug", "submitted_at", "comment", "lost_time_minutes"
+        )
+    )
+    assert again == fingerprint
+
+
+def test_seed_demo_data_shape_and_vpn_drop_in_last_closed_week():
+    seed("--responses", "20000", "--no-jobs")
+    org = Organisation.objects.get(slug="demo")
+    today = local_today(org)
+    year_ago = today - datetime.timedelta(days=365)
+    overall = summary(org, measure_name="happiness", start=year_ago, end=today)
+    assert 65 <= overall.value <= 82
+    incidents = summary(
+        org,
+        measure_name="lost_time_mean",
+        start=year_ago,
+        end=today,
+        segment=Segment(touchpoints=("incident",)),
+    )
+    assert 140 <= incidents.value <= 260  # about 3 h per incident
+    responses = SurveyResponse.objects.filter(organisation=org)
+    assert set(responses.values_list("channel", flat=True)) == {
+        "portal",
+        "phone",
+        "email",
+        "chat",
+        "walk_in",
+        "virtual_agent",
+        "other",
+    }
+    assert set(responses.values_list("touchpoint", flat=True)) == {
+        "incident",
+        "request",
+        "proactive",
+    }
+    assert 0.18 <= responses.exclude(comment="").count() / responses.count() <= 0.32
+    assert responses.values("location").distinct().count() >= 6
+    assert responses.values("assignment_group").distinct().count() >= 8
+
+    week = period_start(today, "week") - datetime.timedelta(days=7)
+    vpn = Segment(services=("remote-work",))
+    drop = summary(
+        org,
+        measure_name="happiness",
+        start=week,
+        end=week + datetime.timedelta(days=7),
+        segment=vpn,
+    )
+    baseline = summary(
+        org,
+        measure_name="happiness",
+        start=week - datetime.timedelta(days=56),
+        end=week,
+        segment=vpn,
+    )
+    assert drop.n >= 50
+    assert drop.value < 40 < 60 < baseline.value
+    factors = factor_counts(
+        org, start=week, end=week + datetime.timedelta(days=7), segment=vpn, limit=1
+    )
+    assert factors[0]["factor"] == "Could not work during the ticket"
+    comments = responses.filter(
+        service__slug="remote-work",
+        submitted_at__gte=datetime.datetime.combine(week, datetime.time(), datetime.UTC)
+        - datetime.timedelta(hours=2),
+    ).exclude(comment="")
+    assert comments.filter(comment__icontains="VPN").count() >= comments.count() / 2
