@@ -251,15 +251,33 @@ def _children(org, start, end, segment, dimension) -> dict:
     return result
 
 
-def detect_week(org, week: datetime.date) -> list[ScoreDrop]:
+def _week_stats(org, week, dimension, cache: dict) -> dict:
+    """Segment stats of one week, remembered for the run (baselines overlap week to week)."""
+    key = (week, dimension)
+    if key not in cache:
+        cache[key] = _segment_stats(org, week, week + datetime.timedelta(days=7), dimension)
+    return cache[key]
+
+
+def _baseline_stats(org, week, dimension, cache: dict) -> dict:
+    total: dict = defaultdict(Stats)
+    for back in range(1, BASELINE_WEEKS + 1):
+        earlier = week - datetime.timedelta(days=7 * back)
+        for value, stats in _week_stats(org, earlier, dimension, cache).items():
+            total[value].add(stats)
+    return total
+
+
+def detect_week(org, week: datetime.date, cache: dict | None = None) -> list[ScoreDrop]:
     """Test every segment for the closed week starting `week`; upsert the drops found."""
+    cache = {} if cache is None else cache
     week_end = week + datetime.timedelta(days=7)
     base_start = week - datetime.timedelta(days=7 * BASELINE_WEEKS)
     tests = []  # (kind, value, measure, this value, baseline value, n, baseline n, p)
     for dimension in (None, *DIMENSIONS):
         kind = SegmentKind.ALL if dimension is None else dimension
-        this = _segment_stats(org, week, week_end, dimension)
-        base = _segment_stats(org, base_start, week, dimension)
+        this = _week_stats(org, week, dimension, cache)
+        base = _baseline_stats(org, week, dimension, cache)
         for value, stats in this.items():
             if dimension is not None and not value:
                 continue  # no persona / location / group given: not a segment
@@ -340,6 +358,7 @@ def detect_score_drops(
     today = now.astimezone(ZoneInfo(org.time_zone)).date()
     current = period_start(today, "week")
     found = 0
+    cache: dict = {}
     for back in range(weeks, 0, -1):
-        found += len(detect_week(org, current - datetime.timedelta(days=7 * back)))
+        found += len(detect_week(org, current - datetime.timedelta(days=7 * back), cache))
     return {"weeks": weeks, "drops": found}
