@@ -39,3 +39,12 @@ def detect_score_drops_job(org, now=None, weeks: int = drops.WEEKS_PER_RUN, **kw
 )
 def detect_silent_feeds_job(org, now=None, **kwargs) -> dict:
     return feeds.detect_silent_feeds(org, now=now)
+
+
+@job(
+    "rebuild_rollups",
+    description="Recompute every rollup of the organisation from the raw rows (on demand).",
+    order=11,
+)
+def rebuild_rollups_job(org, **kwargs) -> dict:
+    return rollups_job(org, rebuild=True)
