@@ -55,8 +55,8 @@ def insert_rows(org, services, personas, count, offset):
                 submitted_at, received_at, processed, triage_status, highlighted)
             SELECT %s, 'b-' || (g + %s), (%s::int[])[1 + (g %% %s)],
                 CASE WHEN g %% 5 = 0 THEN NULL ELSE (%s::int[])[1 + (g %% %s)] END,
-                (g * 7919) %% 11,
-                CASE WHEN g %% 3 = 0 THEN NULL ELSE (g * 104729) %% 600 END,
+                (g::bigint * 7919) %% 11,
+                CASE WHEN g %% 3 = 0 THEN NULL ELSE ((g::bigint * 104729) %% 600)::int END,
                 CASE g %% 4 WHEN 0 THEN '[]'::jsonb WHEN 1 THEN '["slow"]'::jsonb
                     WHEN 2 THEN '["slow", "friendly"]'::jsonb ELSE '["reassigned"]'::jsonb END,
                 '', (ARRAY['incident', 'request', 'proactive'])[1 + (g %% 3)],

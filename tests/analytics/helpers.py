@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 
 from experience.models import (
     FactorRollup,
-    LostTimeRollup,
     MetricRollup,
     ResponseRollup,
     SurveyResponse,
@@ -58,11 +57,18 @@ def generate(org, services, personas, *, n, first, last, seed, prefix="r"):
     return rows
 
 
+def _canonical(value):
+    """JSON objects compare by content, not key order."""
+    if isinstance(value, dict):
+        return repr(sorted((str(k), v) for k, v in value.items()))
+    return repr(value)
+
+
 def rollup_snapshot(org):
     """Every rollup row of the organisation, without ids, sorted: comparable across builds."""
     snapshot = {}
-    for model in (ResponseRollup, LostTimeRollup, FactorRollup, MetricRollup):
+    for model in (ResponseRollup, FactorRollup, MetricRollup):
         fields = [f.attname for f in model._meta.concrete_fields if f.attname != "id"]
         rows = model.objects.filter(organisation=org).values_list(*fields)
-        snapshot[model.__name__] = sorted(tuple(repr(v) for v in row) for row in rows)
+        snapshot[model.__name__] = sorted(tuple(_canonical(v) for v in row) for row in rows)
     return snapshot
