@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from xmo.jobs import enqueue, job
 
-from . import rollups
+from . import drops, feeds, rollups
 
 
 @job(
@@ -19,3 +19,32 @@ def rollups_job(org, rebuild: bool = False, **kwargs) -> dict:
         # Evaluation follows new data without waiting for its schedule; never blocks.
         enqueue("evaluate_xlas", org.pk)
     return result
+
+
+@job(
+    "detect_score_drops",
+    description="Find significant happiness falls and lost-time rises in the last closed weeks.",
+    order=50,
+    crontab={"minute": "30", "hour": "5"},
+)
+def detect_score_drops_job(org, now=None, weeks: int = drops.WEEKS_PER_RUN, **kwargs) -> dict:
+    return drops.detect_score_drops(org, now=now, weeks=int(weeks))
+
+
+@job(
+    "detect_silent_feeds",
+    description="Alert admins when a service or token that usually sends has gone silent.",
+    order=60,
+    every_seconds=60 * 60,
+)
+def detect_silent_feeds_job(org, now=None, **kwargs) -> dict:
+    return feeds.detect_silent_feeds(org, now=now)
+
+
+@job(
+    "rebuild_rollups",
+    description="Recompute every rollup of the organisation from the raw rows (on demand).",
+    order=11,
+)
+def rebuild_rollups_job(org, **kwargs) -> dict:
+    return rollups_job(org, rebuild=True)

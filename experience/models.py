@@ -330,11 +330,17 @@ ROLLUP_KEY = (
 
 
 class RollupKey(models.Model):
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    # Derived data: no database-level foreign keys (no per-row trigger work on bulk upserts);
+    # deleting an organisation or service still cascades through Django.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     span = models.CharField(max_length=5, choices=RollupSpan.choices)
     grain = models.CharField(max_length=8, choices=RollupGrain.choices)
     day = models.DateField(help_text="Local day, or first day of the local month.")
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     persona_key = models.IntegerField(default=0, help_text="Persona id; 0 for none or not kept.")
     touchpoint = models.CharField(max_length=12, default="", blank=True)
     channel = models.CharField(max_length=16, default="", blank=True)
@@ -357,21 +363,12 @@ class ResponseRollup(RollupKey):
     lost_n = models.BigIntegerField(default=0)
     lost_sum = models.BigIntegerField(default=0)
     lost_sq_sum = models.BigIntegerField(default=0)
+    lost_hist = models.JSONField(
+        default=dict, help_text="Exact lost-time histogram: {minutes: answers}."
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=ROLLUP_KEY, name="response_rollup_key")]
-
-
-class LostTimeRollup(RollupKey):
-    """Exact lost-time histogram: how many answers gave `minutes`."""
-
-    minutes = models.IntegerField()
-    count = models.BigIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=(*ROLLUP_KEY, "minutes"), name="lost_time_rollup_key")
-        ]
 
 
 class FactorRollup(RollupKey):
@@ -393,10 +390,16 @@ class MetricRollup(models.Model):
     p90 and the ordered value list stay exact; the other columns answer the cheap aggregations.
     """
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     day = models.DateField()
-    metric = models.ForeignKey(OperationalMetric, on_delete=models.CASCADE, related_name="+")
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    metric = models.ForeignKey(
+        OperationalMetric, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     count = models.BigIntegerField(default=0)
     sum = models.FloatField(default=0.0)
     min = models.FloatField(null=True)

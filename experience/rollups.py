@@ -2,7 +2,8 @@
 """Incremental rollups of survey responses and metric samples.
 
 A response is *processed* once its figures are added to the rollup tables (ResponseRollup,
-LostTimeRollup, FactorRollup); a metric sample once it is merged into MetricRollup. The job
+with its exact lost-time histogram, and FactorRollup); a metric sample once it is merged
+into MetricRollup. The job
 claims unprocessed rows in bounded chunks, aggregates them in the database (GROUP BY),
 adds them to the rollup rows (INSERT ... ON CONFLICT DO UPDATE, on PostgreSQL and SQLite
 alike) and marks them processed in the same transaction, so a row is counted exactly once
@@ -28,7 +29,6 @@ from django.db.models import F
 
 from .models import (
     FactorRollup,
-    LostTimeRollup,
     MetricRollup,
     MetricSample,
     ResponseRollup,
@@ -75,15 +75,24 @@ STAT_COLUMNS = (
     "lost_sum",
     "lost_sq_sum",
 )
-STAT_AGGREGATES = (
+# Stats are aggregated in two steps: per key and lost-time value (step 1), then per key
+# (step 2), which yields the sums and the exact histogram {minutes: answers} in one pass.
+STEP1_AGGREGATES = (
     "COUNT(*)",
     "SUM(CASE WHEN score >= 9 THEN 1 ELSE 0 END)",
     "SUM(CASE WHEN score <= 6 THEN 1 ELSE 0 END)",
     "SUM(score)",
     "SUM(score * score)",
-    "COUNT(lost)",
-    "COALESCE(SUM(lost), 0)",
-    "COALESCE(SUM(lost * lost), 0)",
+)
+STEP2_AGGREGATES = (
+    "SUM(a0)",
+    "SUM(a1)",
+    "SUM(a2)",
+    "SUM(a3)",
+    "SUM(a4)",
+    "SUM(CASE WHEN lost IS NOT NULL THEN a0 ELSE 0 END)",
+    "COALESCE(SUM(lost * a0), 0)",
+    "COALESCE(SUM(lost * lost * a0), 0)",
 )
 
 
@@ -128,17 +137,13 @@ def _source(kind: str, where: str) -> str:
             f"json_each(CASE WHEN json_type(r.factors) = 'array' THEN r.factors ELSE '[]' END) f "
             f"WHERE {where}"
         )
-    if kind == "lost":
-        where = f"({where}) AND r.lost_time_minutes IS NOT NULL"
     return f"SELECT {cols} FROM {RESPONSES} r WHERE {where}"
 
 
 def _extra(kind: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """(extra key columns in the source, their target names, aggregates, target columns)."""
+    """(extra key columns grouped in the source, their target names, aggregates)."""
     if kind == "stats":
-        return (), (), STAT_AGGREGATES
-    if kind == "lost":
-        return ("lost",), ("minutes",), ("COUNT(*)",)
+        return ("lost",), (), STEP1_AGGREGATES
     return ("factor",), ("factor",), ("COUNT(DISTINCT rid)",)
 
 
@@ -173,30 +178,56 @@ def _aggregate_select(kind: str, source: str) -> str:
     return " UNION ALL ".join(branches)
 
 
+def _hist_agg() -> str:
+    if _is_pg():
+        return "COALESCE(jsonb_object_agg(lost, a0) FILTER (WHERE lost IS NOT NULL), '{}'::jsonb)"
+    return "json_group_object(CAST(lost AS TEXT), a0) FILTER (WHERE lost IS NOT NULL)"
+
+
+def _hist_merge(table: str) -> str:
+    """SQL adding the incoming histogram (EXCLUDED) to the stored one, key by key."""
+    if _is_pg():
+        return (
+            "(SELECT COALESCE(jsonb_object_agg(k, t), '{}'::jsonb) FROM (SELECT k, "
+            "SUM(v::bigint) AS t FROM (SELECT key AS k, value AS v FROM "
+            f"jsonb_each_text({table}.lost_hist) UNION ALL SELECT key, value FROM "
+            "jsonb_each_text(EXCLUDED.lost_hist)) u GROUP BY k) s)"
+        )
+    return (
+        "(SELECT json_group_object(k, t) FROM (SELECT k, SUM(v) AS t FROM (SELECT key AS k, "
+        f"value AS v FROM json_each({table}.lost_hist) UNION ALL SELECT key, value FROM "
+        "json_each(excluded.lost_hist)) GROUP BY k ORDER BY CAST(k AS INTEGER)))"
+    )
+
+
 def _upsert_sql(kind: str, where: str) -> str:
     """INSERT ... SELECT aggregated rows ... ON CONFLICT DO UPDATE adding to what is there."""
-    model = {"stats": ResponseRollup, "lost": LostTimeRollup, "factor": FactorRollup}[kind]
+    model = ResponseRollup if kind == "stats" else FactorRollup
     table = model._meta.db_table
-    _, extra_target, aggregates = _extra(kind)
-    value_cols = STAT_COLUMNS if kind == "stats" else ("count",)
-    target_cols = (*KEY_COLUMNS, *extra_target, *value_cols)
-    extra_src = _extra(kind)[0]
-    select_cols = (
-        "%s",
-        "span",
-        "grain",
-        "day",
-        "s",
-        *_DIM_ORDER,
-        *extra_src,
-        *(f"a{i}" for i in range(len(aggregates))),
-    )
-    conflict = ", ".join((*KEY_COLUMNS, *extra_target))
-    updates = ", ".join(f"{c} = {table}.{c} + EXCLUDED.{c}" for c in value_cols)
+    extra_src, extra_target, aggregates = _extra(kind)
+    key_select = ("span", "grain", "day", "s", *_DIM_ORDER)
     source = _source(kind, where)
     select = _aggregate_select(kind, source)
+    if kind == "stats":
+        value_cols = (*STAT_COLUMNS, "lost_hist")
+        aggs = ", ".join((*STEP2_AGGREGATES, _hist_agg()))
+        select = (
+            f"SELECT {', '.join(key_select)}, {aggs} FROM ({select}) step1 "
+            f"GROUP BY {', '.join(key_select)}"
+        )
+        select_cols = ("%s", "*")
+        updates = ", ".join(
+            [f"{c} = {table}.{c} + EXCLUDED.{c}" for c in STAT_COLUMNS]
+            + [f"lost_hist = {_hist_merge(table)}"]
+        )
+    else:
+        value_cols = ("count",)
+        select_cols = ("%s", *key_select, *extra_src, "a0")
+        updates = f"count = {table}.count + EXCLUDED.count"
+    target_cols = (*KEY_COLUMNS, *extra_target, *value_cols)
+    conflict = ", ".join((*KEY_COLUMNS, *extra_target))
     # A stable order makes concurrent upserts lock rows in the same order (no deadlocks).
-    order = ", ".join(str(i) for i in range(2, 6 + len(_DIM_ORDER) + len(extra_src)))
+    order = ", ".join(str(i) for i in range(2, 6 + len(_DIM_ORDER) + len(extra_target)))
     prefix = "" if _is_pg() else f"WITH src AS ({source}) "
     return (
         f"{prefix}INSERT INTO {table} ({', '.join(target_cols)}) "
@@ -207,7 +238,7 @@ def _upsert_sql(kind: str, where: str) -> str:
 
 def _upsert(cursor, org, where: str, where_params: list) -> None:
     tz = org.time_zone
-    for kind in ("stats", "lost", "factor"):
+    for kind in ("stats", "factor"):
         sql = _upsert_sql(kind, where)
         # Parameters in text order: SQLite names the source first (WITH), PostgreSQL inlines it.
         source_params = [tz, tz, *where_params]
@@ -347,7 +378,7 @@ def rebuild_rollups(org) -> dict:
     """Recompute every rollup of the organisation from the raw rows (identical to incremental)."""
     with transaction.atomic(), connection.cursor() as cursor:
         _lock(cursor, org, exclusive=True)
-        for model in (ResponseRollup, LostTimeRollup, FactorRollup, MetricRollup):
+        for model in (ResponseRollup, FactorRollup, MetricRollup):
             model.objects.filter(organisation=org).delete()
         # Everything present now is processed by this rebuild; rows committed later stay
         # unprocessed (processed = false) and are picked up by the next incremental run.

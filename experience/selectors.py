@@ -24,7 +24,6 @@ from xmo.periods import next_period_start, period_start, period_starts
 from . import selectors_raw as raw
 from .models import (
     FactorRollup,
-    LostTimeRollup,
     MetricRollup,
     OperationalMetric,
     Persona,
@@ -175,15 +174,13 @@ def _daily_stats(
             **{f: int(row[f] or 0) for f in STAT_FIELDS}
         )
     if with_hist:
-        hist_rows = (
-            _rollup_rows(LostTimeRollup, org, grain, start, end, segment, allow_month)
-            .values(*keys, "minutes")
-            .annotate(c=Sum("count"))
-            .order_by()
-        )
+        hist_rows = _rollup_rows(
+            ResponseRollup, org, grain, start, end, segment, allow_month
+        ).values_list(*keys, "lost_hist")
         for row in hist_rows:
-            key = (row["day"], row[column] if column else None)
-            result[key].lost_hist[row["minutes"]] += int(row["c"])
+            hist = result[(row[0], row[1] if column else None)].lost_hist
+            for minutes, count in row[-1].items():
+                hist[int(minutes)] += int(count)
     if column in ("service_id", "persona_key"):
         names = _dimension_values(org, dimension, {k[1] for k in result})
         result = {(day, names.get(value)): stats for (day, value), stats in result.items()}

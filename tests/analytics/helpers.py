@@ -1,0 +1,74 @@
+"""Generated survey data for the analytics tests, and snapshots of the rollup tables."""
+
+import datetime
+import random
+from zoneinfo import ZoneInfo
+
+from experience.models import (
+    FactorRollup,
+    MetricRollup,
+    ResponseRollup,
+    SurveyResponse,
+)
+from tests.factories import PersonaFactory, ServiceFactory
+
+CHANNELS = ["portal", "phone", "email", "chat", "walk_in"]
+TOUCHPOINTS = ["incident", "request", "proactive"]
+LOCATIONS = ["", "paris", "lyon", "nantes"]
+GROUPS = ["", "l1-desk", "l2-network", "field"]
+FACTORS = ["slow", "friendly", "reassigned", "fixed-first-time", "unclear", "waited"]
+
+
+def make_dimensions(org):
+    services = [ServiceFactory(organisation=org, slug=s) for s in ("desk", "laptops", "collab")]
+    personas = [PersonaFactory(organisation=org, slug=p) for p in ("doers", "triers", "execs")]
+    return services, personas
+
+
+def generate(org, services, personas, *, n, first, last, seed, prefix="r"):
+    """n random responses submitted uniformly between local dates first and last (inclusive)."""
+    rng = random.Random(seed)
+    tz = ZoneInfo(org.time_zone)
+    start = datetime.datetime.combine(first, datetime.time.min, tzinfo=tz)
+    span = (datetime.datetime.combine(last, datetime.time.max, tzinfo=tz) - start).total_seconds()
+    rows = []
+    for i in range(n):
+        moment = start + datetime.timedelta(seconds=rng.uniform(0, span))
+        lost = rng.choice(
+            [None, None, 0, 5, 10, 15, 30, 45, 60, 90, 120, 240, 480, rng.randint(1, 900)]
+        )
+        rows.append(
+            SurveyResponse(
+                organisation=org,
+                external_id=f"{prefix}-{seed}-{i}",
+                service=rng.choice(services),
+                persona=rng.choice([None, *personas]),
+                score=rng.choice([0, 2, 3, 5, 6, 6, 7, 8, 8, 9, 9, 10, 10, 10]),
+                lost_time_minutes=lost,
+                factors=rng.sample(FACTORS, rng.choice([0, 0, 1, 1, 2, 3])),
+                touchpoint=rng.choice(TOUCHPOINTS),
+                channel=rng.choice(CHANNELS),
+                location=rng.choice(LOCATIONS),
+                assignment_group=rng.choice(GROUPS),
+                submitted_at=moment.astimezone(datetime.UTC),
+            )
+        )
+    SurveyResponse.objects.bulk_create(rows, batch_size=2000)
+    return rows
+
+
+def _canonical(value):
+    """JSON objects compare by content, not key order."""
+    if isinstance(value, dict):
+        return repr(sorted((str(k), v) for k, v in value.items()))
+    return repr(value)
+
+
+def rollup_snapshot(org):
+    """Every rollup row of the organisation, without ids, sorted: comparable across builds."""
+    snapshot = {}
+    for model in (ResponseRollup, FactorRollup, MetricRollup):
+        fields = [f.attname for f in model._meta.concrete_fields if f.attname != "id"]
+        rows = model.objects.filter(organisation=org).values_list(*fields)
+        snapshot[model.__name__] = sorted(tuple(_canonical(v) for v in row) for row in rows)
+    return snapshot

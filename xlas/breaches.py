@@ -1,0 +1,184 @@
+"""Breaches: raised once per indicator and closed period; owner first, then leaders.
+
+Rule: a breach is raised for the closed period P of an indicator when the last N closed
+periods up to and including P (N = the indicator's consecutive_misses, from the version
+that judged P) were all `missed`, without a gap. Insufficient data or a missing evaluation
+breaks the run. Each notification carries a dedupe key, so it goes out once whatever runs
+twice or at the same time.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from xmo.choices import Role
+from xmo.models import Membership
+from xmo.periods import previous_period_start
+from xmo.services import notify
+
+from .choices import BreachStatus, EvaluationStatus, Severity
+from .models import Breach, Evaluation
+
+
+def severity(value: float | None, target: float, warning: float, direction: str) -> str:
+    """How far past the target, in units of the target–warning gap.
+
+    r = (target − value) / |target − warning| for "higher is better" (mirrored for "lower").
+    A missed value lies past the warning level, so r > 1: r ≤ 1.5 low, ≤ 2 medium, ≤ 3 high,
+    above 3 critical. With no gap (warning = target) the unit is 10 % of |target| (or 1).
+    """
+    if value is None:
+        return Severity.MEDIUM
+    distance = (target - value) if direction == "higher" else (value - target)
+    gap = abs(target - warning) or (abs(target) * 0.1) or 1.0
+    ratio = distance / gap
+    if ratio <= 1.5:
+        return Severity.LOW
+    if ratio <= 2:
+        return Severity.MEDIUM
+    if ratio <= 3:
+        return Severity.HIGH
+    return Severity.CRITICAL
+
+
+def _breach_url(breach) -> str:
+    for name in ("xlas:breach_detail", "xlas:breach"):
+        try:
+            return reverse(name, args=[breach.pk])
+        except NoReverseMatch:
+            continue
+    return ""
+
+
+def _notify_owner(breach) -> bool:
+    owner = breach.xla.owner
+    if owner is None:
+        return False
+    notify(
+        organisation=breach.organisation,
+        recipients=[owner],
+        kind="breach",
+        title=f"XLA breach: {breach.indicator.name} of {breach.xla.name}",
+        body=(
+            f"{breach.indicator.name} missed its target ({breach.target:g}) for "
+            f"{breach.indicator.consecutive_misses} consecutive {breach.period}s; the period "
+            f"starting {breach.period_start:%d %b %Y} scored {breach.value}. "
+            f"Severity: {breach.get_severity_display()}. Please acknowledge and investigate."
+        ),
+        url=_breach_url(breach),
+        dedupe_key=f"breach:{breach.pk}:owner",
+    )
+    Breach.objects.filter(pk=breach.pk, escalation_level__lt=1).update(escalation_level=1)
+    return True
+
+
+def _run_is_missed(by_start: dict, evaluation: Evaluation, needed: int) -> bool:
+    start = evaluation.period_start
+    for _ in range(needed):
+        current = by_start.get(start)
+        if current is None or not current.is_closed or current.status != EvaluationStatus.MISSED:
+            return False
+        start = previous_period_start(start, evaluation.period)
+    return True
+
+
+def flag_breaches(org, *, now: datetime.datetime | None = None) -> dict:
+    closed = (
+        Evaluation.objects.filter(organisation=org, is_closed=True)
+        .select_related("indicator", "xla", "xla__owner")
+        .order_by("xla_id", "indicator_key", "period", "period_start")
+    )
+    series: dict = {}
+    for evaluation in closed:
+        key = (evaluation.xla_id, evaluation.indicator_key, evaluation.period)
+        series.setdefault(key, {})[evaluation.period_start] = evaluation
+    existing = set(
+        Breach.objects.filter(organisation=org).values_list(
+            "xla_id", "indicator_key", "period", "period_start"
+        )
+    )
+    raised = notified = 0
+    for (xla_id, key, period), by_start in series.items():
+        for start, evaluation in sorted(by_start.items()):
+            if evaluation.status != EvaluationStatus.MISSED:
+                continue
+            if (xla_id, key, period, start) in existing:
+                continue
+            indicator = evaluation.indicator
+            if not _run_is_missed(by_start, evaluation, indicator.consecutive_misses):
+                continue
+            try:
+                with transaction.atomic():
+                    Breach.objects.create(
+                        organisation=org,
+                        xla_id=xla_id,
+                        indicator=indicator,
+                        indicator_key=key,
+                        evaluation=evaluation,
+                        period=period,
+                        period_start=start,
+                        value=evaluation.value,
+                        target=indicator.target,
+                        severity=severity(
+                            evaluation.value,
+                            indicator.target,
+                            indicator.warning,
+                            indicator.direction,
+                        ),
+                        assignee=evaluation.xla.owner,
+                    )
+                raised += 1
+            except IntegrityError:  # raised by a concurrent run
+                pass
+    # Notify every breach whose owner has not been told yet (also retries a failed send).
+    pending = Breach.objects.filter(organisation=org, escalation_level=0).select_related(
+        "xla__owner", "indicator", "organisation"
+    )
+    for breach in pending:
+        notified += _notify_owner(breach)
+    return {"raised": raised, "owners_notified": notified}
+
+
+def escalate_breaches(org, *, now: datetime.datetime | None = None) -> dict:
+    """Tell the leaders about breaches nobody acknowledged within the escalation delay."""
+    now = now or timezone.now()
+    due = now - datetime.timedelta(hours=org.escalation_delay_hours)
+    breaches = Breach.objects.filter(
+        organisation=org,
+        acknowledged_at__isnull=True,
+        escalation_level__lt=2,
+        created_at__lte=due,
+        status__in=(BreachStatus.OPEN, BreachStatus.INVESTIGATING),
+    ).select_related("xla__owner", "indicator", "organisation")
+    leaders = [
+        m.user
+        for m in Membership.objects.filter(organisation=org, role=Role.LEADER).select_related(
+            "user"
+        )
+    ]
+    escalated = 0
+    for breach in breaches:
+        if breach.escalation_level < 1:
+            _notify_owner(breach)
+        notify(
+            organisation=org,
+            recipients=leaders,
+            kind="breach_escalated",
+            title=f"Escalated XLA breach: {breach.indicator.name} of {breach.xla.name}",
+            body=(
+                f"Nobody acknowledged this breach within {org.escalation_delay_hours} hours. "
+                f"{breach.indicator.name} scored {breach.value} against a target of "
+                f"{breach.target:g} for the {breach.period} starting "
+                f"{breach.period_start:%d %b %Y}. Severity: {breach.get_severity_display()}."
+            ),
+            url=_breach_url(breach),
+            dedupe_key=f"breach:{breach.pk}:leaders",
+        )
+        escalated += Breach.objects.filter(pk=breach.pk, escalation_level__lt=2).update(
+            escalation_level=2, escalated_at=now
+        )
+    return {"escalated": escalated}
