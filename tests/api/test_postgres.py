@@ -96,9 +96,10 @@ def test_push_answers_quickly_and_keeps_the_marker_while_the_broker_is_down(org_
     _, raw = ApiTokenFactory.create_with_key(organisation=org_a)
     db = connection.settings_dict
     port = _free_port()
+    credentials = f"{db['USER']}:{db['PASSWORD'] or ''}"
     env = {
         **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": f"postgres://{credentials}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "REDIS_URL": f"redis://127.0.0.1:{_free_port()}/0",  # nothing listens there
         "DJANGO_DEBUG": "1",
         "XMO_TESTING": "0",
