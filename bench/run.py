@@ -335,9 +335,12 @@ def section_copy(ctx: Context) -> dict:
 
     with psycopg.connect(ctx.env["DATABASE_URL"]) as conn:
         started = time.perf_counter()
-        with conn.cursor() as cursor, cursor.copy(
-            f"COPY experience_surveyresponse ({COPY_COLUMNS}) FROM STDIN"  # noqa: S608
-        ) as copy:
+        with (
+            conn.cursor() as cursor,
+            cursor.copy(
+                f"COPY experience_surveyresponse ({COPY_COLUMNS}) FROM STDIN"  # noqa: S608
+            ) as copy,
+        ):
             view = memoryview(data)
             for offset in range(0, len(data), 1 << 20):
                 copy.write(view[offset : offset + (1 << 20)])

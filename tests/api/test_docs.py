@@ -52,9 +52,11 @@ def test_swagger_ui_renders_without_csp_violations_or_external_requests(live_ser
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.on(
             "request",
-            lambda r: external.append(r.url)
-            if not r.url.startswith(live_server.url) and not r.url.startswith("data:")
-            else None,
+            lambda r: (
+                external.append(r.url)
+                if not r.url.startswith(live_server.url) and not r.url.startswith("data:")
+                else None
+            ),
         )
         page.on(
             "console",
