@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import requests
-from django.conf import settings
 from django.db import connection, connections
 
 from experience.models import MetricSample, SurveyResponse
@@ -172,7 +171,3 @@ def test_unreachable_broker_never_fails_the_push(
     assert response.status_code == 201
     assert publish.called
     assert SurveyResponse.objects.filter(processed=False).count() == 2
-
-
-def test_settings_for_this_module():
-    assert settings.XMO_MAX_BATCH_ITEMS == 10_000
