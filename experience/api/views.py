@@ -225,6 +225,9 @@ class TrendQuerySerializer(serializers.Serializer):
         organisation = self.context["organisation"]
         to = attrs.get("to") or local_today(organisation)
         start = attrs.get("from_") or to - datetime.timedelta(days=90)
+        for name, day in (("from", start), ("to", to)):
+            if not 1900 <= day.year <= 9000:
+                raise serializers.ValidationError({name: "Give a date between 1900 and 9000."})
         if start > to:
             raise serializers.ValidationError({"from": "Must not be after 'to'."})
         if (to - start).days > MAX_TREND_DAYS:

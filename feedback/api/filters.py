@@ -1,7 +1,23 @@
 import django_filters
+from django import forms
+from django_filters.fields import IsoDateTimeField
 
 from experience.choices import Channel, Touchpoint, TriageStatus
 from experience.models import SurveyResponse
+
+
+class BoundedIsoDateTimeField(IsoDateTimeField):
+    """Refuses instants so far out that converting them between time zones overflows."""
+
+    def to_python(self, value):
+        parsed = super().to_python(value)
+        if parsed is not None and not 1900 <= parsed.year <= 9000:
+            raise forms.ValidationError("Give a date between the years 1900 and 9000.")
+        return parsed
+
+
+class BoundedIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = BoundedIsoDateTimeField
 
 
 class FeedbackFilter(django_filters.FilterSet):
@@ -14,8 +30,8 @@ class FeedbackFilter(django_filters.FilterSet):
     highlighted = django_filters.BooleanFilter()
     score_min = django_filters.NumberFilter(field_name="score", lookup_expr="gte")
     score_max = django_filters.NumberFilter(field_name="score", lookup_expr="lte")
-    submitted_from = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
-    submitted_to = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="lt")
+    submitted_from = BoundedIsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
+    submitted_to = BoundedIsoDateTimeFilter(field_name="submitted_at", lookup_expr="lt")
     q = django_filters.CharFilter(field_name="comment", lookup_expr="icontains", label="Text")
 
     class Meta:

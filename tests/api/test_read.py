@@ -500,3 +500,22 @@ def test_trend_defaults(reader, trend_data):
     data = reader.get("/api/v1/trends/").json()
     assert data["measure"] == "happiness" and data["period"] == "week"
     assert len(data["results"]) >= 13
+
+
+def test_configuration_and_report_lists_are_bounded(reader, org_a, django_assert_max_num_queries):
+    from tests.factories import UserFactory
+
+    for n in range(8):
+        ServiceFactory(organisation=org_a, slug=f"s{n}", owner=UserFactory())
+        PersonaFactory(organisation=org_a, slug=f"p{n}")
+        OperationalMetricFactory(organisation=org_a, slug=f"m{n}")
+        report = MonthlyReportFactory(organisation=org_a, status="published")
+        ReportSectionFactory(report=report)
+    for url, limit in [
+        ("/api/v1/services/", 4),
+        ("/api/v1/personas/", 4),
+        ("/api/v1/metrics/", 4),
+        ("/api/v1/reports/", 5),
+    ]:
+        with django_assert_max_num_queries(limit):
+            assert len(results(reader.get(url))) == 8, url

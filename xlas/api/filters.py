@@ -23,7 +23,7 @@ class BreachFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=BreachStatus.choices)
     severity = django_filters.MultipleChoiceFilter(choices=Severity.choices)
     period = django_filters.ChoiceFilter(choices=Period.choices)
-    xla = django_filters.NumberFilter(field_name="xla_id")
+    xla = django_filters.NumberFilter(field_name="xla_id", min_value=1, max_value=2**63 - 1)
     indicator_key = django_filters.CharFilter()
     period_from = django_filters.DateFilter(field_name="period_start", lookup_expr="gte")
     period_to = django_filters.DateFilter(field_name="period_start", lookup_expr="lte")

@@ -1,10 +1,16 @@
 """Rate limits: per API token (scope "token") and per signed-in person (scope "user")."""
 
 import logging
+import time
 
 from rest_framework.throttling import SimpleRateThrottle
 
 logger = logging.getLogger(__name__)
+
+# After a cache failure, stop asking the cache for a while rather than pay its timeout on
+# every request.
+CACHE_RETRY_SECONDS = 30
+_cache_down_until = 0.0
 
 
 class TokenRateThrottle(SimpleRateThrottle):
@@ -35,8 +41,12 @@ class TokenRateThrottle(SimpleRateThrottle):
         if self.rate is None:
             return True
         self.num_requests, self.duration = self.parse_rate(self.rate)
+        global _cache_down_until
+        if time.monotonic() < _cache_down_until:
+            return True
         try:
             return super().allow_request(request, view)
         except Exception:
-            logger.warning("rate-limit cache unavailable; request allowed", exc_info=True)
+            _cache_down_until = time.monotonic() + CACHE_RETRY_SECONDS
+            logger.warning("rate-limit cache unavailable; requests are not limited for now")
             return True
