@@ -80,7 +80,7 @@ class FollowUpForm(forms.ModelForm):
         model = FollowUp
         fields = ["owner", "due_on", "status", "contacted_at", "outcome"]
         widgets = {
-            "due_on": forms.DateInput(attrs={"type": "date"}),
+            "due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "outcome": forms.Textarea(attrs={"rows": 3}),
         }
         labels = {"due_on": "Due date", "owner": "Owner"}

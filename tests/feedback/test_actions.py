@@ -352,3 +352,24 @@ class TestFollowUp:
             .content.decode()
         )
         assert 'id="follow-up-form"' in body and "<html" not in body
+
+
+def test_contacted_at_is_read_in_the_organisation_time_zone(users, login, make_feedback, org_a):
+    org_a.time_zone = "Europe/Paris"
+    org_a.save()
+    row = make_feedback("Awful", score=2)
+    client = login(users["officer"])
+    client.post(
+        f"/feedback/{row.pk}/follow-up/",
+        {
+            "owner": users["officer"].pk,
+            "status": "contacted",
+            "due_on": "2026-12-01",
+            "contacted_at": "2026-07-01T10:00",
+        },
+    )
+    follow_up = FollowUp.objects.get()
+    assert follow_up.contacted_at.isoformat() == "2026-07-01T08:00:00+00:00"
+    body = client.get(f"/feedback/{row.pk}/follow-up/").content.decode()
+    assert 'value="2026-07-01T10:00"' in body
+    assert 'value="2026-12-01"' in body
