@@ -128,6 +128,13 @@ class TagMergeForm(forms.Form):
 
 
 class TagRuleForm(forms.ModelForm):
+    apply_to_recent = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Also suggest the tag for matching comments of the last 90 days",
+        help_text="Otherwise only comments that arrive from now on get suggestions.",
+    )
+
     class Meta:
         model = TagRule
         fields = ["name", "tag", "match", "patterns", "is_active"]

@@ -411,6 +411,37 @@ def suggestions_create(*, organisation, response_rows, rules) -> int:
         return created
 
 
+@transaction.atomic
+def suggestions_for_rule(*, actor, rule: TagRule, since) -> int:
+    """Suggest a rule's tag for the comments it matches since a moment (e.g. a new rule)."""
+    from experience.models import SurveyResponse
+
+    rows = (
+        SurveyResponse.objects.filter(organisation_id=rule.organisation_id, submitted_at__gte=since)
+        .exclude(comment="")
+        .order_by("id")
+        .values_list("id", "comment")
+    )
+    created = 0
+    batch = []
+    for row in rows.iterator(chunk_size=2000):
+        batch.append(row)
+        if len(batch) == 2000:
+            created += suggestions_create(
+                organisation=rule.organisation, response_rows=batch, rules=[rule]
+            )
+            batch = []
+    created += suggestions_create(organisation=rule.organisation, response_rows=batch, rules=[rule])
+    audit(
+        organisation=rule.organisation,
+        actor=actor,
+        action="tag_rule.applied",
+        obj=rule,
+        after={"since": since.isoformat(), "suggestions_created": created},
+    )
+    return created
+
+
 def _check_org(organisation, obj) -> bool:
     if obj.organisation_id != organisation.pk:
         raise FeedbackError("That belongs to another organisation.")

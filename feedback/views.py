@@ -429,7 +429,12 @@ def rule_edit(request, pk=None):
             rule=rule,
             data=form.cleaned_data,
         )
-        messages.success(request, f"Rule “{saved.name}” saved. New feedback is matched against it.")
+        note = "New feedback is matched against it."
+        if saved.is_active and form.cleaned_data.get("apply_to_recent"):
+            since = timezone.now() - datetime.timedelta(days=selectors.PREVIEW_DAYS)
+            created = services.suggestions_for_rule(actor=request.user, rule=saved, since=since)
+            note = f"{created} recent comment{'s' if created != 1 else ''} got a suggestion."
+        messages.success(request, f"Rule “{saved.name}” saved. {note}")
         return redirect("feedback:rules")
     preview = None
     if rule is not None and request.method == "GET":

@@ -266,3 +266,37 @@ class TestRules:
         client = login(users["officer"])
         with django_assert_max_num_queries(10):
             client.get("/feedback/rules/")
+
+
+def test_new_rule_can_suggest_for_recent_comments(users, login, tag, make_feedback):
+    recent = make_feedback("vpn down again")
+    make_feedback("vpn long ago", hours_ago=24 * 120)
+    make_feedback("printer")
+    client = login(users["officer"])
+    response = client.post(
+        "/feedback/rules/new/",
+        {
+            "name": "VPN",
+            "tag": tag.pk,
+            "match": "any",
+            "patterns": "vpn",
+            "is_active": "on",
+            "apply_to_recent": "on",
+        },
+        follow=True,
+    )
+    assert "1 recent comment got a suggestion." in response.content.decode()
+    assert list(TagSuggestion.objects.values_list("response_id", "status")) == [
+        (recent.pk, "pending")
+    ]
+    assert AuditEvent.objects.get(action="tag_rule.applied").after["suggestions_created"] == 1
+
+
+def test_new_rule_without_applying_leaves_old_comments(users, login, tag, make_feedback):
+    make_feedback("vpn down again")
+    login(users["officer"]).post(
+        "/feedback/rules/new/",
+        {"name": "VPN", "tag": tag.pk, "match": "any", "patterns": "vpn", "is_active": "on"},
+    )
+    assert TagRule.objects.count() == 1
+    assert not TagSuggestion.objects.exists()
