@@ -29,7 +29,7 @@ class BulkActionForm(forms.Form):
         choices=[("", "—")] + TriageStatus.choices, required=False, label="Status"
     )
 
-    def __init__(self, *args, organisation, visible_ids=None, **kwargs):
+    def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["tag"].queryset = Tag.objects.filter(organisation=organisation)
         raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
@@ -158,8 +158,6 @@ class TagRuleForm(forms.ModelForm):
 
     def clean_patterns(self):
         lines = [p.strip() for p in self.cleaned_data["patterns"].splitlines() if p.strip()]
-        if not lines:
-            raise forms.ValidationError("Enter at least one keyword or phrase.")
         if len(lines) > MAX_PATTERN_LINES:
             raise forms.ValidationError(f"Use at most {MAX_PATTERN_LINES} lines.")
         return "\n".join(lines)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from experience.choices import TriageStatus
+from experience.models import SurveyResponse
 from xmo.services import audit, snapshot
 
 from .choices import SuggestionStatus, TagSource
@@ -87,7 +88,7 @@ def feedback_set_status(*, actor, organisation, responses, status: str) -> int:
             changed[response.pk] = response.triage_status
             response.triage_status = status
     if changed:
-        type(next(iter(responses))).objects.filter(pk__in=changed).update(triage_status=status)
+        SurveyResponse.objects.filter(pk__in=changed).update(triage_status=status)
         audit(
             organisation=organisation,
             actor=actor,
@@ -414,8 +415,6 @@ def suggestions_create(*, organisation, response_rows, rules) -> int:
 @transaction.atomic
 def suggestions_for_rule(*, actor, rule: TagRule, since) -> int:
     """Suggest a rule's tag for the comments it matches since a moment (e.g. a new rule)."""
-    from experience.models import SurveyResponse
-
     rows = (
         SurveyResponse.objects.filter(organisation_id=rule.organisation_id, submitted_at__gte=since)
         .exclude(comment="")

@@ -373,3 +373,15 @@ def test_contacted_at_is_read_in_the_organisation_time_zone(users, login, make_f
     body = client.get(f"/feedback/{row.pk}/follow-up/").content.decode()
     assert 'value="2026-07-01T10:00"' in body
     assert 'value="2026-12-01"' in body
+
+
+def test_row_fragment_query_count_is_small(
+    users, login, make_feedback, tag, django_assert_max_num_queries
+):
+    row = make_feedback("vpn")
+    for i in range(5):
+        TagSuggestionFactory(response=row, tag=TagFactory(organisation=tag.organisation))
+    client = login(users["officer"])
+    with django_assert_max_num_queries(25):
+        response = htmx_post(client, f"/feedback/{row.pk}/tag/", {"name": "VPN"})
+    assert response.content.decode().count("data-suggestion=") == 5
