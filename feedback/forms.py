@@ -29,7 +29,7 @@ class BulkActionForm(forms.Form):
         choices=[("", "—")] + TriageStatus.choices, required=False, label="Status"
     )
 
-    def __init__(self, *args, organisation, visible_ids=None, **kwargs):
+    def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["tag"].queryset = Tag.objects.filter(organisation=organisation)
         raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
@@ -80,7 +80,7 @@ class FollowUpForm(forms.ModelForm):
         model = FollowUp
         fields = ["owner", "due_on", "status", "contacted_at", "outcome"]
         widgets = {
-            "due_on": forms.DateInput(attrs={"type": "date"}),
+            "due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "outcome": forms.Textarea(attrs={"rows": 3}),
         }
         labels = {"due_on": "Due date", "owner": "Owner"}
@@ -128,6 +128,13 @@ class TagMergeForm(forms.Form):
 
 
 class TagRuleForm(forms.ModelForm):
+    apply_to_recent = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Also suggest the tag for matching comments of the last 90 days",
+        help_text="Otherwise only comments that arrive from now on get suggestions.",
+    )
+
     class Meta:
         model = TagRule
         fields = ["name", "tag", "match", "patterns", "is_active"]
@@ -151,8 +158,6 @@ class TagRuleForm(forms.ModelForm):
 
     def clean_patterns(self):
         lines = [p.strip() for p in self.cleaned_data["patterns"].splitlines() if p.strip()]
-        if not lines:
-            raise forms.ValidationError("Enter at least one keyword or phrase.")
         if len(lines) > MAX_PATTERN_LINES:
             raise forms.ValidationError(f"Use at most {MAX_PATTERN_LINES} lines.")
         return "\n".join(lines)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from experience.choices import TriageStatus
+from experience.models import SurveyResponse
 from xmo.services import audit, snapshot
 
 from .choices import SuggestionStatus, TagSource
@@ -87,7 +88,7 @@ def feedback_set_status(*, actor, organisation, responses, status: str) -> int:
             changed[response.pk] = response.triage_status
             response.triage_status = status
     if changed:
-        type(next(iter(responses))).objects.filter(pk__in=changed).update(triage_status=status)
+        SurveyResponse.objects.filter(pk__in=changed).update(triage_status=status)
         audit(
             organisation=organisation,
             actor=actor,
@@ -409,6 +410,35 @@ def suggestions_create(*, organisation, response_rows, rules) -> int:
             )
             created += made
         return created
+
+
+@transaction.atomic
+def suggestions_for_rule(*, actor, rule: TagRule, since) -> int:
+    """Suggest a rule's tag for the comments it matches since a moment (e.g. a new rule)."""
+    rows = (
+        SurveyResponse.objects.filter(organisation_id=rule.organisation_id, submitted_at__gte=since)
+        .exclude(comment="")
+        .order_by("id")
+        .values_list("id", "comment")
+    )
+    created = 0
+    batch = []
+    for row in rows.iterator(chunk_size=2000):
+        batch.append(row)
+        if len(batch) == 2000:
+            created += suggestions_create(
+                organisation=rule.organisation, response_rows=batch, rules=[rule]
+            )
+            batch = []
+    created += suggestions_create(organisation=rule.organisation, response_rows=batch, rules=[rule])
+    audit(
+        organisation=rule.organisation,
+        actor=actor,
+        action="tag_rule.applied",
+        obj=rule,
+        after={"since": since.isoformat(), "suggestions_created": created},
+    )
+    return created
 
 
 def _check_org(organisation, obj) -> bool:

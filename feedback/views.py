@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -10,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xmo.access import org_object_or_404, org_required
@@ -267,6 +269,12 @@ def suggestion_decline(request, pk):
 @require_http_methods(["GET", "POST"])
 @org_required("view_feedback")
 def follow_up(request, pk):
+    # "Contacted at" is typed and shown in the organisation's time zone.
+    with timezone.override(ZoneInfo(request.organisation.time_zone)):
+        return _follow_up(request, pk)
+
+
+def _follow_up(request, pk):
     response = _visible_response(request, pk)
     existing = FollowUp.objects.filter(response=response).select_related("owner").first()
     is_owner = existing is not None and existing.owner_id == request.user.pk
@@ -314,7 +322,7 @@ def follow_up(request, pk):
 @require_http_methods(["GET", "POST"])
 @org_required("manage_tags")
 def tags(request):
-    form = TagForm(request.POST or None)
+    form = TagForm(request.POST or None, initial={"color": "#4c6ef5"})
     if request.method == "POST" and form.is_valid():
         try:
             tag = services.tag_create(
@@ -421,7 +429,12 @@ def rule_edit(request, pk=None):
             rule=rule,
             data=form.cleaned_data,
         )
-        messages.success(request, f"Rule “{saved.name}” saved. New feedback is matched against it.")
+        note = "New feedback is matched against it."
+        if saved.is_active and form.cleaned_data.get("apply_to_recent"):
+            since = timezone.now() - datetime.timedelta(days=selectors.PREVIEW_DAYS)
+            created = services.suggestions_for_rule(actor=request.user, rule=saved, since=since)
+            note = f"{created} recent comment{'s' if created != 1 else ''} got a suggestion."
+        messages.success(request, f"Rule “{saved.name}” saved. {note}")
         return redirect("feedback:rules")
     preview = None
     if rule is not None and request.method == "GET":

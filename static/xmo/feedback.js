@@ -116,6 +116,14 @@
     if (row) setCurrent(row);
   });
 
+  // On a phone the filters start folded unless some are in use.
+  document.addEventListener("DOMContentLoaded", function () {
+    const box = document.querySelector("[data-filterbox]");
+    if (box && window.matchMedia("(max-width: 720px)").matches && !window.location.search) {
+      box.open = false;
+    }
+  });
+
   // After htmx replaces a row, keep it current so j/k continue from there.
   document.addEventListener("htmx:afterSwap", function (event) {
     const target = event.detail.target;

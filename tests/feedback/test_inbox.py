@@ -281,3 +281,18 @@ def test_other_organisation_services_are_not_filter_options(users, login, org_b,
     SurveyResponseFactory(organisation=org_b, comment="B comment")
     body = login(users["officer"]).get(URL).content.decode()
     assert "B secret service" not in body and "B comment" not in body
+
+
+@pytest.mark.postgres
+def test_text_search_can_use_the_gin_index(users, make_feedback):
+    """The search expression is the indexed one, so PostgreSQL can answer it from the index."""
+    from django.db import connection
+
+    from feedback.selectors import search_comments
+
+    make_feedback("The VPN keeps dropping")
+    queryset = search_comments(SurveyResponse.objects.all(), "vpn")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = queryset.explain()
+    assert "feedback_comment_fts" in plan

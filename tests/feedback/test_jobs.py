@@ -1,0 +1,94 @@
+import pytest
+
+from feedback.jobs import suggest_tags
+from feedback.models import FeedbackTag, SuggestionCursor, TagSuggestion
+from tests.factories import SurveyResponseFactory, TagFactory, TagRuleFactory
+from xmo.jobs import load_jobs, run_job
+
+
+@pytest.fixture
+def rules(org_a, tag):
+    slow = TagFactory(organisation=org_a, name="Slow", slug="slow")
+    return [
+        TagRuleFactory(organisation=org_a, tag=tag, patterns="vpn\ntunnel", match="any"),
+        TagRuleFactory(organisation=org_a, tag=slow, patterns="very slow", match="phrase"),
+        TagRuleFactory(
+            organisation=org_a, tag=slow, patterns="sluggish", match="any", is_active=False
+        ),
+    ]
+
+
+def suggestions():
+    return sorted(TagSuggestion.objects.values_list("response_id", "tag__slug", "status"))
+
+
+def test_job_is_registered_with_its_order_and_schedule():
+    job = load_jobs()["suggest_tags"]
+    assert job.order == 20
+    assert job.schedule == {"seconds": 120}
+
+
+def test_suggests_matching_tags_and_is_idempotent(org_a, rules, make_feedback):
+    vpn = make_feedback("The VPN is very slow today")
+    tunnel = make_feedback("tunnel dropped")
+    make_feedback("Sluggish laptop")  # only an inactive rule matches
+    make_feedback("all good")
+    make_feedback("")  # no comment, not feedback
+    first = run_job("suggest_tags", org_a.pk)
+    assert first["org-a"]["created"] == 3
+    expected = sorted(
+        [(vpn.pk, "vpn", "pending"), (vpn.pk, "slow", "pending"), (tunnel.pk, "vpn", "pending")]
+    )
+    assert suggestions() == expected
+    second = run_job("suggest_tags", org_a.pk)
+    assert second["org-a"]["created"] == 0
+    assert suggestions() == expected
+
+
+def test_processes_only_new_responses_and_keeps_a_watermark(org_a, rules, make_feedback):
+    make_feedback("vpn one")
+    suggest_tags(org_a)
+    cursor = SuggestionCursor.objects.get(organisation=org_a)
+    first_mark = cursor.last_response_id
+    later = make_feedback("vpn two")
+    result = suggest_tags(org_a)
+    assert result["created"] == 1
+    assert (
+        SuggestionCursor.objects.get(organisation=org_a).last_response_id == later.pk > first_mark
+    )
+    assert TagSuggestion.objects.filter(response=later).count() == 1
+
+
+def test_no_suggestion_for_a_tag_already_set_or_decided(org_a, rules, tag, make_feedback):
+    tagged = make_feedback("vpn again")
+    FeedbackTag.objects.create(response=tagged, tag=tag)
+    declined = make_feedback("vpn declined before")
+    TagSuggestion.objects.create(response=declined, tag=tag, status="declined")
+    suggest_tags(org_a)
+    assert not TagSuggestion.objects.filter(response=tagged).exists()
+    assert TagSuggestion.objects.get(response=declined).status == "declined"
+
+
+def test_other_organisations_rules_do_not_apply(org_a, org_b, rules):
+    other = SurveyResponseFactory(organisation=org_b, comment="vpn in B")
+    suggest_tags(org_a)
+    suggest_tags(org_b)
+    assert not TagSuggestion.objects.filter(response=other).exists()
+
+
+def test_late_committed_rows_below_the_watermark_are_still_read(org_a, rules, make_feedback):
+    early = make_feedback("vpn early")
+    late = make_feedback("vpn late")
+    # Pretend the earlier run already read past `early` before it was visible.
+    SuggestionCursor.objects.create(organisation=org_a, last_response_id=late.pk)
+    suggest_tags(org_a)
+    assert TagSuggestion.objects.filter(response=early).exists()
+
+
+def test_reads_in_bounded_chunks(org_a, rules, make_feedback, monkeypatch):
+    import feedback.jobs
+
+    monkeypatch.setattr(feedback.jobs, "CHUNK", 2)
+    for i in range(5):
+        make_feedback(f"vpn {i}")
+    assert suggest_tags(org_a)["created"] == 5
