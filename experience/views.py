@@ -129,9 +129,13 @@ def _mix_rate_words(drop, mix, rate, dimension) -> str:
     unit = "points" if drop.measure == DropMeasure.HAPPINESS else "minutes"
     groups = f"{dimension.replace('_', ' ')}s" if dimension else "sub-segments"
     total = mix + rate
+
+    def signed(value):
+        return f"{value:+.1f}".replace("-", "\u2212")
+
     text = (
-        f"Of the {total:+.1f} {unit} change, {mix:+.1f} comes from mix — responses moving "
-        f"between {groups} that score differently — and {rate:+.1f} from rate — scores "
+        f"Of the {signed(total)} {unit} change, {signed(mix)} comes from mix — responses moving "
+        f"between {groups} that score differently — and {signed(rate)} from rate — scores "
         f"changing within the {groups} themselves. "
     )
     if abs(rate) >= 2 * abs(mix):
@@ -162,7 +166,7 @@ def _drivers_figure(rows: list[dict]) -> dict:
         "layout": {
             "height": max(220, 34 * len(rows) + 60),
             "margin": {"l": 10, "r": 20, "t": 10, "b": 40},
-            "xaxis": {"title": {"text": "Change in share of responses (points)"}, "zeroline": True},
+            "xaxis": {"title": {"text": "Change in share (points)"}, "zeroline": True},
             "yaxis": {"automargin": True},
         },
     }
@@ -170,7 +174,8 @@ def _drivers_figure(rows: list[dict]) -> dict:
 
 def _trend_figure(drop: ScoreDrop, series: list[dict]) -> dict:
     x = [row["period_start"].isoformat() for row in series]
-    week_end = drop.week_start + datetime.timedelta(days=7)
+    # Points sit at each week's Monday; shade half a week either side of the drop's point.
+    half = datetime.timedelta(days=3, hours=12)
     return {
         "data": [
             {
@@ -221,8 +226,12 @@ def _trend_figure(drop: ScoreDrop, series: list[dict]) -> dict:
                     "type": "rect",
                     "xref": "x",
                     "yref": "paper",
-                    "x0": drop.week_start.isoformat(),
-                    "x1": week_end.isoformat(),
+                    "x0": (
+                        datetime.datetime.combine(drop.week_start, datetime.time()) - half
+                    ).isoformat(),
+                    "x1": (
+                        datetime.datetime.combine(drop.week_start, datetime.time()) + half
+                    ).isoformat(),
                     "y0": 0,
                     "y1": 1,
                     "fillcolor": "rgba(224,49,49,0.10)",
