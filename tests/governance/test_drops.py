@@ -312,3 +312,30 @@ def test_list_query_count_bounded_with_1000_drops(
         response = client.get(reverse("experience:drop_list"), {"page": "2"})
     assert response.status_code == 200
     assert "1000 in all" in response.content.decode()
+
+
+def test_lost_time_drop_shows_minutes_and_lost_time_trend(login, users, org_a, service, drop):
+    lost = ScoreDropFactory(
+        organisation=org_a,
+        week_start=drop.week_start,
+        measure="lost_time",
+        segment_kind="service",
+        segment_value=service.slug,
+        value=190,
+        baseline_value=100,
+        delta=90,
+    )
+    SurveyResponseFactory(
+        organisation=org_a,
+        service=service,
+        score=4,
+        lost_time_minutes=240,
+        submitted_at=timezone.make_aware(
+            datetime.datetime.combine(lost.week_start, datetime.time(12))
+        ),
+    )
+    response = login(users["officer"]).get(_url("drop_detail", lost))
+    body = response.content.decode()
+    assert "3 h 10 min" in body and "+1 h 30 min" in body
+    week = next(r for r in response.context["series"] if r["period_start"] == lost.week_start)
+    assert week["value"] == 240.0
