@@ -21,7 +21,7 @@ from .choices import (
 from .models import XLA
 from .selectors import members
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _blank(choices, label="Any"):

@@ -137,8 +137,9 @@ PAGES = [
     ("xla-detail", "/xlas/{xla}/"),
     ("xla-review", "/xlas/review/"),
     ("xla-new", "/xlas/new/"),
-    ("xla-propose", "/xlas/{xla}/propose/"),
-    ("version", "/xlas/versions/{version}/"),
+    ("xla-propose", "/xlas/{xla2}/propose/"),
+    ("version-draft", "/xlas/versions/{version}/"),
+    ("version-proposed", "/xlas/versions/{proposed}/"),
     ("breaches", "/xlas/breaches/"),
     ("breach", "/xlas/breaches/{breach}/"),
     ("drops", "/experience/drops/"),
@@ -149,17 +150,28 @@ PAGES = [
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_every_page_renders_cleanly(
-    browser, live_server, users, xla, breach, drop, drop_comments, width
+    browser, live_server, users, xla, breach, proposed_version, drop, drop_comments, width
 ):
-    from tests.factories import XLAVersionFactory
+    from tests.factories import IndicatorFactory, XLAFactory, XLAVersionFactory
 
     draft = XLAVersionFactory(xla=xla, number=5, status="draft")
-    ids = {"xla": xla.pk, "version": draft.pk, "breach": breach.pk, "drop": drop.pk}
+    xla2 = XLAFactory(organisation=xla.organisation, name="Laptop experience")
+    IndicatorFactory(version=XLAVersionFactory(xla=xla2, number=1), key="crash-free")
+    ids = {
+        "xla": xla.pk,
+        "xla2": xla2.pk,
+        "version": draft.pk,
+        "proposed": proposed_version.pk,
+        "breach": breach.pk,
+        "drop": drop.pk,
+    }
     page, watch = _sign_in(browser, live_server, users["admin"].username, width)
     SHOTS.mkdir(parents=True, exist_ok=True)
     for name, url in PAGES:
-        response = page.goto(live_server.url + url.format(**ids))
+        target = live_server.url + url.format(**ids)
+        response = page.goto(target)
         assert response.status == 200, url
+        assert page.url == target, f"{url} redirected to {page.url}"
         page.wait_for_load_state("networkidle")
         page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
         if width < 600:
@@ -174,4 +186,4 @@ def test_every_page_renders_cleanly(
         overflow = page.evaluate("document.documentElement.scrollWidth")
         assert overflow <= width + 1, f"{url} is {overflow}px wide at {width}px"
     watch.assert_clean()
-    assert Breach.objects.count() == 1 and XLAVersion.objects.count() == 2
+    assert Breach.objects.count() == 1 and XLAVersion.objects.count() == 4

@@ -164,3 +164,12 @@ def test_version_detail_compares_with_active(login, users, proposed_version, act
     )
     assert "75.0" in body and "70.0" in body and "changed" in body
     assert reverse("xlas:version_approve", args=[proposed_version.pk]) in body
+
+
+def test_date_fields_are_prefilled_in_iso_format(login, users, proposed_version):
+    body = (
+        login(users["leader"])
+        .get(reverse("xlas:version_detail", args=[proposed_version.pk]))
+        .content.decode()
+    )
+    assert 'type="date" name="effective_from" value="2026-10-01"' in body
