@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_POST
 from meetings.models import ActionItem, AgendaItem
 from xmo.access import org_required
 from xmo.periods import current_period
+from xmo.roles import can
 
 from . import drop_services
 from .choices import DropMeasure
@@ -321,8 +323,12 @@ def _work_context(request, drop, **extra):
 @org_required("view_score_drops")
 def drop_detail(request, pk):
     drop = _drop_or_404(request, pk)
-    comments = _comments_page(request, drop)
+    # Comments are feedback: only roles that read feedback see them.
+    reads_feedback = can(request.membership, "view_feedback")
+    comments = _comments_page(request, drop) if reads_feedback else None
     if request.htmx and "comments_page" in request.GET:
+        if not reads_feedback:
+            raise PermissionDenied("Your role may not view feedback.")
         return render(
             request, "experience/_drop_comments.html", {"drop": drop, "comments": comments}
         )

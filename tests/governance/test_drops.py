@@ -339,3 +339,17 @@ def test_lost_time_drop_shows_minutes_and_lost_time_trend(login, users, org_a, s
     assert "3 h 10 min" in body and "+1 h 30 min" in body
     week = next(r for r in response.context["series"] if r["period_start"] == lost.week_start)
     assert week["value"] == 240.0
+
+
+@pytest.mark.parametrize("role", ["leader", "officer"])
+def test_comments_only_for_roles_that_read_feedback(login, users, role, drop, drop_comments):
+    client = login(users[role])
+    body = client.get(_url("drop_detail", drop)).content.decode()
+    page = client.get(_url("drop_detail", drop), {"comments_page": "1"}, HTTP_HX_REQUEST="true")
+    if role == "leader":
+        assert "I had to repeat myself" not in body
+        assert "the drivers above summarise them" in body
+        assert page.status_code == 403
+    else:
+        assert "I had to repeat myself" in body
+        assert page.status_code == 200
