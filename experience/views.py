@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_POST
 from meetings.models import ActionItem, AgendaItem
 from xmo.access import org_required
 from xmo.periods import current_period
+from xmo.roles import can
 
 from . import drop_services
 from .choices import DropMeasure
@@ -129,9 +131,13 @@ def _mix_rate_words(drop, mix, rate, dimension) -> str:
     unit = "points" if drop.measure == DropMeasure.HAPPINESS else "minutes"
     groups = f"{dimension.replace('_', ' ')}s" if dimension else "sub-segments"
     total = mix + rate
+
+    def signed(value):
+        return f"{value:+.1f}".replace("-", "\u2212")
+
     text = (
-        f"Of the {total:+.1f} {unit} change, {mix:+.1f} comes from mix — responses moving "
-        f"between {groups} that score differently — and {rate:+.1f} from rate — scores "
+        f"Of the {signed(total)} {unit} change, {signed(mix)} comes from mix — responses moving "
+        f"between {groups} that score differently — and {signed(rate)} from rate — scores "
         f"changing within the {groups} themselves. "
     )
     if abs(rate) >= 2 * abs(mix):
@@ -162,7 +168,7 @@ def _drivers_figure(rows: list[dict]) -> dict:
         "layout": {
             "height": max(220, 34 * len(rows) + 60),
             "margin": {"l": 10, "r": 20, "t": 10, "b": 40},
-            "xaxis": {"title": {"text": "Change in share of responses (points)"}, "zeroline": True},
+            "xaxis": {"title": {"text": "Change in share (points)"}, "zeroline": True},
             "yaxis": {"automargin": True},
         },
     }
@@ -170,7 +176,8 @@ def _drivers_figure(rows: list[dict]) -> dict:
 
 def _trend_figure(drop: ScoreDrop, series: list[dict]) -> dict:
     x = [row["period_start"].isoformat() for row in series]
-    week_end = drop.week_start + datetime.timedelta(days=7)
+    # Points sit at each week's Monday; shade half a week either side of the drop's point.
+    half = datetime.timedelta(days=3, hours=12)
     return {
         "data": [
             {
@@ -221,8 +228,12 @@ def _trend_figure(drop: ScoreDrop, series: list[dict]) -> dict:
                     "type": "rect",
                     "xref": "x",
                     "yref": "paper",
-                    "x0": drop.week_start.isoformat(),
-                    "x1": week_end.isoformat(),
+                    "x0": (
+                        datetime.datetime.combine(drop.week_start, datetime.time()) - half
+                    ).isoformat(),
+                    "x1": (
+                        datetime.datetime.combine(drop.week_start, datetime.time()) + half
+                    ).isoformat(),
                     "y0": 0,
                     "y1": 1,
                     "fillcolor": "rgba(224,49,49,0.10)",
@@ -312,8 +323,12 @@ def _work_context(request, drop, **extra):
 @org_required("view_score_drops")
 def drop_detail(request, pk):
     drop = _drop_or_404(request, pk)
-    comments = _comments_page(request, drop)
+    # Comments are feedback: only roles that read feedback see them.
+    reads_feedback = can(request.membership, "view_feedback")
+    comments = _comments_page(request, drop) if reads_feedback else None
     if request.htmx and "comments_page" in request.GET:
+        if not reads_feedback:
+            raise PermissionDenied("Your role may not view feedback.")
         return render(
             request, "experience/_drop_comments.html", {"drop": drop, "comments": comments}
         )

@@ -21,7 +21,7 @@ from .choices import (
 from .models import XLA
 from .selectors import members
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _blank(choices, label="Any"):
@@ -37,7 +37,9 @@ class UserChoiceField(forms.ModelChoiceField):
 class XLAForm(forms.Form):
     name = forms.CharField(max_length=200)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    owner = UserChoiceField(queryset=None, required=False, help_text="Accountable owner.")
+    owner = UserChoiceField(
+        queryset=None, required=False, empty_label="Nobody yet", help_text="Accountable owner."
+    )
     services = forms.ModelMultipleChoiceField(
         queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )

@@ -11,7 +11,7 @@ from xmo.models import AuditEvent
 from xmo.roles import can
 
 from .choices import EvaluationStatus, VersionStatus
-from .models import XLA, Breach, Evaluation, XLAScore, XLAVersion
+from .models import XLA, Breach, Evaluation, Indicator, XLAScore, XLAVersion
 
 # Worst first: an XLA's current status is its worst indicator's latest status.
 STATUS_RANK = {
@@ -220,7 +220,13 @@ def worst_status(evaluations: list[Evaluation]) -> str | None:
 def xla_versions(xla: XLA):
     return list(
         xla.versions.select_related("proposed_by", "approved_by")
-        .prefetch_related(Prefetch("indicators", to_attr="indicator_list"))
+        .prefetch_related(
+            Prefetch(
+                "indicators",
+                queryset=Indicator.objects.select_related("metric").order_by("order", "id"),
+                to_attr="indicator_list",
+            )
+        )
         .order_by("-number")
     )
 

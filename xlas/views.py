@@ -334,7 +334,7 @@ def version_approve(request, pk):
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            form.add_error("effective_from", _error_text(exc))
+            form.add_error(None, _error_text(exc))
         else:
             messages.success(
                 request,
@@ -356,7 +356,7 @@ def version_reject(request, pk):
                 actor=request.user, version=version, note=form.cleaned_data["note"]
             )
         except ValidationError as exc:
-            form.add_error("note", _error_text(exc))
+            form.add_error(None, _error_text(exc))
         else:
             messages.success(request, f"Version {version.number} rejected.")
             return redirect("xlas:xla_detail", pk=version.xla_id)
