@@ -281,3 +281,38 @@ def test_second_request_is_served_from_the_cache(login, users, org_a, seeded):
         html = client.get(f"/dashboard/?month={month}").content.decode()
     assert len(recomputed) >= len(cold) - 2
     assert tile_value(html, "responses") > before
+
+
+def test_while_one_request_recomputes_others_get_the_previous_figures(login, users, org_a, seeded):
+    from django.core.cache import cache
+
+    from reports.dashboard import cache_key, normalise_filters
+
+    client = login(users["leader"])
+    month = month_param(seeded["month"])
+    before = tile_value(client.get(f"/dashboard/?month={month}").content.decode(), "responses")
+    lo, _ = utc_range(org_a, seeded["month"], add_months(seeded["month"], 1))
+    seed_responses(
+        org_a,
+        seeded["services"],
+        count=5,
+        now=lo + datetime.timedelta(days=3),
+        months=0.05,
+        prefix="late",
+    )
+    org_a.data_version += 1
+    org_a.save(update_fields=["data_version"])
+    from django.http import QueryDict
+
+    filters = normalise_filters(
+        org_a, users["leader"].memberships.get(), QueryDict(f"month={month}")
+    )
+    lock = cache_key(org_a, "main", filters) + ":lock"
+    cache.add(lock, 1, 30)  # another worker is recomputing this view
+    with CaptureQueriesContext(connection) as ctx:
+        html = client.get(f"/dashboard/?month={month}").content.decode()
+    assert tile_value(html, "responses") == before
+    assert not any("experience_surveyresponse" in q["sql"] for q in ctx.captured_queries)
+    cache.delete(lock)
+    html = client.get(f"/dashboard/?month={month}").content.decode()
+    assert tile_value(html, "responses") == before + 5
