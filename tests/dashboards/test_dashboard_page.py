@@ -316,3 +316,13 @@ def test_while_one_request_recomputes_others_get_the_previous_figures(login, use
     cache.delete(lock)
     html = client.get(f"/dashboard/?month={month}").content.decode()
     assert tile_value(html, "responses") == before + 5
+
+
+def test_service_owner_without_services_sees_no_data(login, users, org_a, seeded):
+    laptops = seeded["services"][1]
+    laptops.owner = None
+    laptops.save(update_fields=["owner"])
+    html = login(users["service_owner"]).get("/dashboard/").content.decode()
+    assert tile_value(html, "responses") == 0
+    assert "No data you may see matches these filters" in html
+    assert 'data-plotly="fig-heatmap"' not in html
