@@ -294,3 +294,123 @@ class DataQualityAlert(models.Model):
 
     def __str__(self):
         return self.message
+
+
+# --- Rollups -----------------------------------------------------------------------------
+# Additive aggregates of processed responses per local day (span "day") and local month
+# (span "month"), at a few grains, so dashboards read a bounded number of rows whatever the
+# volume. Unused key columns hold "" / 0 so every grain shares one unique key. Written only
+# by experience/rollups.py.
+
+
+class RollupSpan(models.TextChoices):
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+
+
+class RollupGrain(models.TextChoices):
+    SERVICE = "service", "Service"
+    FINE = "fine", "Service, persona, touchpoint, channel"
+    LOCATION = "location", "Service, location"
+    GROUP = "group", "Service, assignment group"
+
+
+ROLLUP_KEY = (
+    "organisation",
+    "span",
+    "grain",
+    "day",
+    "service",
+    "persona_key",
+    "touchpoint",
+    "channel",
+    "location",
+    "assignment_group",
+)
+
+
+class RollupKey(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    span = models.CharField(max_length=5, choices=RollupSpan.choices)
+    grain = models.CharField(max_length=8, choices=RollupGrain.choices)
+    day = models.DateField(help_text="Local day, or first day of the local month.")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    persona_key = models.IntegerField(default=0, help_text="Persona id; 0 for none or not kept.")
+    touchpoint = models.CharField(max_length=12, default="", blank=True)
+    channel = models.CharField(max_length=16, default="", blank=True)
+    location = models.CharField(max_length=128, default="", blank=True)
+    assignment_group = models.CharField(max_length=128, default="", blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.grain} {self.span} {self.day} service {self.service_id}"
+
+
+class ResponseRollup(RollupKey):
+    n = models.BigIntegerField(default=0)
+    promoters = models.BigIntegerField(default=0)
+    detractors = models.BigIntegerField(default=0)
+    score_sum = models.BigIntegerField(default=0)
+    score_sq_sum = models.BigIntegerField(default=0)
+    lost_n = models.BigIntegerField(default=0)
+    lost_sum = models.BigIntegerField(default=0)
+    lost_sq_sum = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=ROLLUP_KEY, name="response_rollup_key")]
+
+
+class LostTimeRollup(RollupKey):
+    """Exact lost-time histogram: how many answers gave `minutes`."""
+
+    minutes = models.IntegerField()
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=(*ROLLUP_KEY, "minutes"), name="lost_time_rollup_key")
+        ]
+
+
+class FactorRollup(RollupKey):
+    """How many responses named `factor` (each response counts a factor once)."""
+
+    factor = models.TextField()
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=(*ROLLUP_KEY, "factor"), name="factor_rollup_key")
+        ]
+
+
+class MetricRollup(models.Model):
+    """Samples of one metric for one service on one local day.
+
+    `samples` keeps every [measured_at epoch µs, id, value] of the day in time order, so
+    p90 and the ordered value list stay exact; the other columns answer the cheap aggregations.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    metric = models.ForeignKey(OperationalMetric, on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    count = models.BigIntegerField(default=0)
+    sum = models.FloatField(default=0.0)
+    min = models.FloatField(null=True)
+    max = models.FloatField(null=True)
+    last_value = models.FloatField(null=True)
+    last_at = models.DateTimeField(null=True)
+    samples = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=("organisation", "day", "metric", "service"), name="metric_rollup_key"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.metric_id}/{self.service_id} {self.day}: {self.count} samples"

@@ -3,129 +3,190 @@
 One selector family serves the trends endpoint, the dashboards, the reports and the XLA
 evaluation, so a figure is the same wherever it is shown. Filters are a Segment (slugs and
 values); periods are local to the organisation (xmo.periods).
+
+Figures come from the rollups (experience/rollups.py), so their cost grows with the number
+of days, months and segments read, not with the number of responses. Whole months inside a
+range are read from the monthly rows, the edges from the daily rows. Only *processed*
+responses are in the rollups: a response pushed a minute ago shows once the rollup job has
+run. A filter combination no rollup grain holds (e.g. persona and location together) is
+answered exactly from the raw responses (experience/selectors_raw.py).
 """
 
 from __future__ import annotations
 
 import datetime
 from collections import Counter, defaultdict
-from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Q, Sum
 
-from xmo.periods import next_period_start, period_start, period_starts, utc_range
+from xmo.periods import next_period_start, period_start, period_starts
 
-from .models import OperationalMetric, Persona, Service, SurveyResponse
-from .stats import Point, Stats, measure
+from . import selectors_raw as raw
+from .models import (
+    FactorRollup,
+    LostTimeRollup,
+    MetricRollup,
+    OperationalMetric,
+    Persona,
+    ResponseRollup,
+    Service,
+)
+from .selectors_raw import (  # noqa: F401  (re-exported: the public read API)
+    ALL,
+    DIMENSIONS,
+    Segment,
+    aggregate_values,
+    responses,
+    segment_labels,
+)
+from .stats import STAT_FIELDS, Point, Stats, measure
 
-DIMENSIONS = ("service", "persona", "touchpoint", "channel", "location", "assignment_group")
-
-
-@dataclass(frozen=True)
-class Segment:
-    """Filters on responses; empty tuples mean "all". Services and personas are slugs."""
-
-    services: tuple[str, ...] = ()
-    personas: tuple[str, ...] = ()
-    touchpoints: tuple[str, ...] = ()
-    channels: tuple[str, ...] = ()
-    locations: tuple[str, ...] = ()
-    assignment_groups: tuple[str, ...] = ()
-
-    def is_empty(self) -> bool:
-        return not any(
-            (
-                self.services,
-                self.personas,
-                self.touchpoints,
-                self.channels,
-                self.locations,
-                self.assignment_groups,
-            )
-        )
-
-    def q(self, prefix: str = "") -> Q:
-        q = Q()
-        if self.services:
-            q &= Q(**{f"{prefix}service__slug__in": self.services})
-        if self.personas:
-            q &= Q(**{f"{prefix}persona__slug__in": self.personas})
-        if self.touchpoints:
-            q &= Q(**{f"{prefix}touchpoint__in": self.touchpoints})
-        if self.channels:
-            q &= Q(**{f"{prefix}channel__in": self.channels})
-        if self.locations:
-            q &= Q(**{f"{prefix}location__in": self.locations})
-        if self.assignment_groups:
-            q &= Q(**{f"{prefix}assignment_group__in": self.assignment_groups})
-        return q
-
-
-ALL = Segment()
-
-
-def responses(org, start: datetime.date, end: datetime.date, segment: Segment | None = None):
-    """Raw responses of the organisation submitted in the local date range [start, end)."""
-    lo, hi = utc_range(org, start, end)
-    qs = SurveyResponse.objects.filter(organisation=org, submitted_at__gte=lo, submitted_at__lt=hi)
-    if segment and not segment.is_empty():
-        qs = qs.filter(segment.q())
-    return qs
-
-
-_DIM_FIELD = {
-    "service": "service__slug",
-    "persona": "persona__slug",
+# Rollup column of each dimension.
+_COLUMN = {
+    "service": "service_id",
+    "persona": "persona_key",
     "touchpoint": "touchpoint",
     "channel": "channel",
     "location": "location",
     "assignment_group": "assignment_group",
 }
+# Grains and the dimensions each keeps (see experience/rollups.py), cheapest first.
+_GRAINS = (
+    ("service", {"service"}),
+    ("fine", {"service", "persona", "touchpoint", "channel"}),
+    ("location", {"service", "location"}),
+    ("group", {"service", "assignment_group"}),
+)
 
 
-def _daily_stats(org, start, end, segment, dimension: str | None = None):
-    """{(local_day, dim_value): Stats} for the range, computed in the database."""
-    tz = ZoneInfo(org.time_zone)
-    qs = responses(org, start, end, segment).annotate(day=TruncDate("submitted_at", tzinfo=tz))
-    keys = ["day"] + ([_DIM_FIELD[dimension]] if dimension else [])
-    rows = (
-        qs.values(*keys)
-        .annotate(
-            n=Count("id"),
-            promoters=Count("id", filter=Q(score__gte=9)),
-            detractors=Count("id", filter=Q(score__lte=6)),
-            score_sum=Sum("score"),
-            score_sq_sum=Sum(F("score") * F("score")),
-            lost_n=Count("lost_time_minutes"),
-            lost_sum=Sum("lost_time_minutes"),
-            lost_sq_sum=Sum(F("lost_time_minutes") * F("lost_time_minutes")),
+def _segment_dims(segment: Segment | None) -> set[str]:
+    if not segment:
+        return set()
+    fields = {
+        "service": segment.services,
+        "persona": segment.personas,
+        "touchpoint": segment.touchpoints,
+        "channel": segment.channels,
+        "location": segment.locations,
+        "assignment_group": segment.assignment_groups,
+    }
+    return {dim for dim, values in fields.items() if values}
+
+
+def grain_for(segment: Segment | None, dimension: str | None = None) -> str | None:
+    """The cheapest rollup grain holding every dimension used, or None (raw fallback)."""
+    dims = _segment_dims(segment) | ({dimension} if dimension else set())
+    for grain, kept in _GRAINS:
+        if dims <= kept:
+            return grain
+    return None
+
+
+def _segment_q(org, segment: Segment | None) -> Q:
+    q = Q()
+    if not segment:
+        return q
+    if segment.services:
+        q &= Q(
+            service_id__in=Service.objects.filter(
+                organisation=org, slug__in=segment.services
+            ).values("id")
         )
+    if segment.personas:
+        q &= Q(
+            persona_key__in=Persona.objects.filter(
+                organisation=org, slug__in=segment.personas
+            ).values("id")
+        )
+    if segment.touchpoints:
+        q &= Q(touchpoint__in=segment.touchpoints)
+    if segment.channels:
+        q &= Q(channel__in=segment.channels)
+    if segment.locations:
+        q &= Q(location__in=segment.locations)
+    if segment.assignment_groups:
+        q &= Q(assignment_group__in=segment.assignment_groups)
+    return q
+
+
+def _span_q(start: datetime.date, end: datetime.date, allow_month: bool) -> Q:
+    """Rows covering the local date range [start, end): whole months monthly, the rest daily."""
+    if end <= start:
+        return Q(pk__in=[])
+    if allow_month:
+        first = start if start.day == 1 else next_period_start(start.replace(day=1), "month")
+        month_end = first
+        while next_period_start(month_end, "month") <= end:
+            month_end = next_period_start(month_end, "month")
+        if month_end > first:
+            return (
+                Q(span="day", day__gte=start, day__lt=first)
+                | Q(span="month", day__gte=first, day__lt=month_end)
+                | Q(span="day", day__gte=month_end, day__lt=end)
+            )
+    return Q(span="day", day__gte=start, day__lt=end)
+
+
+def _rollup_rows(model, org, grain, start, end, segment, allow_month):
+    return model.objects.filter(
+        _span_q(start, end, allow_month), _segment_q(org, segment), organisation=org, grain=grain
+    )
+
+
+def _dimension_values(org, dimension: str | None, keys) -> dict:
+    """Rollup key → the value the raw selectors report (slug for services and personas)."""
+    if dimension == "service":
+        return dict(Service.objects.filter(organisation=org, pk__in=keys).values_list("pk", "slug"))
+    if dimension == "persona":
+        found = dict(
+            Persona.objects.filter(organisation=org, pk__in=[k for k in keys if k]).values_list(
+                "pk", "slug"
+            )
+        )
+        return {k: found.get(k) for k in keys}
+    return {k: k for k in keys}
+
+
+def _daily_stats(
+    org,
+    start,
+    end,
+    segment,
+    dimension: str | None = None,
+    *,
+    with_hist: bool = True,
+    allow_month: bool = False,
+):
+    """{(day, dim_value): Stats}; day is a local day, or a month start for monthly rows."""
+    grain = grain_for(segment, dimension)
+    if grain is None:
+        return raw._daily_stats(org, start, end, segment, dimension)
+    column = _COLUMN[dimension] if dimension else None
+    keys = ["day"] + ([column] if column else [])
+    rows = (
+        _rollup_rows(ResponseRollup, org, grain, start, end, segment, allow_month)
+        .values(*keys)
+        .annotate(**{f: Sum(f) for f in STAT_FIELDS})
         .order_by()
     )
     result: dict = {}
     for row in rows:
-        key = (row["day"], row[keys[1]] if dimension else None)
-        result[key] = Stats(
-            n=row["n"],
-            promoters=row["promoters"],
-            detractors=row["detractors"],
-            score_sum=row["score_sum"] or 0,
-            score_sq_sum=row["score_sq_sum"] or 0,
-            lost_n=row["lost_n"],
-            lost_sum=row["lost_sum"] or 0,
-            lost_sq_sum=row["lost_sq_sum"] or 0,
+        result[(row["day"], row[column] if column else None)] = Stats(
+            **{f: int(row[f] or 0) for f in STAT_FIELDS}
         )
-    hist_rows = (
-        qs.filter(lost_time_minutes__isnull=False)
-        .values(*keys, "lost_time_minutes")
-        .annotate(c=Count("id"))
-        .order_by()
-    )
-    for row in hist_rows:
-        key = (row["day"], row[keys[1]] if dimension else None)
-        result[key].lost_hist[row["lost_time_minutes"]] += row["c"]
+    if with_hist:
+        hist_rows = (
+            _rollup_rows(LostTimeRollup, org, grain, start, end, segment, allow_month)
+            .values(*keys, "minutes")
+            .annotate(c=Sum("count"))
+            .order_by()
+        )
+        for row in hist_rows:
+            key = (row["day"], row[column] if column else None)
+            result[key].lost_hist[row["minutes"]] += int(row["c"])
+    if column in ("service_id", "persona_key"):
+        names = _dimension_values(org, dimension, {k[1] for k in result})
+        result = {(day, names.get(value)): stats for (day, value), stats in result.items()}
     return result
 
 
@@ -144,7 +205,15 @@ def trend(
         return []
     first, last_end = starts[0], next_period_start(starts[-1], period)
     per_period: dict[datetime.date, Stats] = defaultdict(Stats)
-    for (day, _), stats in _daily_stats(org, first, last_end, segment).items():
+    daily = _daily_stats(
+        org,
+        first,
+        last_end,
+        segment,
+        with_hist=measure_name == "lost_time_median",
+        allow_month=period in ("month", "quarter"),
+    )
+    for (day, _), stats in daily.items():
         per_period[period_start(day, period)].add(stats)
     return [
         {"period_start": s, **measure(per_period.get(s, Stats()), measure_name).as_dict()}
@@ -153,15 +222,22 @@ def trend(
 
 
 def summary_stats(org, *, start, end, segment: Segment | None = None) -> Stats:
+    return _summary_stats(org, start, end, segment, with_hist=True)
+
+
+def _summary_stats(org, start, end, segment, *, with_hist: bool) -> Stats:
     total = Stats()
-    for stats in _daily_stats(org, start, end, segment).values():
+    for stats in _daily_stats(
+        org, start, end, segment, with_hist=with_hist, allow_month=True
+    ).values():
         total.add(stats)
     return total
 
 
 def summary(org, *, measure_name: str, start, end, segment: Segment | None = None) -> Point:
     """One measure over the local date range [start, end)."""
-    return measure(summary_stats(org, start=start, end=end, segment=segment), measure_name)
+    stats = _summary_stats(org, start, end, segment, with_hist=measure_name == "lost_time_median")
+    return measure(stats, measure_name)
 
 
 def breakdown(
@@ -171,7 +247,16 @@ def breakdown(
     if dimension not in DIMENSIONS:
         raise ValueError(f"Unknown dimension {dimension!r}")
     per_value: dict = defaultdict(Stats)
-    for (_, value), stats in _daily_stats(org, start, end, segment, dimension).items():
+    daily = _daily_stats(
+        org,
+        start,
+        end,
+        segment,
+        dimension,
+        with_hist=measure_name == "lost_time_median",
+        allow_month=True,
+    )
+    for (_, value), stats in daily.items():
         per_value[value].add(stats)
     labels = segment_labels(org, dimension, per_value.keys())
     rows = [
@@ -185,36 +270,37 @@ def breakdown(
     return sorted(rows, key=lambda r: (-r["n"], r["label"]))
 
 
-def segment_labels(org, dimension: str, values) -> dict:
-    values = [v for v in values if v]
-    if dimension == "service":
-        return dict(
-            Service.objects.filter(organisation=org, slug__in=values).values_list("slug", "name")
-        )
-    if dimension == "persona":
-        return dict(
-            Persona.objects.filter(organisation=org, slug__in=values).values_list("slug", "name")
-        )
-    if dimension in ("touchpoint", "channel"):
-        from .choices import Channel, Touchpoint
-
-        choices = Touchpoint if dimension == "touchpoint" else Channel
-        return {v: dict(choices.choices).get(v, v) for v in values}
-    return {v: v for v in values}
-
-
 def factor_counts(org, *, start, end, segment: Segment | None = None, limit: int | None = None):
-    """[{factor, count, share}] — share of responses naming the factor, in percent."""
-    counts: Counter = Counter()
-    n = 0
-    for factors in responses(org, start, end, segment).values_list("factors", flat=True).iterator():
-        n += 1
-        counts.update(set(factors or []))
-    rows = [
-        {"factor": f, "count": c, "share": round(100 * c / n, 2) if n else 0.0}
-        for f, c in counts.most_common(limit)
+    """[{factor, count, share}] — share of responses naming the factor, in percent.
+
+    Most named first; ties in factor name order.
+    """
+    grain = grain_for(segment)
+    if grain is None:
+        counts = Counter(
+            {
+                r["factor"]: r["count"]
+                for r in raw.factor_counts(org, start=start, end=end, segment=segment)
+            }
+        )
+        n = raw.responses(org, start, end, segment).count()
+    else:
+        counts = Counter(
+            {
+                row["factor"]: int(row["c"])
+                for row in _rollup_rows(FactorRollup, org, grain, start, end, segment, True)
+                .values("factor")
+                .annotate(c=Sum("count"))
+                .order_by()
+            }
+        )
+        n = _summary_stats(org, start, end, segment, with_hist=False).n
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    if limit is not None:
+        ordered = ordered[:limit]
+    return [
+        {"factor": f, "count": c, "share": round(100 * c / n, 2) if n else 0.0} for f, c in ordered
     ]
-    return rows
 
 
 def lost_time_concentration(
@@ -222,63 +308,47 @@ def lost_time_concentration(
 ) -> dict:
     """Which share of tickets (with lost time) causes `share_of_lost_time` of all lost time."""
     hist: Counter = Counter()
-    for stats in _daily_stats(org, start, end, segment).values():
+    for stats in _daily_stats(org, start, end, segment, allow_month=True).values():
         hist.update(stats.lost_hist)
-    total_time = sum(v * c for v, c in hist.items())
-    tickets = sum(hist.values())
-    if not total_time:
-        return {"tickets": tickets, "lost_minutes": 0, "ticket_share": None}
-    needed = share_of_lost_time * total_time
-    covered = 0.0
-    used = 0
-    for value in sorted(hist, reverse=True):
-        count = hist[value]
-        if value == 0:
-            break
-        if covered + value * count >= needed:
-            used += -(-(needed - covered) // value)  # ceil
-            covered = needed
-            break
-        covered += value * count
-        used += count
-    return {
-        "tickets": tickets,
-        "lost_minutes": total_time,
-        "ticket_share": round(100 * used / tickets, 2),
-    }
+    return raw.concentration_from_hist(hist, share_of_lost_time)
+
+
+def _metric_rollups(org, metric, start, end, services):
+    qs = MetricRollup.objects.filter(organisation=org, metric=metric, day__gte=start, day__lt=end)
+    if services:
+        qs = qs.filter(service__in=services)
+    return qs
 
 
 def metric_stats(org, *, metric: OperationalMetric, start, end, services=None):
     """Values of an operational metric in [start, end), oldest first."""
-    from .models import MetricSample
+    samples = []
+    for day_samples in (
+        _metric_rollups(org, metric, start, end, services)
+        .order_by("day")
+        .values_list("samples", flat=True)
+    ):
+        samples.extend(day_samples)
+    samples.sort(key=lambda s: (s[0], s[1]))  # several services on one day interleave
+    return [s[2] for s in samples]
 
-    lo, hi = utc_range(org, start, end)
-    qs = MetricSample.objects.filter(
-        organisation=org, metric=metric, measured_at__gte=lo, measured_at__lt=hi
-    )
-    if services:
-        qs = qs.filter(service__in=services)
-    return list(qs.order_by("measured_at", "id").values_list("value", flat=True))
 
-
-def aggregate_values(values: list[float], aggregation: str) -> float | None:
-    if not values:
-        return None
-    if aggregation == "mean":
-        return sum(values) / len(values)
-    if aggregation == "min":
-        return min(values)
-    if aggregation == "max":
-        return max(values)
-    if aggregation == "sum":
-        return sum(values)
-    if aggregation == "last":
-        return values[-1]
-    if aggregation == "p90":
-        ordered = sorted(values)
-        # Linear interpolation between closest ranks (the same as numpy's default).
-        rank = 0.9 * (len(ordered) - 1)
-        low = int(rank)
-        high = min(low + 1, len(ordered) - 1)
-        return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
-    raise ValueError(f"Unknown aggregation {aggregation!r}")
+def metric_aggregate(
+    org, *, metric: OperationalMetric, aggregation: str, start, end, services=None
+) -> tuple[float | None, int]:
+    """(aggregation of the metric's values in [start, end), number of samples)."""
+    qs = _metric_rollups(org, metric, start, end, services)
+    if aggregation in ("min", "max", "last"):
+        rows = list(qs.values_list("count", "min", "max", "last_at"))
+        n = sum(r[0] for r in rows)
+        if not n:
+            return None, 0
+        if aggregation == "min":
+            return min(r[1] for r in rows), n
+        if aggregation == "max":
+            return max(r[2] for r in rows), n
+        latest = max(r[3] for r in rows)
+        tails = [s[-1] for s in qs.filter(last_at=latest).values_list("samples", flat=True)]
+        return max(tails, key=lambda s: (s[0], s[1]))[2], n
+    values = metric_stats(org, metric=metric, start=start, end=end, services=services)
+    return aggregate_values(values, aggregation), len(values)

@@ -24,6 +24,18 @@ SENTIMENT_MEASURES = (
 )
 
 
+STAT_FIELDS = (
+    "n",
+    "promoters",
+    "detractors",
+    "score_sum",
+    "score_sq_sum",
+    "lost_n",
+    "lost_sum",
+    "lost_sq_sum",
+)
+
+
 @dataclass
 class Stats:
     """Additive sufficient statistics of a set of responses."""

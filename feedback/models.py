@@ -130,3 +130,16 @@ class FollowUp(models.Model):
 
     def __str__(self):
         return f"Follow-up of {self.response_id}"
+
+
+class SuggestionCursor(models.Model):
+    """How far the suggest_tags job has read an organisation's responses (by response id)."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="suggestion_cursor"
+    )
+    last_response_id = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Suggestions read up to response {self.last_response_id}"

@@ -127,6 +127,9 @@ class AgendaItem(models.Model):
     so_what = models.TextField(blank=True, help_text="Quarterly findings: why it matters.")
     now_what = models.TextField(blank=True, help_text="Quarterly findings: what we do about it.")
     is_removed = models.BooleanField(default=False)
+    edited_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when a person edits it; re-drafting then leaves it."
+    )
 
     class Meta:
         ordering = ["meeting", "order", "id"]

@@ -116,6 +116,7 @@ def notify(
 
 @transaction.atomic
 def organisation_create(*, slug: str, name: str, actor=None, time_zone: str = "Europe/London"):
+    validate_time_zone(time_zone)
     org = Organisation(slug=slug, name=name, time_zone=time_zone)
     org.full_clean()
     org.save()
@@ -215,3 +216,203 @@ def api_token_revoke(*, token: ApiToken, actor=None) -> ApiToken:
             after={"revoked_at": token.revoked_at.isoformat()},
         )
     return token
+
+
+def validate_time_zone(name: str) -> str:
+    """The IANA name, or ValidationError for an unknown zone."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from django.core.exceptions import ValidationError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(f"Unknown time zone {name!r}; use an IANA name.") from exc
+    return name
+
+
+ORGANISATION_SETTINGS_FIELDS = [
+    "name",
+    "time_zone",
+    "escalation_delay_hours",
+    "silent_feed_gap_hours",
+    "happiness_target",
+    "lost_time_target_minutes",
+    "benchmark_happiness",
+]
+
+
+@transaction.atomic
+def organisation_update(*, organisation, actor, **changes) -> Organisation:
+    fields = [f for f in ORGANISATION_SETTINGS_FIELDS if f in changes]
+    before = snapshot(organisation, fields)
+    for field in fields:
+        setattr(organisation, field, changes[field])
+    if "time_zone" in fields:
+        validate_time_zone(organisation.time_zone)
+    organisation.full_clean()
+    organisation.save()
+    after = snapshot(organisation, fields)
+    if before != after:
+        audit(
+            organisation=organisation,
+            actor=actor,
+            action="organisation.updated",
+            obj=organisation,
+            before=before,
+            after=after,
+        )
+    return organisation
+
+
+class LastAdminError(Exception):
+    """An organisation must keep at least one admin."""
+
+
+def _is_last_admin(membership) -> bool:
+    if membership.role != Role.ADMIN:
+        return False
+    return not (
+        Membership.objects.filter(organisation=membership.organisation, role=Role.ADMIN)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+@transaction.atomic
+def member_set_role(*, membership, role: str, actor) -> Membership:
+    if role not in Role.values:
+        raise ValueError(f"Unknown role {role!r}; choose one of {', '.join(Role.values)}")
+    # Lock the organisation's admins so two admins demoting each other cannot both succeed.
+    list(
+        Membership.objects.select_for_update().filter(
+            organisation=membership.organisation, role=Role.ADMIN
+        )
+    )
+    if role != Role.ADMIN and _is_last_admin(membership):
+        raise LastAdminError(
+            "The organisation needs at least one admin; make someone else admin first."
+        )
+    before = snapshot(membership, ["role"])
+    if membership.role != role:
+        membership.role = role
+        membership.save(update_fields=["role"])
+        audit(
+            organisation=membership.organisation,
+            actor=actor,
+            action="membership.role_changed",
+            obj=membership,
+            before=before,
+            after=snapshot(membership, ["role"]),
+        )
+    return membership
+
+
+@transaction.atomic
+def member_remove(*, membership, actor) -> None:
+    list(
+        Membership.objects.select_for_update().filter(
+            organisation=membership.organisation, role=Role.ADMIN
+        )
+    )
+    if _is_last_admin(membership):
+        raise LastAdminError("The last admin cannot be removed; make someone else admin first.")
+    before = {"user": membership.user.get_username(), "role": membership.role}
+    organisation = membership.organisation
+    audit(
+        organisation=organisation,
+        actor=actor,
+        action="membership.removed",
+        obj=membership,
+        before=before,
+    )
+    membership.delete()
+
+
+def _catalogue_save(*, model, organisation, actor, instance=None, data: dict, label: str):
+    """Create or update a service, persona or metric of the organisation, with its audit event."""
+    many = {k: v for k, v in data.items() if isinstance(v, list | tuple)}
+    plain = {k: v for k, v in data.items() if k not in many}
+    created = instance is None
+    if created:
+        instance = model(organisation=organisation)
+        before = None
+    else:
+        if instance.organisation_id != organisation.pk:
+            raise ValueError("That object belongs to another organisation.")
+        # A bound ModelForm has already changed the instance in memory: read "before" afresh.
+        before = snapshot(model.objects.get(pk=instance.pk), list(plain))
+    for key, value in plain.items():
+        setattr(instance, key, value)
+    instance.full_clean()
+    instance.save()
+    after = snapshot(instance, list(plain))
+    if created or before != after:
+        audit(
+            organisation=organisation,
+            actor=actor,
+            action=f"{label}.{'created' if created else 'updated'}",
+            obj=instance,
+            before=before,
+            after=after,
+        )
+    return instance
+
+
+@transaction.atomic
+def service_save(*, organisation, actor, data: dict, service=None):
+    from experience.models import Service
+
+    return _catalogue_save(
+        model=Service,
+        organisation=organisation,
+        actor=actor,
+        instance=service,
+        data=data,
+        label="service",
+    )
+
+
+@transaction.atomic
+def persona_save(*, organisation, actor, data: dict, persona=None):
+    from experience.models import Persona
+
+    return _catalogue_save(
+        model=Persona,
+        organisation=organisation,
+        actor=actor,
+        instance=persona,
+        data=data,
+        label="persona",
+    )
+
+
+@transaction.atomic
+def metric_save(*, organisation, actor, data: dict, metric=None):
+    from experience.models import OperationalMetric
+
+    return _catalogue_save(
+        model=OperationalMetric,
+        organisation=organisation,
+        actor=actor,
+        instance=metric,
+        data=data,
+        label="metric",
+    )
+
+
+def jobs_enqueue_all(*, organisation, actor) -> tuple[list[str], list[str]]:
+    """Queue every registered job for the worker, in order. Returns (queued, not_queued)."""
+    from .jobs import enqueue, ordered_jobs
+
+    queued, failed = [], []
+    for j in ordered_jobs():
+        (queued if enqueue(j.name, organisation.pk) else failed).append(j.name)
+    audit(
+        organisation=organisation,
+        actor=actor,
+        action="jobs.enqueued",
+        object_type="xmo.jobrun",
+        after={"queued": queued, "not_queued": failed},
+    )
+    return queued, failed

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -44,6 +45,8 @@ if not SECRET_KEY:
             "DJANGO_SECRET_KEY is required when DJANGO_DEBUG is off. "
             "Set DJANGO_DEBUG=1 for local development, or provide a long random secret."
         )
+
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS")
 
 ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if (DEBUG or TESTING) else ""
@@ -296,7 +299,6 @@ if env_bool("DJANGO_BEHIND_PROXY", default=False):
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # Content-Security-Policy: only our own origin; scripts need a nonce, no inline event handlers.
-from csp.constants import NONCE  # noqa: E402  (the sentinel django-csp swaps for the nonce)
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -339,6 +341,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "BreachStatusEnum": "xlas.choices.BreachStatus",
+        "EvaluationStatusEnum": "xlas.choices.EvaluationStatus",
+        "VersionStatusEnum": "xlas.choices.VersionStatus",
+        "ReportStatusEnum": "reports.choices.ReportStatus",
+        "DropStatusEnum": "experience.choices.DropStatus",
+        "TriageStatusEnum": "experience.choices.TriageStatus",
+    },
 }
 
 # Largest JSON body accepted by the ingestion endpoints (10 000 items fit comfortably).
@@ -352,5 +362,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("XMO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

@@ -1,3 +1,21 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from . import views
+
+router = SimpleRouter()
+router.register("services", views.ServiceViewSet, basename="api-service")
+router.register("personas", views.PersonaViewSet, basename="api-persona")
+router.register("metrics", views.MetricViewSet, basename="api-metric")
+router.register("score-drops", views.ScoreDropViewSet, basename="api-score-drop")
+
+urlpatterns = [
+    path(
+        "survey-responses/",
+        views.SurveyResponseIngestView.as_view(),
+        name="api-survey-responses",
+    ),
+    path("metric-samples/", views.MetricSampleIngestView.as_view(), name="api-metric-samples"),
+    path("trends/", views.TrendView.as_view(), name="api-trends"),
+    *router.urls,
+]

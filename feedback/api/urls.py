@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from . import views
+
+router = SimpleRouter()
+router.register("feedback", views.FeedbackViewSet, basename="api-feedback")
+
+urlpatterns = router.urls

@@ -1,6 +1,7 @@
 import datetime
 from zoneinfo import ZoneInfo
 
+from experience.rollups import process_new
 from experience.selectors import Segment, breakdown, summary, trend
 from tests.factories import ServiceFactory, SurveyResponseFactory
 
@@ -21,6 +22,7 @@ def test_trend_and_summary_from_raw_rows(org_a):
     SurveyResponseFactory(
         organisation=org_a, service=other, score=0, submitted_at=when + datetime.timedelta(hours=1)
     )
+    process_new(org_a)
     series = trend(
         org_a,
         measure_name="happiness",

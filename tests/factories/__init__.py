@@ -46,3 +46,10 @@ from .xmo import (  # noqa: F401
     OrganisationFactory,
     UserFactory,
 )
+
+
+def build_world(org, users) -> dict:
+    """One object of each kind in `org`, owned by the users of the `users` fixture."""
+    from .world import build
+
+    return build(org, users)

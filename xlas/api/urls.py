@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from . import views
+
+router = SimpleRouter()
+router.register("xlas", views.XLAViewSet, basename="api-xla")
+router.register("breaches", views.BreachViewSet, basename="api-breach")
+
+urlpatterns = router.urls

@@ -1,3 +1,4 @@
-from django.urls import path  # noqa: F401
+# Importing the schema module registers the Bearer security scheme with drf-spectacular.
+from . import schema  # noqa: F401
 
 urlpatterns: list = []

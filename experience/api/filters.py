@@ -1,0 +1,46 @@
+import django_filters
+
+from experience.choices import DropMeasure, DropStatus, SegmentKind
+from experience.models import OperationalMetric, Persona, ScoreDrop, Service
+
+
+class ServiceFilter(django_filters.FilterSet):
+    slug = django_filters.CharFilter()
+    name = django_filters.CharFilter(lookup_expr="icontains")
+    it_area = django_filters.CharFilter()
+    is_active = django_filters.BooleanFilter()
+
+    class Meta:
+        model = Service
+        fields = ["slug", "name", "it_area", "is_active"]
+
+
+class PersonaFilter(django_filters.FilterSet):
+    slug = django_filters.CharFilter()
+    name = django_filters.CharFilter(lookup_expr="icontains")
+
+    class Meta:
+        model = Persona
+        fields = ["slug", "name"]
+
+
+class MetricFilter(django_filters.FilterSet):
+    slug = django_filters.CharFilter()
+    name = django_filters.CharFilter(lookup_expr="icontains")
+
+    class Meta:
+        model = OperationalMetric
+        fields = ["slug", "name", "direction"]
+
+
+class ScoreDropFilter(django_filters.FilterSet):
+    measure = django_filters.ChoiceFilter(choices=DropMeasure.choices)
+    segment_kind = django_filters.ChoiceFilter(choices=SegmentKind.choices)
+    status = django_filters.ChoiceFilter(choices=DropStatus.choices)
+    service = django_filters.CharFilter(field_name="service__slug", label="Service slug")
+    week_from = django_filters.DateFilter(field_name="week_start", lookup_expr="gte")
+    week_to = django_filters.DateFilter(field_name="week_start", lookup_expr="lte")
+
+    class Meta:
+        model = ScoreDrop
+        fields = ["measure", "segment_kind", "status", "service", "week_from", "week_to"]

@@ -1,0 +1,286 @@
+"""Experience API: the push endpoints (fast path), configuration lists, score drops, trends."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.db import transaction
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from experience import ingest
+from experience.choices import Channel, Touchpoint
+from experience.models import OperationalMetric, Persona, ScoreDrop, Service
+from experience.selectors import Segment, trend
+from experience.stats import SENTIMENT_MEASURES
+from xmo import jobs
+from xmo.api import schema as errors
+from xmo.api.permissions import ScopeOrRole, request_organisation, request_token
+from xmo.api.schema import XmoAutoSchema
+from xmo.api.throttling import TokenRateThrottle
+from xmo.api.views import OrganisationReadOnlyViewSet, OrganisationScopedMixin
+from xmo.periods import local_today
+from xmo.services import audit, snapshot
+
+from . import filters
+from .schema import RESPONSES_BODY, SAMPLES_BODY
+from .serializers import (
+    IngestResultSerializer,
+    MetricSerializer,
+    PersonaSerializer,
+    ScoreDropSerializer,
+    ServiceSerializer,
+    TrendSerializer,
+)
+
+# --- pushing data ------------------------------------------------------------------------
+
+
+class IngestView(APIView):
+    """Reads the raw body itself: one msgspec pass is far cheaper than DRF's parsers."""
+
+    kind: ingest.Kind
+    permission_classes = [ScopeOrRole]
+    throttle_classes = [TokenRateThrottle]
+    parser_classes = [JSONParser]
+    schema = XmoAutoSchema()
+    token_scope = "ingest"
+    capability = "manage_organisation"
+
+    def post(self, request):
+        raw = request._request
+        if raw.content_type != "application/json":
+            return Response(
+                {"detail": "Send JSON with Content-Type: application/json."},
+                status=status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+            )
+        limit = settings.XMO_MAX_BODY_BYTES
+        too_large = Response(
+            {"detail": f"The body is larger than {limit} bytes; send smaller batches."},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+        try:
+            declared = int(raw.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > limit:
+            return too_large
+        try:
+            body = raw.body
+        except RequestDataTooBig:
+            return too_large
+        if len(body) > limit:
+            return too_large
+        organisation = request_organisation(request)
+        org_id = organisation.pk
+        try:
+            result = ingest.ingest(
+                self.kind,
+                organisation=organisation,
+                body=body,
+                token=request_token(request),
+                on_commit=lambda: jobs.enqueue("rollups", org_id),
+            )
+        except ingest.IngestError as exc:
+            return Response(exc.as_body(), status=exc.status)
+        response = Response(result.as_body(), status=status.HTTP_201_CREATED)
+        response["Server-Timing"] = result.server_timing()
+        return response
+
+
+PUSH_DESCRIPTION = (
+    "One object or an array of up to 10 000. The batch is stored whole or not at all; an "
+    "item whose `external_id` already exists (or repeats in the batch) counts as a duplicate. "
+    "The `Server-Timing` response header tells where the time went (parse, resolve, write)."
+)
+
+
+def _push_schema(body, summary):
+    return extend_schema(
+        summary=summary,
+        description=PUSH_DESCRIPTION,
+        request={"application/json": body},
+        responses={201: IngestResultSerializer, **errors.WRITE_ERRORS},
+    )
+
+
+class SurveyResponseIngestView(IngestView):
+    kind = ingest.RESPONSES
+
+    @_push_schema(RESPONSES_BODY, "Push survey responses")
+    def post(self, request):
+        return super().post(request)
+
+
+class MetricSampleIngestView(IngestView):
+    kind = ingest.SAMPLES
+
+    @_push_schema(SAMPLES_BODY, "Push operational metric samples")
+    def post(self, request):
+        return super().post(request)
+
+
+# --- configuration: services, personas, metrics -----------------------------------------
+
+
+class ConfigurationViewSet(
+    OrganisationScopedMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    """Read with a `read` token or any role; admins (signed in) create and update."""
+
+    token_scope = {"GET": "read", "HEAD": "read", "OPTIONS": "read"}
+    capability = {
+        "GET": "view_dashboard",
+        "HEAD": "view_dashboard",
+        "OPTIONS": "view_dashboard",
+        "POST": "manage_organisation",
+        "PUT": "manage_organisation",
+        "PATCH": "manage_organisation",
+    }
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "organisation": self.organisation}
+
+    @transaction.atomic
+    def perform_create(self, serializer):
+        obj = serializer.save(organisation=self.organisation)
+        audit(
+            organisation=self.organisation,
+            actor=self.request.user,
+            action=f"{obj._meta.model_name}.created",
+            obj=obj,
+            after=snapshot(obj, list(serializer.validated_data)),
+        )
+
+    @transaction.atomic
+    def perform_update(self, serializer):
+        fields = list(serializer.validated_data)
+        before = snapshot(serializer.instance, fields)
+        obj = serializer.save()
+        audit(
+            organisation=self.organisation,
+            actor=self.request.user,
+            action=f"{obj._meta.model_name}.updated",
+            obj=obj,
+            before=before,
+            after=snapshot(obj, fields),
+        )
+
+
+class ServiceViewSet(ConfigurationViewSet):
+    queryset = Service.objects.select_related("owner")
+    serializer_class = ServiceSerializer
+    filterset_class = filters.ServiceFilter
+
+
+class PersonaViewSet(ConfigurationViewSet):
+    queryset = Persona.objects.all()
+    serializer_class = PersonaSerializer
+    filterset_class = filters.PersonaFilter
+
+
+class MetricViewSet(ConfigurationViewSet):
+    queryset = OperationalMetric.objects.all()
+    serializer_class = MetricSerializer
+    filterset_class = filters.MetricFilter
+
+
+# --- score drops -------------------------------------------------------------------------
+
+
+class ScoreDropViewSet(OrganisationReadOnlyViewSet):
+    queryset = ScoreDrop.objects.select_related("service")
+    serializer_class = ScoreDropSerializer
+    filterset_class = filters.ScoreDropFilter
+    capability = "view_score_drops"
+
+
+# --- trends ------------------------------------------------------------------------------
+
+MAX_TREND_DAYS = 3660
+
+
+class TrendQuerySerializer(serializers.Serializer):
+    measure = serializers.ChoiceField(choices=SENTIMENT_MEASURES, default="happiness")
+    period = serializers.ChoiceField(choices=["day", "week", "month", "quarter"], default="week")
+    service = serializers.CharField(required=False, help_text="Service slug(s), comma-separated.")
+    persona = serializers.CharField(required=False, help_text="Persona slug(s), comma-separated.")
+    touchpoint = serializers.CharField(required=False)
+    channel = serializers.CharField(required=False)
+    # "from" is a Python keyword: the field is renamed in __init__.
+    from_ = serializers.DateField(required=False, help_text="First local date (inclusive).")
+    to = serializers.DateField(required=False, help_text="Last local date (inclusive).")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["from"] = self.fields.pop("from_")
+
+    def validate(self, attrs):
+        organisation = self.context["organisation"]
+        to = attrs.get("to") or local_today(organisation)
+        start = attrs.get("from_") or to - datetime.timedelta(days=90)
+        if start > to:
+            raise serializers.ValidationError({"from": "Must not be after 'to'."})
+        if (to - start).days > MAX_TREND_DAYS:
+            raise serializers.ValidationError({"from": "The range may span at most ten years."})
+        if attrs["period"] == "day" and (to - start).days > 400:
+            raise serializers.ValidationError({"period": "Daily trends span at most 400 days."})
+        segment = {}
+        for name, model in (("service", Service), ("persona", Persona)):
+            slugs = tuple(sorted({s.strip() for s in attrs.get(name, "").split(",") if s.strip()}))
+            if slugs:
+                found = set(
+                    model.objects.filter(organisation=organisation, slug__in=slugs).values_list(
+                        "slug", flat=True
+                    )
+                )
+                unknown = sorted(set(slugs) - found)
+                if unknown:
+                    raise serializers.ValidationError(
+                        {name: f"Unknown {name}: {', '.join(unknown)}."}
+                    )
+            segment[f"{name}s"] = slugs
+        for name, choices in (("touchpoint", Touchpoint), ("channel", Channel)):
+            values = tuple(sorted({s.strip() for s in attrs.get(name, "").split(",") if s.strip()}))
+            unknown = sorted(set(values) - set(choices.values))
+            if unknown:
+                raise serializers.ValidationError({name: f"Unknown {name}: {', '.join(unknown)}."})
+            segment[f"{name}s"] = values
+        return {
+            "measure": attrs["measure"],
+            "period": attrs["period"],
+            "start": start,
+            "end": to + datetime.timedelta(days=1),
+            "segment": Segment(**segment),
+        }
+
+
+class TrendView(OrganisationScopedMixin, APIView):
+    capability = "view_dashboard"
+
+    @extend_schema(
+        summary="A measure per period",
+        parameters=[TrendQuerySerializer],
+        responses={200: TrendSerializer},
+    )
+    def get(self, request):
+        query = TrendQuerySerializer(
+            data=request.query_params, context={"organisation": self.organisation}
+        )
+        query.is_valid(raise_exception=True)
+        q = query.validated_data
+        series = trend(
+            self.organisation,
+            measure_name=q["measure"],
+            period=q["period"],
+            start=q["start"],
+            end=q["end"],
+            segment=q["segment"],
+        )
+        return Response({"measure": q["measure"], "period": q["period"], "results": series})

@@ -1,0 +1,386 @@
+# ruff: noqa: S608 — SQL here is assembled from module constants; values are parameters.
+"""Incremental rollups of survey responses and metric samples.
+
+A response is *processed* once its figures are added to the rollup tables (ResponseRollup,
+LostTimeRollup, FactorRollup); a metric sample once it is merged into MetricRollup. The job
+claims unprocessed rows in bounded chunks, aggregates them in the database (GROUP BY),
+adds them to the rollup rows (INSERT ... ON CONFLICT DO UPDATE, on PostgreSQL and SQLite
+alike) and marks them processed in the same transaction, so a row is counted exactly once
+even with two workers at once (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: one writer).
+
+Every rollup is kept at local day and local month spans (the organisation's time zone) and
+at four grains: service; service × persona × touchpoint × channel; service × location;
+service × assignment group. A full rebuild produces identical rows.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import math
+from collections import defaultdict
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+
+from .models import (
+    FactorRollup,
+    LostTimeRollup,
+    MetricRollup,
+    MetricSample,
+    ResponseRollup,
+    SurveyResponse,
+)
+
+logger = logging.getLogger(__name__)
+
+CHUNK = 20_000 if settings.IS_POSTGRES else 5_000
+METRIC_CHUNK = 5_000
+ADVISORY_CLASS = 7231  # pg_advisory_xact_lock(class, org_id) namespace for rollups
+
+RESPONSES = SurveyResponse._meta.db_table
+SAMPLES = MetricSample._meta.db_table
+
+# Grain → the dimension columns (besides service) it keeps. Unkept columns hold 0 / "".
+GRAINS = {
+    "service": (),
+    "fine": ("p", "tp", "ch"),
+    "location": ("loc",),
+    "group": ("grp",),
+}
+_DEFAULTS = {"p": "0", "tp": "''", "ch": "''", "loc": "''", "grp": "''"}
+_DIM_ORDER = ("p", "tp", "ch", "loc", "grp")
+KEY_COLUMNS = (
+    "organisation_id",
+    "span",
+    "grain",
+    "day",
+    "service_id",
+    "persona_key",
+    "touchpoint",
+    "channel",
+    "location",
+    "assignment_group",
+)
+STAT_COLUMNS = (
+    "n",
+    "promoters",
+    "detractors",
+    "score_sum",
+    "score_sq_sum",
+    "lost_n",
+    "lost_sum",
+    "lost_sq_sum",
+)
+STAT_AGGREGATES = (
+    "COUNT(*)",
+    "SUM(CASE WHEN score >= 9 THEN 1 ELSE 0 END)",
+    "SUM(CASE WHEN score <= 6 THEN 1 ELSE 0 END)",
+    "SUM(score)",
+    "SUM(score * score)",
+    "COUNT(lost)",
+    "COALESCE(SUM(lost), 0)",
+    "COALESCE(SUM(lost * lost), 0)",
+)
+
+
+# --- SQL building ------------------------------------------------------------------------
+
+
+def _is_pg() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _day_exprs() -> tuple[str, str]:
+    """SQL for the local day and local month start of r.submitted_at (one %s each: the zone)."""
+    if _is_pg():
+        return (
+            "(r.submitted_at AT TIME ZONE %s)::date",
+            "date_trunc('month', r.submitted_at AT TIME ZONE %s)::date",
+        )
+    return (
+        "django_datetime_cast_date(r.submitted_at, %s, 'UTC')",
+        "strftime('%%Y-%%m-01', django_datetime_cast_date(r.submitted_at, %s, 'UTC'))",
+    )
+
+
+def _source(kind: str, where: str) -> str:
+    """The per-response (or per response × factor) rows to aggregate, as a subquery."""
+    day, month = _day_exprs()
+    lost = "CAST(r.lost_time_minutes AS BIGINT)"
+    cols = (
+        f"{day} AS d, {month} AS m, r.service_id AS s, COALESCE(r.persona_id, 0) AS p, "
+        "r.touchpoint AS tp, r.channel AS ch, r.location AS loc, r.assignment_group AS grp, "
+        f"r.score AS score, {lost} AS lost, r.id AS rid"
+    )
+    if kind == "factor":
+        if _is_pg():
+            return (
+                f"SELECT {cols}, f.factor AS factor FROM {RESPONSES} r CROSS JOIN LATERAL "
+                "jsonb_array_elements_text(CASE WHEN jsonb_typeof(r.factors) = 'array' "
+                "THEN r.factors ELSE '[]'::jsonb END) AS f(factor) WHERE " + where
+            )
+        return (
+            f"SELECT {cols}, CAST(f.value AS TEXT) AS factor FROM {RESPONSES} r, "
+            f"json_each(CASE WHEN json_type(r.factors) = 'array' THEN r.factors ELSE '[]' END) f "
+            f"WHERE {where}"
+        )
+    if kind == "lost":
+        where = f"({where}) AND r.lost_time_minutes IS NOT NULL"
+    return f"SELECT {cols} FROM {RESPONSES} r WHERE {where}"
+
+
+def _extra(kind: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(extra key columns in the source, their target names, aggregates, target columns)."""
+    if kind == "stats":
+        return (), (), STAT_AGGREGATES
+    if kind == "lost":
+        return ("lost",), ("minutes",), ("COUNT(*)",)
+    return ("factor",), ("factor",), ("COUNT(DISTINCT rid)",)
+
+
+def _aggregate_select(kind: str, source: str) -> str:
+    extra_src, _, aggregates = _extra(kind)
+    aggs = ", ".join(f"{a} AS a{i}" for i, a in enumerate(aggregates))
+    extra_sel = "".join(f", {c}" for c in extra_src)
+    if _is_pg():
+        sets = []
+        for span_col in ("d", "m"):
+            for dims in GRAINS.values():
+                sets.append("(" + ", ".join((span_col, "s", *dims, *extra_src)) + ")")
+        dims_sel = ", ".join(f"COALESCE({c}, {_DEFAULTS[c]}) AS {c}" for c in _DIM_ORDER)
+        return (
+            "SELECT CASE WHEN GROUPING(d) = 0 THEN 'day' ELSE 'month' END AS span, "
+            "CASE GROUPING(tp, loc, grp) WHEN 3 THEN 'fine' WHEN 5 THEN 'location' "
+            "WHEN 6 THEN 'group' ELSE 'service' END AS grain, "
+            f"COALESCE(d, m) AS day, s, {dims_sel}{extra_sel}, {aggs} "
+            f"FROM ({source}) src GROUP BY GROUPING SETS ({', '.join(sets)})"
+        )
+    branches = []
+    for span, span_col in (("day", "d"), ("month", "m")):
+        for grain, dims in GRAINS.items():
+            dims_sel = ", ".join(
+                f"{c} AS {c}" if c in dims else f"{_DEFAULTS[c]} AS {c}" for c in _DIM_ORDER
+            )
+            group = ", ".join((span_col, "s", *dims, *extra_src))
+            branches.append(
+                f"SELECT '{span}' AS span, '{grain}' AS grain, {span_col} AS day, s, "
+                f"{dims_sel}{extra_sel}, {aggs} FROM src GROUP BY {group}"
+            )
+    return " UNION ALL ".join(branches)
+
+
+def _upsert_sql(kind: str, where: str) -> str:
+    """INSERT ... SELECT aggregated rows ... ON CONFLICT DO UPDATE adding to what is there."""
+    model = {"stats": ResponseRollup, "lost": LostTimeRollup, "factor": FactorRollup}[kind]
+    table = model._meta.db_table
+    _, extra_target, aggregates = _extra(kind)
+    value_cols = STAT_COLUMNS if kind == "stats" else ("count",)
+    target_cols = (*KEY_COLUMNS, *extra_target, *value_cols)
+    extra_src = _extra(kind)[0]
+    select_cols = (
+        "%s",
+        "span",
+        "grain",
+        "day",
+        "s",
+        *_DIM_ORDER,
+        *extra_src,
+        *(f"a{i}" for i in range(len(aggregates))),
+    )
+    conflict = ", ".join((*KEY_COLUMNS, *extra_target))
+    updates = ", ".join(f"{c} = {table}.{c} + EXCLUDED.{c}" for c in value_cols)
+    source = _source(kind, where)
+    select = _aggregate_select(kind, source)
+    # A stable order makes concurrent upserts lock rows in the same order (no deadlocks).
+    order = ", ".join(str(i) for i in range(2, 6 + len(_DIM_ORDER) + len(extra_src)))
+    prefix = "" if _is_pg() else f"WITH src AS ({source}) "
+    return (
+        f"{prefix}INSERT INTO {table} ({', '.join(target_cols)}) "
+        f"SELECT {', '.join(select_cols)} FROM ({select}) agg WHERE true ORDER BY {order} "
+        f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
+    )
+
+
+def _upsert(cursor, org, where: str, where_params: list) -> None:
+    tz = org.time_zone
+    for kind in ("stats", "lost", "factor"):
+        sql = _upsert_sql(kind, where)
+        # Parameters in text order: SQLite names the source first (WITH), PostgreSQL inlines it.
+        source_params = [tz, tz, *where_params]
+        params = [org.pk, *source_params] if _is_pg() else [*source_params, org.pk]
+        cursor.execute(sql, params)
+
+
+# --- Responses ---------------------------------------------------------------------------
+
+
+def _lock(cursor, org, exclusive: bool) -> None:
+    if _is_pg():
+        fn = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+        cursor.execute(f"SELECT {fn}(%s, %s)", [ADVISORY_CLASS, org.pk])
+
+
+def _claim(cursor, table: str, org, limit: int) -> list[int]:
+    """Mark up to `limit` unprocessed rows processed and return their ids (row-claim safe)."""
+    skip = " FOR UPDATE SKIP LOCKED" if _is_pg() else ""
+    cursor.execute(
+        f"UPDATE {table} SET processed = true WHERE id IN (SELECT id FROM {table} "
+        f"WHERE organisation_id = %s AND processed = false ORDER BY id LIMIT %s{skip}) "
+        "RETURNING id",
+        [org.pk, limit],
+    )
+    return sorted(row[0] for row in cursor.fetchall())
+
+
+def _ids_filter(ids: list[int]) -> tuple[str, list]:
+    if _is_pg():
+        return "r.id = ANY(%s)", [ids]
+    return "r.id IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]
+
+
+def process_response_chunk(org, limit: int = CHUNK) -> int:
+    """Claim and roll up one chunk of unprocessed responses. Returns how many."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        _lock(cursor, org, exclusive=False)
+        ids = _claim(cursor, RESPONSES, org, limit)
+        if not ids:
+            return 0
+        where, params = _ids_filter(ids)
+        _upsert(cursor, org, where, params)
+        return len(ids)
+
+
+# --- Metric samples ----------------------------------------------------------------------
+
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+
+def _micros(moment: datetime.datetime) -> int:
+    return (moment - _EPOCH) // datetime.timedelta(microseconds=1)
+
+
+def _merge_samples(org, rows) -> None:
+    """Merge sample rows (id, metric_id, service_id, value, measured_at) into MetricRollup."""
+    tz = ZoneInfo(org.time_zone)
+    grouped: dict[tuple, list] = defaultdict(list)
+    for pk, metric_id, service_id, value, measured_at in rows:
+        day = measured_at.astimezone(tz).date()
+        grouped[(day, metric_id, service_id)].append([_micros(measured_at), pk, value])
+    if not grouped:
+        return
+    keys = sorted(grouped)
+    MetricRollup.objects.bulk_create(
+        [MetricRollup(organisation=org, day=d, metric_id=m, service_id=s) for d, m, s in keys],
+        ignore_conflicts=True,
+    )
+    days = {k[0] for k in keys}
+    existing = {
+        (r.day, r.metric_id, r.service_id): r
+        for r in MetricRollup.objects.select_for_update()
+        .filter(organisation=org, day__in=days)
+        .order_by("day", "metric_id", "service_id")
+    }
+    changed = []
+    for key in keys:
+        rollup = existing[key]
+        samples = sorted([*rollup.samples, *grouped[key]], key=lambda s: (s[0], s[1]))
+        values = [s[2] for s in samples]
+        rollup.samples = samples
+        rollup.count = len(values)
+        rollup.sum = math.fsum(values)  # correctly rounded, so independent of merge order
+        rollup.min = min(values)
+        rollup.max = max(values)
+        rollup.last_value = values[-1]
+        rollup.last_at = _EPOCH + datetime.timedelta(microseconds=samples[-1][0])
+        changed.append(rollup)
+    MetricRollup.objects.bulk_update(
+        changed, ["samples", "count", "sum", "min", "max", "last_value", "last_at"]
+    )
+
+
+def process_sample_chunk(org, limit: int = METRIC_CHUNK) -> int:
+    with transaction.atomic(), connection.cursor() as cursor:
+        _lock(cursor, org, exclusive=False)
+        ids = _claim(cursor, SAMPLES, org, limit)
+        if not ids:
+            return 0
+        rows = MetricSample.objects.filter(pk__in=ids).values_list(
+            "id", "metric_id", "service_id", "value", "measured_at"
+        )
+        _merge_samples(org, rows)
+        return len(ids)
+
+
+# --- Entry points ------------------------------------------------------------------------
+
+
+def _bump_data_version(org) -> None:
+    from xmo.models import Organisation
+
+    Organisation.objects.filter(pk=org.pk).update(data_version=F("data_version") + 1)
+
+
+def process_new(org, *, max_chunks: int | None = None) -> dict:
+    """Roll up every unprocessed response and sample of the organisation, chunk by chunk."""
+    responses = samples = chunks = 0
+    while max_chunks is None or chunks < max_chunks:
+        done = process_response_chunk(org)
+        responses += done
+        chunks += 1
+        if done == 0:
+            break
+    while True:
+        done = process_sample_chunk(org)
+        samples += done
+        if done == 0:
+            break
+    if responses or samples:
+        _bump_data_version(org)
+    return {"responses": responses, "samples": samples}
+
+
+def rebuild_rollups(org) -> dict:
+    """Recompute every rollup of the organisation from the raw rows (identical to incremental)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        _lock(cursor, org, exclusive=True)
+        for model in (ResponseRollup, LostTimeRollup, FactorRollup, MetricRollup):
+            model.objects.filter(organisation=org).delete()
+        # Everything present now is processed by this rebuild; rows committed later stay
+        # unprocessed (processed = false) and are picked up by the next incremental run.
+        cursor.execute(
+            f"UPDATE {RESPONSES} SET processed = true "
+            "WHERE organisation_id = %s AND processed = false",
+            [org.pk],
+        )
+        _upsert(cursor, org, "r.organisation_id = %s AND r.processed = true", [org.pk])
+        cursor.execute(
+            f"UPDATE {SAMPLES} SET processed = true "
+            "WHERE organisation_id = %s AND processed = false",
+            [org.pk],
+        )
+        samples = MetricSample.objects.filter(organisation=org, processed=True)
+        last_id = 0
+        total_samples = 0
+        while True:
+            rows = list(
+                samples.filter(pk__gt=last_id)
+                .order_by("pk")
+                .values_list("id", "metric_id", "service_id", "value", "measured_at")[:METRIC_CHUNK]
+            )
+            if not rows:
+                break
+            _merge_samples(org, rows)
+            last_id = rows[-1][0]
+            total_samples += len(rows)
+        responses = (
+            ResponseRollup.objects.filter(organisation=org, span="day", grain="service")
+            .values_list("n", flat=True)
+            .iterator()
+        )
+        total_responses = sum(responses)
+    _bump_data_version(org)
+    return {"responses": total_responses, "samples": total_samples}

@@ -1,0 +1,134 @@
+"""The inbox filters. Every filter is a query parameter, so a filtered inbox is a shareable URL."""
+
+from __future__ import annotations
+
+import datetime
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+
+from experience.choices import Channel, TriageStatus
+from experience.models import Persona, Service
+from xmo.periods import local_date_to_utc
+
+from .choices import FollowUpStatus
+from .models import FeedbackTag, Tag
+from .selectors import NEGATIVE_MAX_SCORE, search_comments
+
+SCORE_BANDS = [
+    ("promoter", "Promoters (9–10)"),
+    ("passive", "Passives (7–8)"),
+    ("detractor", "Detractors (0–6)"),
+]
+BAND_RANGES = {"promoter": (9, 10), "passive": (7, 8), "detractor": (0, NEGATIVE_MAX_SCORE)}
+FOLLOW_UP_CHOICES = [
+    ("needed", "Needs follow-up"),
+    ("mine", "My follow-ups"),
+]
+CLOSED_FOLLOW_UP = [FollowUpStatus.DONE, FollowUpStatus.NOT_NEEDED]
+
+
+class FeedbackFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Search comments",
+        method="filter_text",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Words in the comment"}),
+    )
+    band = django_filters.ChoiceFilter(
+        label="Score", choices=SCORE_BANDS, method="filter_band", empty_label="Any score"
+    )
+    service = django_filters.ModelChoiceFilter(
+        label="Service",
+        queryset=Service.objects.none(),
+        to_field_name="slug",
+        empty_label="Any service",
+    )
+    persona = django_filters.ModelChoiceFilter(
+        label="Persona",
+        queryset=Persona.objects.none(),
+        to_field_name="slug",
+        empty_label="Any persona",
+    )
+    channel = django_filters.ChoiceFilter(
+        label="Channel", choices=Channel.choices, empty_label="Any channel"
+    )
+    tag = django_filters.ModelChoiceFilter(
+        label="Tag",
+        queryset=Tag.objects.none(),
+        to_field_name="slug",
+        method="filter_tag",
+        empty_label="Any tag",
+    )
+    untagged = django_filters.BooleanFilter(
+        label="Untagged only", method="filter_untagged", widget=forms.CheckboxInput
+    )
+    status = django_filters.ChoiceFilter(
+        label="Status",
+        field_name="triage_status",
+        choices=TriageStatus.choices,
+        empty_label="Any status",
+    )
+    follow_up = django_filters.ChoiceFilter(
+        label="Follow-up", choices=FOLLOW_UP_CHOICES, method="filter_follow_up", empty_label="Any"
+    )
+    highlighted = django_filters.BooleanFilter(
+        label="Highlighted only", method="filter_highlighted", widget=forms.CheckboxInput
+    )
+    date_from = django_filters.DateFilter(
+        label="From", method="filter_date_from", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = django_filters.DateFilter(
+        label="To (inclusive)",
+        method="filter_date_to",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, data=None, queryset=None, *, request=None, membership=None, **kwargs):
+        super().__init__(data, queryset, request=request, **kwargs)
+        self.membership = membership
+        org = membership.organisation
+        self.filters["service"].queryset = Service.objects.filter(organisation=org)
+        self.filters["persona"].queryset = Persona.objects.filter(organisation=org)
+        self.filters["tag"].queryset = Tag.objects.filter(organisation=org)
+
+    def filter_text(self, queryset, name, value):
+        return search_comments(queryset, value)
+
+    def filter_band(self, queryset, name, value):
+        low, high = BAND_RANGES[value]
+        return queryset.filter(score__gte=low, score__lte=high)
+
+    def filter_tag(self, queryset, name, value):
+        return queryset.filter(
+            Exists(FeedbackTag.objects.filter(response_id=OuterRef("pk"), tag=value))
+        )
+
+    def filter_untagged(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(~Exists(FeedbackTag.objects.filter(response_id=OuterRef("pk"))))
+
+    def filter_highlighted(self, queryset, name, value):
+        return queryset.filter(highlighted=True) if value else queryset
+
+    def filter_follow_up(self, queryset, name, value):
+        if value == "mine":
+            return queryset.filter(follow_up__owner_id=self.membership.user_id).exclude(
+                follow_up__status__in=CLOSED_FOLLOW_UP
+            )
+        # Needed: negative, and its follow-up is missing or still open.
+        return (
+            queryset.filter(score__lte=NEGATIVE_MAX_SCORE)
+            .filter(Q(follow_up__isnull=True) | ~Q(follow_up__status__in=CLOSED_FOLLOW_UP))
+            .exclude(triage_status=TriageStatus.CLOSED)
+        )
+
+    def filter_date_from(self, queryset, name, value):
+        return queryset.filter(
+            submitted_at__gte=local_date_to_utc(self.membership.organisation, value)
+        )
+
+    def filter_date_to(self, queryset, name, value):
+        end = local_date_to_utc(self.membership.organisation, value + datetime.timedelta(days=1))
+        return queryset.filter(submitted_at__lt=end)

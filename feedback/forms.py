@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+import re
+
+from django import forms
+
+from experience.choices import TriageStatus
+
+from .choices import FollowUpStatus, RuleMatch
+from .models import FollowUp, Tag, TagRule
+from .selectors import follow_up_owner_choices
+
+COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+MAX_PATTERN_LINES = 50
+
+
+class BulkActionForm(forms.Form):
+    ACTIONS = [
+        ("tag", "Add tag"),
+        ("untag", "Remove tag"),
+        ("status", "Set status"),
+    ]
+    action = forms.ChoiceField(choices=ACTIONS)
+    ids = forms.TypedMultipleChoiceField(
+        coerce=int, choices=[], error_messages={"required": "Select at least one comment first."}
+    )
+    tag = forms.ModelChoiceField(queryset=Tag.objects.none(), required=False, label="Tag")
+    status = forms.ChoiceField(
+        choices=[("", "—")] + TriageStatus.choices, required=False, label="Status"
+    )
+
+    def __init__(self, *args, organisation, visible_ids=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tag"].queryset = Tag.objects.filter(organisation=organisation)
+        raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
+        self.fields["ids"].choices = [(v, v) for v in raw]
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        if action in ("tag", "untag") and not data.get("tag"):
+            self.add_error("tag", "Choose a tag.")
+        if action == "status" and not data.get("status"):
+            self.add_error("status", "Choose a status.")
+        return data
+
+
+class QuickTagForm(forms.Form):
+    name = forms.CharField(label="Add a tag", max_length=80)
+
+    def __init__(self, *args, organisation, can_create: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.can_create = can_create
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        tag = Tag.objects.filter(organisation=self.organisation, name__iexact=name).first()
+        if tag is None:
+            tag = Tag.objects.filter(organisation=self.organisation, slug=name.lower()).first()
+        if tag is None and not self.can_create:
+            raise forms.ValidationError(f"No tag named “{name}”. Pick an existing tag.")
+        self.tag = tag
+        return name
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=TriageStatus.choices, label="Status")
+
+
+class FollowUpForm(forms.ModelForm):
+    contacted_at = forms.DateTimeField(
+        required=False,
+        label="Contacted at",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="When the person was reached, in the organisation's time zone.",
+    )
+
+    class Meta:
+        model = FollowUp
+        fields = ["owner", "due_on", "status", "contacted_at", "outcome"]
+        widgets = {
+            "due_on": forms.DateInput(attrs={"type": "date"}),
+            "outcome": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {"due_on": "Due date", "owner": "Owner"}
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = follow_up_owner_choices(organisation)
+        self.fields["owner"].required = True
+        self.fields["status"].choices = FollowUpStatus.choices
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == FollowUpStatus.CONTACTED and not data.get("contacted_at"):
+            self.add_error("contacted_at", "Say when the person was contacted.")
+        return data
+
+
+class TagForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=80)
+    description = forms.CharField(label="Description", max_length=300, required=False)
+    color = forms.CharField(
+        label="Colour",
+        max_length=7,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "color"}),
+    )
+
+    def clean_color(self):
+        color = self.cleaned_data.get("color", "")
+        if color and not COLOR_RE.match(color):
+            raise forms.ValidationError("Use a colour like #4c6ef5.")
+        return color
+
+
+class TagMergeForm(forms.Form):
+    target = forms.ModelChoiceField(
+        queryset=Tag.objects.none(), label="Merge into", empty_label="Choose a tag"
+    )
+
+    def __init__(self, *args, source, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = Tag.objects.filter(
+            organisation_id=source.organisation_id
+        ).exclude(pk=source.pk)
+
+
+class TagRuleForm(forms.ModelForm):
+    class Meta:
+        model = TagRule
+        fields = ["name", "tag", "match", "patterns", "is_active"]
+        labels = {
+            "name": "Rule name",
+            "tag": "Suggest tag",
+            "match": "Match",
+            "patterns": "Keywords or phrases",
+            "is_active": "Active",
+        }
+        widgets = {"patterns": forms.Textarea(attrs={"rows": 5})}
+        help_texts = {
+            "patterns": "One per line. Case is ignored; keywords match whole words only.",
+        }
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tag"].queryset = Tag.objects.filter(organisation=organisation)
+        self.fields["tag"].empty_label = "Choose a tag"
+        self.fields["match"].choices = RuleMatch.choices
+
+    def clean_patterns(self):
+        lines = [p.strip() for p in self.cleaned_data["patterns"].splitlines() if p.strip()]
+        if not lines:
+            raise forms.ValidationError("Enter at least one keyword or phrase.")
+        if len(lines) > MAX_PATTERN_LINES:
+            raise forms.ValidationError(f"Use at most {MAX_PATTERN_LINES} lines.")
+        return "\n".join(lines)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("match") == RuleMatch.ANY_KEYWORD and data.get("patterns"):
+            multi = [p for p in data["patterns"].splitlines() if len(p.split()) > 1]
+            if multi:
+                self.add_error(
+                    "patterns",
+                    f"“{multi[0]}” has several words: a keyword is one word. "
+                    "Choose “Any phrase” to match word sequences.",
+                )
+        return data

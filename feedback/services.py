@@ -1,0 +1,417 @@
+"""Writes for feedback: tagging, triage, suggestions, follow-up, tags and rules.
+
+Every function is atomic and records an audit event. Callers pass objects already scoped to
+the actor's organisation (views look them up through feedback.selectors).
+"""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from experience.choices import TriageStatus
+from xmo.services import audit, snapshot
+
+from .choices import SuggestionStatus, TagSource
+from .models import FeedbackTag, FollowUp, Tag, TagRule, TagSuggestion
+
+
+class FeedbackError(ValueError):
+    """A write that cannot be done as asked; the message is shown to the person."""
+
+
+# Tagging ------------------------------------------------------------------------------------
+
+
+def _link(response, tag, *, actor, source) -> bool:
+    _, created = FeedbackTag.objects.get_or_create(
+        response=response, tag=tag, defaults={"source": source, "added_by": actor}
+    )
+    # A pending suggestion for a tag now set by hand is settled by that decision.
+    TagSuggestion.objects.filter(
+        response=response, tag=tag, status=SuggestionStatus.PENDING
+    ).update(status=SuggestionStatus.ACCEPTED, decided_by=actor, decided_at=timezone.now())
+    return created
+
+
+@transaction.atomic
+def feedback_tag(*, actor, organisation, responses, tag, source=TagSource.MANUAL) -> int:
+    """Add a tag to each response; returns how many links were new."""
+    _check_org(organisation, tag)
+    ids = []
+    for response in responses:
+        _check_org(organisation, response)
+        if _link(response, tag, actor=actor, source=source):
+            ids.append(response.pk)
+    if ids:
+        audit(
+            organisation=organisation,
+            actor=actor,
+            action="feedback.tagged",
+            obj=tag,
+            after={"tag": tag.slug, "responses": ids},
+        )
+    return len(ids)
+
+
+@transaction.atomic
+def feedback_untag(*, actor, organisation, responses, tag) -> int:
+    _check_org(organisation, tag)
+    ids = [r.pk for r in responses if _check_org(organisation, r)]
+    removed = list(
+        FeedbackTag.objects.filter(tag=tag, response_id__in=ids).values_list(
+            "response_id", flat=True
+        )
+    )
+    if removed:
+        FeedbackTag.objects.filter(tag=tag, response_id__in=removed).delete()
+        audit(
+            organisation=organisation,
+            actor=actor,
+            action="feedback.untagged",
+            obj=tag,
+            before={"tag": tag.slug, "responses": removed},
+        )
+    return len(removed)
+
+
+@transaction.atomic
+def feedback_set_status(*, actor, organisation, responses, status: str) -> int:
+    if status not in TriageStatus.values:
+        raise FeedbackError("Choose a valid status.")
+    changed = {}
+    for response in responses:
+        _check_org(organisation, response)
+        if response.triage_status != status:
+            changed[response.pk] = response.triage_status
+            response.triage_status = status
+    if changed:
+        type(next(iter(responses))).objects.filter(pk__in=changed).update(triage_status=status)
+        audit(
+            organisation=organisation,
+            actor=actor,
+            action="feedback.status_changed",
+            object_type="experience.surveyresponse",
+            before={"status": changed},
+            after={"status": status, "responses": sorted(changed)},
+        )
+    return len(changed)
+
+
+@transaction.atomic
+def feedback_set_highlight(*, actor, organisation, response, highlighted: bool):
+    _check_org(organisation, response)
+    if response.highlighted != highlighted:
+        before = response.highlighted
+        response.highlighted = highlighted
+        response.save(update_fields=["highlighted"])
+        audit(
+            organisation=organisation,
+            actor=actor,
+            action="feedback.highlighted" if highlighted else "feedback.unhighlighted",
+            obj=response,
+            before={"highlighted": before},
+            after={"highlighted": highlighted},
+        )
+    return response
+
+
+# Suggestions --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def suggestion_accept(*, actor, organisation, suggestion):
+    _check_org(organisation, suggestion.tag)
+    if suggestion.status != SuggestionStatus.PENDING:
+        raise FeedbackError("This suggestion was already decided.")
+    FeedbackTag.objects.get_or_create(
+        response=suggestion.response,
+        tag=suggestion.tag,
+        defaults={"source": TagSource.RULE, "added_by": actor},
+    )
+    suggestion.status = SuggestionStatus.ACCEPTED
+    suggestion.decided_by = actor
+    suggestion.decided_at = timezone.now()
+    suggestion.save(update_fields=["status", "decided_by", "decided_at"])
+    audit(
+        organisation=organisation,
+        actor=actor,
+        action="tag_suggestion.accepted",
+        obj=suggestion,
+        after={"tag": suggestion.tag.slug, "response": suggestion.response_id},
+    )
+    return suggestion
+
+
+@transaction.atomic
+def suggestion_decline(*, actor, organisation, suggestion):
+    _check_org(organisation, suggestion.tag)
+    if suggestion.status != SuggestionStatus.PENDING:
+        raise FeedbackError("This suggestion was already decided.")
+    suggestion.status = SuggestionStatus.DECLINED
+    suggestion.decided_by = actor
+    suggestion.decided_at = timezone.now()
+    suggestion.save(update_fields=["status", "decided_by", "decided_at"])
+    audit(
+        organisation=organisation,
+        actor=actor,
+        action="tag_suggestion.declined",
+        obj=suggestion,
+        after={"tag": suggestion.tag.slug, "response": suggestion.response_id},
+    )
+    return suggestion
+
+
+# Follow-up ----------------------------------------------------------------------------------
+
+FOLLOW_UP_FIELDS = ["owner", "status", "due_on", "contacted_at", "outcome"]
+
+
+@transaction.atomic
+def follow_up_save(*, actor, organisation, response, data: dict) -> FollowUp:
+    """Create or update the follow-up of a negative response."""
+    _check_org(organisation, response)
+    if not response.is_negative:
+        raise FeedbackError("Only negative responses (score 0–6) are followed up.")
+    follow_up = FollowUp.objects.filter(response=response).first()
+    before = snapshot(follow_up, FOLLOW_UP_FIELDS) if follow_up else None
+    if follow_up is None:
+        follow_up = FollowUp(response=response)
+    for field in FOLLOW_UP_FIELDS:
+        if field in data:
+            setattr(follow_up, field, data[field])
+    follow_up.save()
+    if response.triage_status in (TriageStatus.NEW, TriageStatus.REVIEWED):
+        response.triage_status = TriageStatus.FOLLOW_UP
+        response.save(update_fields=["triage_status"])
+    audit(
+        organisation=organisation,
+        actor=actor,
+        action="follow_up.saved",
+        obj=follow_up,
+        before=before,
+        after=snapshot(follow_up, FOLLOW_UP_FIELDS),
+    )
+    return follow_up
+
+
+# Tags ---------------------------------------------------------------------------------------
+
+
+def unique_tag_slug(organisation, name: str, *, exclude_pk=None) -> str:
+    base = slugify(name)[:70] or "tag"
+    slug = base
+    n = 2
+    others = Tag.objects.filter(organisation=organisation).exclude(pk=exclude_pk)
+    while others.filter(slug=slug).exists():
+        slug = f"{base}-{n}"
+        n += 1
+    return slug
+
+
+TAG_FIELDS = ["name", "slug", "description", "color"]
+
+
+@transaction.atomic
+def tag_create(*, actor, organisation, name: str, description: str = "", color: str = "") -> Tag:
+    name = name.strip()
+    if Tag.objects.filter(organisation=organisation, name__iexact=name).exists():
+        raise FeedbackError(f"A tag named “{name}” already exists.")
+    tag = Tag(
+        organisation=organisation,
+        name=name,
+        slug=unique_tag_slug(organisation, name),
+        description=description,
+    )
+    if color:
+        tag.color = color
+    tag.save()
+    audit(
+        organisation=organisation,
+        actor=actor,
+        action="tag.created",
+        obj=tag,
+        after=snapshot(tag, TAG_FIELDS),
+    )
+    return tag
+
+
+@transaction.atomic
+def tag_update(*, actor, tag, name: str, description: str | None = None, color: str = "") -> Tag:
+    name = name.strip()
+    if (
+        Tag.objects.filter(organisation=tag.organisation, name__iexact=name)
+        .exclude(pk=tag.pk)
+        .exists()
+    ):
+        raise FeedbackError(f"A tag named “{name}” already exists.")
+    before = snapshot(tag, TAG_FIELDS)
+    if name != tag.name:
+        tag.name = name
+        tag.slug = unique_tag_slug(tag.organisation, name, exclude_pk=tag.pk)
+    if description is not None:
+        tag.description = description
+    if color:
+        tag.color = color
+    tag.save()
+    audit(
+        organisation=tag.organisation,
+        actor=actor,
+        action="tag.updated",
+        obj=tag,
+        before=before,
+        after=snapshot(tag, TAG_FIELDS),
+    )
+    return tag
+
+
+@transaction.atomic
+def tag_merge(*, actor, source: Tag, target: Tag) -> Tag:
+    """Move the links, suggestions and rules of `source` onto `target`, then delete `source`."""
+    if source.organisation_id != target.organisation_id:
+        raise FeedbackError("Tags of different organisations cannot be merged.")
+    if source.pk == target.pk:
+        raise FeedbackError("Choose another tag to merge into.")
+    organisation = source.organisation
+    before = {
+        "source": snapshot(source, TAG_FIELDS) | {"usage": source.links.count()},
+        "target": snapshot(target, TAG_FIELDS) | {"usage": target.links.count()},
+    }
+    target_responses = FeedbackTag.objects.filter(tag=target).values("response_id")
+    moved_links = (
+        FeedbackTag.objects.filter(tag=source)
+        .exclude(response_id__in=target_responses)
+        .update(tag=target)
+    )
+    # A suggestion of the merged tag is redundant where the target is linked or suggested.
+    covered = TagSuggestion.objects.filter(tag=target).values("response_id")
+    suggestions = TagSuggestion.objects.filter(tag=source)
+    suggestions.filter(response_id__in=target_responses).delete()
+    suggestions.filter(response_id__in=covered).delete()
+    moved_suggestions = suggestions.update(tag=target)
+    TagRule.objects.filter(tag=source).update(tag=target)
+    source_id = source.pk
+    source.delete()  # removes the links that were already on the target
+    after = {
+        "target": snapshot(target, TAG_FIELDS) | {"usage": target.links.count()},
+        "deleted_tag": source_id,
+        "moved_links": moved_links,
+        "moved_suggestions": moved_suggestions,
+    }
+    audit(
+        organisation=organisation,
+        actor=actor,
+        action="tag.merged",
+        obj=target,
+        before=before,
+        after=after,
+    )
+    return target
+
+
+@transaction.atomic
+def tag_delete(*, actor, tag: Tag) -> None:
+    before = snapshot(tag, TAG_FIELDS) | {"usage": tag.links.count()}
+    organisation = tag.organisation
+    audit(
+        organisation=organisation,
+        actor=actor,
+        action="tag.deleted",
+        obj=tag,
+        before=before,
+    )
+    tag.delete()
+
+
+# Rules --------------------------------------------------------------------------------------
+
+RULE_FIELDS = ["name", "tag", "patterns", "match", "is_active"]
+
+
+@transaction.atomic
+def tag_rule_save(*, actor, organisation, rule: TagRule | None, data: dict) -> TagRule:
+    before = snapshot(rule, RULE_FIELDS) if rule and rule.pk else None
+    if rule is None:
+        rule = TagRule(organisation=organisation, created_by=actor)
+    for field in RULE_FIELDS:
+        if field in data:
+            setattr(rule, field, data[field])
+    _check_org(organisation, rule.tag)
+    rule.save()
+    audit(
+        organisation=organisation,
+        actor=actor,
+        action="tag_rule.created" if before is None else "tag_rule.updated",
+        obj=rule,
+        before=before,
+        after=snapshot(rule, RULE_FIELDS),
+    )
+    return rule
+
+
+@transaction.atomic
+def tag_rule_set_active(*, actor, rule: TagRule, active: bool) -> TagRule:
+    if rule.is_active != active:
+        rule.is_active = active
+        rule.save(update_fields=["is_active"])
+        audit(
+            organisation=rule.organisation,
+            actor=actor,
+            action="tag_rule.activated" if active else "tag_rule.deactivated",
+            obj=rule,
+            before={"is_active": not active},
+            after={"is_active": active},
+        )
+    return rule
+
+
+# Suggestions from rules (the suggest_tags job) ----------------------------------------------
+
+
+def suggestions_create(*, organisation, response_rows, rules) -> int:
+    """Create pending suggestions for rows (id, comment) matching rules; returns how many.
+
+    A response gets at most one suggestion per tag, and none for a tag it already carries
+    or that was suggested before (accepted, declined or pending).
+    """
+    from .matching import rule_matches
+
+    response_rows = list(response_rows)
+    if not response_rows or not rules:
+        return 0
+    ids = [row[0] for row in response_rows]
+    taken = set(
+        FeedbackTag.objects.filter(response_id__in=ids).values_list("response_id", "tag_id")
+    ) | set(TagSuggestion.objects.filter(response_id__in=ids).values_list("response_id", "tag_id"))
+    new = []
+    for response_id, comment in response_rows:
+        for rule in rules:
+            key = (response_id, rule.tag_id)
+            if key in taken or not rule_matches(rule, comment):
+                continue
+            taken.add(key)
+            new.append(TagSuggestion(response_id=response_id, tag_id=rule.tag_id, rule=rule))
+    if not new:
+        return 0
+    try:
+        with transaction.atomic():
+            TagSuggestion.objects.bulk_create(new)
+        return len(new)
+    except IntegrityError:
+        # Another run created some of them at the same moment: add the rest one by one.
+        created = 0
+        for suggestion in new:
+            _, made = TagSuggestion.objects.get_or_create(
+                response_id=suggestion.response_id,
+                tag_id=suggestion.tag_id,
+                defaults={"rule": suggestion.rule},
+            )
+            created += made
+        return created
+
+
+def _check_org(organisation, obj) -> bool:
+    if obj.organisation_id != organisation.pk:
+        raise FeedbackError("That belongs to another organisation.")
+    return True

@@ -1,0 +1,503 @@
+"""Meeting pages: series, the meeting itself, minutes, actions. Initiatives in views_initiatives."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from xmo.access import org_object_or_404, org_required
+from xmo.models import FocusArea, Objective
+from xmo.periods import next_period_start, period_start
+from xmo.roles import can
+
+from . import drafting, selectors, services
+from .calendar import series_calendar
+from .choices import Cadence, MeetingStatus
+from .forms import (
+    ActionForm,
+    ActionStatusForm,
+    AgendaItemForm,
+    DecisionForm,
+    FocusAreaForm,
+    NotesForm,
+    ObjectiveStatusForm,
+    SeriesForm,
+)
+from .models import ActionItem, AgendaItem, Decision, Meeting, MeetingSeries
+from .schedule import describe, next_occurrences
+
+PAGE_SIZE = 25
+
+
+def _page(request, queryset, size=PAGE_SIZE):
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+# --- index and series ---------------------------------------------------------------------
+
+
+@org_required("view_meetings")
+def index(request):
+    org = request.organisation
+    now = timezone.now()
+    meetings = selectors.meetings_list(org)
+    upcoming = list(
+        meetings.exclude(status=MeetingStatus.CLOSED)
+        .filter(scheduled_for__gte=now - datetime.timedelta(days=1))
+        .order_by("scheduled_for")[:10]
+    )
+    past = _page(
+        request, meetings.exclude(pk__in=[m.pk for m in upcoming]).order_by("-scheduled_for")
+    )
+    return render(
+        request,
+        "meetings/index.html",
+        {
+            "upcoming": upcoming,
+            "past": past,
+            "series_count": MeetingSeries.objects.filter(organisation=org).count(),
+            "my_open_actions": selectors.open_actions(org, owner=request.user).count(),
+        },
+    )
+
+
+@org_required("view_meetings")
+def series_list(request):
+    page = _page(request, selectors.series_list(request.organisation))
+    for series in page:
+        series.rule = describe(series)
+    return render(request, "meetings/series_list.html", {"page": page})
+
+
+@org_required("run_meetings")
+def series_create(request):
+    return _series_form(request, MeetingSeries(organisation=request.organisation))
+
+
+@org_required("run_meetings")
+def series_edit(request, pk):
+    return _series_form(request, org_object_or_404(request, MeetingSeries, pk=pk))
+
+
+def _series_form(request, series):
+    org = request.organisation
+    form = SeriesForm(request.POST or None, instance=series, organisation=org)
+    if request.method == "POST" and form.is_valid():
+        saved = services.series_save(actor=request.user, organisation=org, form=form)
+        messages.success(request, f"Saved the series “{saved.name}”.")
+        return redirect("meetings:series_detail", pk=saved.pk)
+    return render(request, "meetings/series_form.html", {"form": form, "series": series})
+
+
+@org_required("view_meetings")
+def series_detail(request, pk):
+    series = get_object_or_404(
+        MeetingSeries.objects.select_related("organisation").prefetch_related(
+            "services", "default_attendees"
+        ),
+        organisation=request.organisation,
+        pk=pk,
+    )
+    occurrences = next_occurrences(series, timezone.now(), 6)
+    meetings = _page(
+        request,
+        selectors.meetings_list(request.organisation)
+        .filter(series=series)
+        .order_by("-scheduled_for"),
+    )
+    return render(
+        request,
+        "meetings/series_detail.html",
+        {
+            "series": series,
+            "rule": describe(series),
+            "occurrences": occurrences,
+            "meetings": meetings,
+            "recipients": [r for r in series.minutes_recipients.splitlines() if r.strip()],
+        },
+    )
+
+
+@org_required("view_meetings")
+def series_calendar_ics(request, pk):
+    series = get_object_or_404(
+        MeetingSeries.objects.select_related("organisation"),
+        organisation=request.organisation,
+        pk=pk,
+    )
+    response = HttpResponse(series_calendar(series), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="xmo-series-{series.pk}.ics"'
+    return response
+
+
+@require_POST
+@org_required("run_meetings")
+def series_next_meeting(request, pk):
+    series = get_object_or_404(
+        MeetingSeries.objects.select_related("organisation"),
+        organisation=request.organisation,
+        pk=pk,
+    )
+    meeting = services.meeting_next(actor=request.user, series=series)
+    if meeting.drafted_at is None:
+        services.meeting_draft(actor=request.user, meeting=meeting)
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+# --- the meeting ------------------------------------------------------------------------------
+
+
+def _meeting(request, pk, *, change=False):
+    meeting = get_object_or_404(
+        Meeting.objects.select_related("series", "organisation"),
+        organisation=request.organisation,
+        pk=pk,
+    )
+    if change and not can(request.membership, "run_meetings"):
+        raise PermissionDenied("Your role may not run meetings.")
+    return meeting
+
+
+def _open_meeting(request, pk):
+    meeting = _meeting(request, pk, change=True)
+    if meeting.status == MeetingStatus.CLOSED:
+        raise PermissionDenied("This meeting is closed; its minutes can no longer change.")
+    return meeting
+
+
+def _item(meeting, item_pk):
+    return get_object_or_404(AgendaItem, meeting=meeting, pk=item_pk)
+
+
+def _agenda_items(meeting):
+    return list(meeting.agenda_items.order_by("order", "id"))
+
+
+def _editable(request, meeting):
+    return can(request.membership, "run_meetings") and meeting.status != MeetingStatus.CLOSED
+
+
+def _quarter_context(meeting):
+    day = drafting.local_date(meeting)
+    next_quarter = next_period_start(period_start(day, "quarter"), "quarter")
+    return {
+        "objectives": list(Objective.objects.filter(organisation=meeting.organisation)),
+        "focus_areas": list(
+            FocusArea.objects.filter(
+                organisation=meeting.organisation, quarter_start__gte=period_start(day, "quarter")
+            ).order_by("quarter_start", "title")
+        ),
+        "next_quarter": next_quarter,
+        "objective_form": ObjectiveStatusForm(),
+        "focus_form": FocusAreaForm(),
+    }
+
+
+def _detail_context(request, meeting, action_form=None):
+    org = request.organisation
+    items = _agenda_items(meeting)
+    action_form = action_form or ActionForm(organisation=org, prefix="action")
+    attendees = list(meeting.attendees.select_related("user").order_by("user__username"))
+    context = {
+        "meeting": meeting,
+        "items": [i for i in items if not i.is_removed],
+        "removed_items": [i for i in items if i.is_removed],
+        "editable": _editable(request, meeting),
+        "attendees": attendees,
+        "decisions": list(meeting.decisions.select_related("agenda_item").order_by("created_at")),
+        "actions": list(
+            meeting.actions.select_related("owner", "breach__xla", "xla", "initiative").order_by(
+                "due_on", "id"
+            )
+        ),
+        "action_form": action_form,
+        "decision_form": DecisionForm(prefix="decision"),
+        "item_form": AgendaItemForm(prefix="item"),
+        "status_form": ActionStatusForm(),
+        "rule": describe(meeting.series),
+    }
+    if context["editable"]:
+        context["non_attendees"] = list(
+            action_form.fields["owner"].queryset.exclude(pk__in=[a.user_id for a in attendees])
+        )
+    if meeting.series.cadence == Cadence.QUARTERLY:
+        context.update(_quarter_context(meeting))
+    return context
+
+
+@org_required("view_meetings")
+def meeting_detail(request, pk):
+    meeting = _meeting(request, pk)
+    return render(request, "meetings/meeting_detail.html", _detail_context(request, meeting))
+
+
+def _agenda_response(request, meeting):
+    if request.htmx:
+        items = _agenda_items(meeting)
+        return render(
+            request,
+            "meetings/_agenda.html",
+            {
+                "meeting": meeting,
+                "items": [i for i in items if not i.is_removed],
+                "removed_items": [i for i in items if i.is_removed],
+                "editable": _editable(request, meeting),
+            },
+        )
+    return redirect(f"/meetings/{meeting.pk}/#agenda")
+
+
+@require_POST
+@org_required("view_meetings")
+def meeting_draft(request, pk):
+    meeting = _open_meeting(request, pk)
+    result = services.meeting_draft(actor=request.user, meeting=meeting)
+    messages.success(
+        request,
+        f"Agenda refreshed: {result['added']} new item(s), {result['updated']} updated. "
+        "Items you edited were left as they are.",
+    )
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@require_POST
+@org_required("view_meetings")
+def meeting_attendance(request, pk):
+    meeting = _open_meeting(request, pk)
+    add_user = None
+    if request.POST.get("add_user"):
+        add_user = get_object_or_404(
+            ActionForm(organisation=request.organisation).fields["owner"].queryset,
+            pk=request.POST["add_user"],
+        )
+    try:
+        present = [int(v) for v in request.POST.getlist("present")]
+    except ValueError:
+        return HttpResponseBadRequest("Attendance must list people by id.")
+    if add_user is not None:
+        present.append(add_user.pk)
+    services.attendance_set(
+        actor=request.user, meeting=meeting, present_ids=present, add_user=add_user
+    )
+    messages.success(request, "Attendance saved.")
+    return redirect(f"/meetings/{meeting.pk}/#attendance")
+
+
+@require_POST
+@org_required("view_meetings")
+def item_add(request, pk):
+    meeting = _open_meeting(request, pk)
+    form = AgendaItemForm(request.POST, prefix="item")
+    if not form.is_valid():
+        messages.error(request, "An agenda item needs a title.")
+    else:
+        services.agenda_item_add(actor=request.user, meeting=meeting, **form.cleaned_data)
+    return _agenda_response(request, meeting)
+
+
+@require_POST
+@org_required("view_meetings")
+def item_notes(request, pk, item_pk):
+    meeting = _open_meeting(request, pk)
+    item = _item(meeting, item_pk)
+    form = NotesForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest("Notes could not be read.")
+    fields = {k: v for k, v in form.cleaned_data.items() if k in request.POST}
+    services.agenda_item_update(actor=request.user, item=item, **fields)
+    if request.htmx:
+        return render(
+            request,
+            "meetings/_agenda_item.html",
+            {"item": item, "meeting": meeting, "editable": True, "saved": True},
+        )
+    return redirect(f"/meetings/{meeting.pk}/#item-{item.pk}")
+
+
+@require_POST
+@org_required("view_meetings")
+def item_move(request, pk, item_pk):
+    meeting = _open_meeting(request, pk)
+    direction = request.POST.get("direction")
+    if direction not in ("up", "down"):
+        return HttpResponseBadRequest("Direction must be up or down.")
+    services.agenda_item_move(actor=request.user, item=_item(meeting, item_pk), direction=direction)
+    return _agenda_response(request, meeting)
+
+
+@require_POST
+@org_required("view_meetings")
+def item_remove(request, pk, item_pk):
+    meeting = _open_meeting(request, pk)
+    services.agenda_item_remove(actor=request.user, item=_item(meeting, item_pk))
+    return _agenda_response(request, meeting)
+
+
+@require_POST
+@org_required("view_meetings")
+def item_restore(request, pk, item_pk):
+    meeting = _open_meeting(request, pk)
+    services.agenda_item_restore(actor=request.user, item=_item(meeting, item_pk))
+    return _agenda_response(request, meeting)
+
+
+@require_POST
+@org_required("view_meetings")
+def decision_add(request, pk):
+    meeting = _open_meeting(request, pk)
+    form = DecisionForm(request.POST, prefix="decision")
+    if form.is_valid():
+        item = None
+        if request.POST.get("agenda_item"):
+            item = _item(meeting, request.POST["agenda_item"])
+        services.decision_add(
+            actor=request.user, meeting=meeting, agenda_item=item, **form.cleaned_data
+        )
+        messages.success(request, "Decision recorded.")
+    else:
+        messages.error(request, "Write the decision before saving it.")
+    return redirect(f"/meetings/{meeting.pk}/#decisions")
+
+
+@require_POST
+@org_required("view_meetings")
+def decision_delete(request, pk, decision_pk):
+    meeting = _open_meeting(request, pk)
+    decision = get_object_or_404(Decision, meeting=meeting, pk=decision_pk)
+    services.decision_delete(actor=request.user, decision=decision)
+    messages.success(request, "Decision removed.")
+    return redirect(f"/meetings/{meeting.pk}/#decisions")
+
+
+@require_POST
+@org_required("view_meetings")
+def action_add(request, pk):
+    meeting = _open_meeting(request, pk)
+    org = request.organisation
+    form = ActionForm(request.POST, organisation=org, prefix="action")
+    if form.is_valid():
+        services.action_create(actor=request.user, organisation=org, meeting=meeting, form=form)
+        messages.success(request, "Action recorded.")
+        return redirect(f"/meetings/{meeting.pk}/#actions")
+    # Show the page again with the errors beside the fields.
+    context = _detail_context(request, meeting, action_form=form)
+    return render(request, "meetings/meeting_detail.html", context, status=400)
+
+
+@require_POST
+@org_required("view_meetings")
+def meeting_close(request, pk):
+    meeting = _meeting(request, pk, change=True)
+    sent = services.meeting_close(actor=request.user, meeting=meeting)
+    if sent:
+        messages.success(request, "Meeting closed. The minutes were e-mailed.")
+    else:
+        messages.info(request, "This meeting was already closed; the minutes were sent then.")
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@require_POST
+@org_required("view_meetings")
+def meeting_next(request, pk):
+    """Open (and draft) the next meeting of the same series."""
+    meeting = _meeting(request, pk, change=True)
+    nxt, _ = drafting.meeting_after(meeting)
+    if nxt.status != MeetingStatus.CLOSED:
+        services.meeting_draft(actor=request.user, meeting=nxt)
+    return redirect("meetings:detail", pk=nxt.pk)
+
+
+@org_required("view_meetings")
+def meeting_minutes(request, pk):
+    meeting = _meeting(request, pk)
+    return render(request, "meetings/minutes.html", services.minutes_context(meeting))
+
+
+@require_POST
+@org_required("view_meetings")
+def objective_status(request, pk, objective_pk):
+    meeting = _open_meeting(request, pk)
+    if meeting.series.cadence != Cadence.QUARTERLY:
+        raise PermissionDenied("Objectives are updated in quarterly strategy meetings.")
+    objective = org_object_or_404(request, Objective, pk=objective_pk)
+    form = ObjectiveStatusForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest("Unknown objective status.")
+    services.objective_set_status(
+        actor=request.user, objective=objective, status=form.cleaned_data["status"]
+    )
+    messages.success(
+        request, f"“{objective.title}” is now {objective.get_status_display().lower()}."
+    )
+    return redirect(f"/meetings/{meeting.pk}/#objectives")
+
+
+@require_POST
+@org_required("view_meetings")
+def focus_area_add(request, pk):
+    meeting = _open_meeting(request, pk)
+    if meeting.series.cadence != Cadence.QUARTERLY:
+        raise PermissionDenied("Focus areas are set in quarterly strategy meetings.")
+    form = FocusAreaForm(request.POST)
+    if form.is_valid():
+        quarter = _quarter_context(meeting)["next_quarter"]
+        services.focus_area_add(
+            actor=request.user,
+            organisation=request.organisation,
+            quarter_start=quarter,
+            services=list(meeting.series.services.all()),
+            **form.cleaned_data,
+        )
+        messages.success(request, "Focus area added for the next quarter.")
+    else:
+        messages.error(request, "Give the focus area a title.")
+    return redirect(f"/meetings/{meeting.pk}/#focus-areas")
+
+
+# --- actions ----------------------------------------------------------------------------------
+
+
+@org_required("view_meetings")
+def actions_open(request):
+    page = _page(request, selectors.open_actions(request.organisation), 50)
+    return render(
+        request,
+        "meetings/actions.html",
+        {"page": page, "mine": False, "status_form": ActionStatusForm()},
+    )
+
+
+@org_required()
+def actions_mine(request):
+    page = _page(request, selectors.open_actions(request.organisation, owner=request.user), 50)
+    return render(
+        request,
+        "meetings/actions.html",
+        {"page": page, "mine": True, "status_form": ActionStatusForm()},
+    )
+
+
+@require_POST
+@org_required()
+def action_status(request, pk):
+    action = org_object_or_404(request, ActionItem, pk=pk)
+    if action.owner_id != request.user.pk and not can(request.membership, "run_meetings"):
+        raise PermissionDenied("Only the owner or the XMO team may change this action.")
+    form = ActionStatusForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest("Unknown action status.")
+    services.action_set_status(
+        actor=request.user, action=action, status=form.cleaned_data["status"]
+    )
+    messages.success(request, f"“{action.title}” is now {action.get_status_display().lower()}.")
+    target = request.POST.get("next", "")
+    if target.startswith("/meetings/") and "//" not in target:
+        return redirect(target)
+    return redirect("meetings:actions_mine")

@@ -1,0 +1,452 @@
+"""Drafting the monthly experience report: figures from the shared selectors, sections once.
+
+Every measure comes from experience.selectors (summary, trend, breakdown, factor_counts,
+lost_time_concentration), so a report shows the same number as the dashboards and the API.
+The rest (XLA scores, breaches, drops, themes, initiatives, actions) are counts of the
+month's rows. Figures are stored as JSON on the report; re-drafting an unpublished report
+refreshes them and leaves the officer's narratives, section order and quotes alone.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from experience.models import ScoreDrop, SurveyResponse
+from experience.selectors import (
+    breakdown,
+    factor_counts,
+    lost_time_concentration,
+    summary,
+    trend,
+)
+from feedback.models import FeedbackTag
+from meetings.choices import ActionStatus, InitiativeStatus
+from meetings.models import ActionItem, ImprovementInitiative
+from xlas.models import Breach, Evaluation, XLAScore
+from xmo.periods import (
+    last_closed_period,
+    next_period_start,
+    period_start,
+    previous_period_start,
+    utc_range,
+)
+from xmo.services import audit
+
+from .choices import ReportStatus
+from .models import MonthlyReport, ReportSection
+
+# (key, default title) in default order.
+SECTIONS = [
+    ("summary", "Summary"),
+    ("headline", "Headline figures"),
+    ("xlas", "XLA attainment"),
+    ("breaches", "Breaches"),
+    ("drops", "Score drops and their drivers"),
+    ("themes", "What people told us"),
+    ("lost_time", "Where the lost time is"),
+    ("initiatives", "Improvement initiatives"),
+    ("actions", "Action status"),
+]
+SECTION_TITLES = dict(SECTIONS)
+
+HEADLINE_MEASURES = ("happiness", "lost_time_mean", "lost_time_median", "response_count")
+TREND_MEASURES = ("happiness", "lost_time_mean", "lost_time_median", "response_count")
+TREND_MONTHS = 13
+DEFAULT_QUOTES = 3
+FIGURES_VERSION = 1
+
+
+def month_range(month: datetime.date) -> tuple[datetime.date, datetime.date]:
+    start = period_start(month, "month")
+    return start, next_period_start(start, "month")
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def _delta(value, other):
+    if value is None or other is None:
+        return None
+    return round(value - other, 4)
+
+
+def _point(org, measure_name, start, end) -> dict:
+    return summary(org, measure_name=measure_name, start=start, end=end).as_dict()
+
+
+def headline_figures(org, start, end) -> dict:
+    prev_start = previous_period_start(start, "month")
+    targets = {
+        "happiness": org.happiness_target,
+        "lost_time_mean": org.lost_time_target_minutes,
+        "lost_time_median": org.lost_time_target_minutes,
+    }
+    benchmarks = {"happiness": org.benchmark_happiness}
+    result = {}
+    for name in HEADLINE_MEASURES:
+        point = _point(org, name, start, end)
+        previous = _point(org, name, prev_start, start)
+        target = targets.get(name)
+        benchmark = benchmarks.get(name)
+        result[name] = {
+            **point,
+            "previous": previous["value"],
+            "previous_n": previous["n"],
+            "vs_previous": _delta(point["value"], previous["value"]),
+            "target": target,
+            "vs_target": _delta(point["value"], target),
+            "benchmark": benchmark,
+            "vs_benchmark": _delta(point["value"], benchmark),
+        }
+    return result
+
+
+def service_figures(org, start, end) -> list[dict]:
+    """Happiness and mean lost time per service for the month (breakdown selector)."""
+    happiness = breakdown(org, measure_name="happiness", dimension="service", start=start, end=end)
+    lost = {
+        row["key"]: row
+        for row in breakdown(
+            org, measure_name="lost_time_mean", dimension="service", start=start, end=end
+        )
+    }
+    return [
+        {
+            "key": row["key"],
+            "label": row["label"],
+            "happiness": row["value"],
+            "n": row["n"],
+            "lost_time_mean": lost.get(row["key"], {}).get("value"),
+        }
+        for row in happiness
+    ]
+
+
+def trend_figures(org, start, end) -> dict:
+    first = start
+    for _ in range(TREND_MONTHS - 1):
+        first = previous_period_start(first, "month")
+    return {
+        name: [
+            {**row, "period_start": _iso(row["period_start"])}
+            for row in trend(org, measure_name=name, period="month", start=first, end=end)
+        ]
+        for name in TREND_MEASURES
+    }
+
+
+def xla_figures(org, start) -> dict:
+    scores = (
+        XLAScore.objects.filter(organisation=org, period="month", period_start=start)
+        .select_related("xla", "version")
+        .order_by("xla__name")
+    )
+    evaluations = (
+        Evaluation.objects.filter(organisation=org, period="month", period_start=start)
+        .select_related("indicator")
+        .order_by("xla_id", "indicator__order", "indicator_key")
+    )
+    per_xla: dict[int, list] = {}
+    names: dict[int, str] = {}
+    status_counts: dict[str, int] = {}
+    for ev in evaluations:
+        per_xla.setdefault(ev.xla_id, []).append(
+            {
+                "key": ev.indicator_key,
+                "name": ev.indicator.name,
+                "status": ev.status,
+                "value": ev.value,
+                "n": ev.n,
+                "target": ev.indicator.target,
+                "warning": ev.indicator.warning,
+                "direction": ev.indicator.direction,
+            }
+        )
+        status_counts[ev.status] = status_counts.get(ev.status, 0) + 1
+    rows = []
+    for score in scores:
+        names[score.xla_id] = score.xla.name
+        rows.append(
+            {
+                "xla_id": score.xla_id,
+                "name": score.xla.name,
+                "version": score.version.number,
+                "score": score.score,
+                "indicators": per_xla.pop(score.xla_id, []),
+            }
+        )
+    if per_xla:  # evaluated indicators of XLAs without a score row yet
+        from xlas.models import XLA
+
+        for xla in XLA.objects.filter(organisation=org, pk__in=per_xla).order_by("name"):
+            rows.append(
+                {
+                    "xla_id": xla.pk,
+                    "name": xla.name,
+                    "version": None,
+                    "score": None,
+                    "indicators": per_xla[xla.pk],
+                }
+            )
+    scored = [r["score"] for r in rows if r["score"] is not None]
+    return {
+        "rows": rows,
+        "average_score": round(sum(scored) / len(scored), 2) if scored else None,
+        "indicator_status": status_counts,
+    }
+
+
+def breach_figures(org, start, end) -> dict:
+    breaches = (
+        Breach.objects.filter(organisation=org, period_start__gte=start, period_start__lt=end)
+        .select_related("xla", "indicator", "assignee")
+        .order_by("period_start", "xla__name", "indicator_key")
+    )
+    rows = []
+    by_status: dict[str, int] = {}
+    for b in breaches:
+        rows.append(
+            {
+                "id": b.pk,
+                "xla": b.xla.name,
+                "indicator": b.indicator.name,
+                "period": b.period,
+                "period_start": _iso(b.period_start),
+                "value": b.value,
+                "target": b.target,
+                "severity": b.severity,
+                "status": b.status,
+                "assignee": b.assignee.get_username() if b.assignee else "",
+                "root_cause": b.root_cause,
+            }
+        )
+        by_status[b.status] = by_status.get(b.status, 0) + 1
+    return {"rows": rows, "total": len(rows), "by_status": by_status}
+
+
+def _driver_items(items) -> list[dict]:
+    result = []
+    for item in items or []:
+        if isinstance(item, dict):
+            name = next(
+                (item[k] for k in ("label", "name", "factor", "tag", "key") if item.get(k)), ""
+            )
+            change = next(
+                (item[k] for k in ("delta", "change", "share_delta", "contribution") if k in item),
+                None,
+            )
+            result.append({"name": str(name), "change": change})
+        else:
+            result.append({"name": str(item), "change": None})
+    return result
+
+
+def top_drivers(drivers, limit: int = 3) -> dict:
+    """The strongest factor and tag shifts of a drop, and its mix/rate split when known."""
+    drivers = drivers if isinstance(drivers, dict) else {}
+
+    def strongest(items):
+        items = _driver_items(items)
+        return sorted(
+            items,
+            key=lambda d: -abs(d["change"]) if isinstance(d["change"], int | float) else 0,
+        )[:limit]
+
+    return {
+        "factors": strongest(drivers.get("factors")),
+        "tags": strongest(drivers.get("tags")),
+        "mix": drivers.get("mix"),
+        "rate": drivers.get("rate"),
+    }
+
+
+def drop_figures(org, start, end) -> dict:
+    drops = ScoreDrop.objects.filter(
+        organisation=org, week_start__gte=start, week_start__lt=end
+    ).order_by("week_start", "delta", "segment_kind", "segment_value")
+    rows = [
+        {
+            "id": d.pk,
+            "week_start": _iso(d.week_start),
+            "measure": d.measure,
+            "measure_label": d.get_measure_display(),
+            "segment_kind": d.segment_kind,
+            "segment": d.segment_label or d.segment_value,
+            "value": d.value,
+            "baseline_value": d.baseline_value,
+            "delta": d.delta,
+            "n": d.n,
+            "p_value": d.p_value,
+            "status": d.status,
+            "drivers": top_drivers(d.drivers),
+        }
+        for d in drops
+    ]
+    return {"rows": rows, "total": len(rows)}
+
+
+def theme_figures(org, start, end, limit: int = 8) -> dict:
+    lo, hi = utc_range(org, start, end)
+    tags = (
+        FeedbackTag.objects.filter(
+            tag__organisation=org,
+            response__organisation=org,
+            response__submitted_at__gte=lo,
+            response__submitted_at__lt=hi,
+        )
+        .values("tag__slug", "tag__name")
+        .annotate(count=Count("response", distinct=True))
+        .order_by("-count", "tag__name")[:limit]
+    )
+    return {
+        "tags": [
+            {"slug": row["tag__slug"], "name": row["tag__name"], "count": row["count"]}
+            for row in tags
+        ],
+        "factors": factor_counts(org, start=start, end=end, limit=limit),
+    }
+
+
+def highlighted_quotes(org, start, end):
+    """Highlighted comments of the month, the candidates an officer can quote."""
+    lo, hi = utc_range(org, start, end)
+    return (
+        SurveyResponse.objects.filter(
+            organisation=org, highlighted=True, submitted_at__gte=lo, submitted_at__lt=hi
+        )
+        .exclude(comment="")
+        .select_related("service", "persona")
+        .order_by("-submitted_at", "-id")
+    )
+
+
+def initiative_figures(org, start, end) -> dict:
+    initiatives = (
+        ImprovementInitiative.objects.filter(organisation=org)
+        .filter(status__in=[InitiativeStatus.ACTIVE, InitiativeStatus.DONE])
+        .select_related("owner")
+        .order_by("status", "started_on", "title")
+    )
+    rows = []
+    counts = {"active": 0, "done": 0}
+    for ini in initiatives:
+        if ini.status == InitiativeStatus.DONE and not (
+            ini.finished_on and start <= ini.finished_on < end
+        ):
+            continue  # finished in another month
+        if ini.started_on and ini.started_on >= end:
+            continue  # starts after the month
+        counts[ini.status] += 1
+        rows.append(
+            {
+                "id": ini.pk,
+                "title": ini.title,
+                "status": ini.status,
+                "owner": ini.owner.get_username() if ini.owner else "",
+                "started_on": _iso(ini.started_on),
+                "finished_on": _iso(ini.finished_on),
+                "days_running": (
+                    ((ini.finished_on or end) - ini.started_on).days if ini.started_on else None
+                ),
+            }
+        )
+    return {"rows": rows, **counts}
+
+
+def action_figures(org, start, end) -> dict:
+    """Action items by status when drafted, and those open past a due date in the month."""
+    counts = dict(
+        ActionItem.objects.filter(organisation=org)
+        .values_list("status")
+        .annotate(c=Count("id"))
+        .order_by()
+    )
+    open_statuses = [ActionStatus.OPEN, ActionStatus.IN_PROGRESS]
+    overdue = ActionItem.objects.filter(
+        organisation=org, status__in=open_statuses, due_on__lt=end
+    ).count()
+    by_status = {status: counts.get(status, 0) for status in ActionStatus.values}
+    return {"by_status": by_status, "total": sum(by_status.values()), "overdue": overdue}
+
+
+def compute_figures(org, month: datetime.date) -> dict:
+    start, end = month_range(month)
+    return {
+        "version": FIGURES_VERSION,
+        "month": _iso(start),
+        "period_end": _iso(end),
+        "headline": headline_figures(org, start, end),
+        "services": service_figures(org, start, end),
+        "trend": trend_figures(org, start, end),
+        "xlas": xla_figures(org, start),
+        "breaches": breach_figures(org, start, end),
+        "drops": drop_figures(org, start, end),
+        "themes": theme_figures(org, start, end),
+        "lost_time": lost_time_concentration(org, start=start, end=end),
+        "initiatives": initiative_figures(org, start, end),
+        "actions": action_figures(org, start, end),
+    }
+
+
+def ensure_sections(report: MonthlyReport) -> None:
+    """Create the missing sections with their default title and order; never touch others."""
+    existing = set(report.sections.values_list("key", flat=True))
+    ReportSection.objects.bulk_create(
+        [
+            ReportSection(report=report, key=key, title=title, order=index)
+            for index, (key, title) in enumerate(SECTIONS)
+            if key not in existing
+        ]
+    )
+
+
+def draft_report(org, month: datetime.date, *, actor=None) -> tuple[MonthlyReport, str]:
+    """Draft (or refresh) the report of one month. Returns (report, outcome).
+
+    outcome is "created", "refreshed" or "published" (left untouched).
+    """
+    start, _ = month_range(month)
+    figures = compute_figures(org, start)
+    with transaction.atomic():
+        report, created = MonthlyReport.objects.select_for_update().get_or_create(
+            organisation=org,
+            month=start,
+            defaults={"title": f"Experience report {start:%B %Y}"},
+        )
+        if report.status == ReportStatus.PUBLISHED:
+            return report, "published"
+        report.figures = figures
+        report.drafted_at = timezone.now()
+        if created:
+            lo, hi = month_range(start)
+            report.quote_ids = list(
+                highlighted_quotes(org, lo, hi).values_list("id", flat=True)[:DEFAULT_QUOTES]
+            )
+        report.save()
+        ensure_sections(report)
+        audit(
+            organisation=org,
+            actor=actor,
+            action="report.drafted" if created else "report.redrafted",
+            obj=report,
+            after={"month": _iso(start), "status": report.status},
+        )
+    return report, "created" if created else "refreshed"
+
+
+def last_closed_month(org) -> datetime.date:
+    return last_closed_period(org, "month")[0]
+
+
+def draft_last_closed_month(org) -> dict:
+    """The daily job: draft the last closed month's report if it does not exist yet."""
+    month = last_closed_month(org)
+    if MonthlyReport.objects.filter(organisation=org, month=month).exists():
+        return {"month": _iso(month), "outcome": "exists"}
+    _, outcome = draft_report(org, month)
+    return {"month": _iso(month), "outcome": outcome}

@@ -1,0 +1,219 @@
+"""Plotly figure dicts for the monthly report, built from the report's stored figures.
+
+Plain dicts (data + layout) so the page passes them through json_script and the same
+figures print; they take only the report's figures, never the database.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+BRAND = "#3b5bdb"
+TARGET = "#2b8a3e"
+BENCHMARK = "#868e96"
+BAD = "#c92a2a"
+FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif", "size": 12}
+
+
+def _month_label(iso: str) -> str:
+    return datetime.date.fromisoformat(iso).strftime("%b %Y")
+
+
+def _layout(title: str, *, y_title: str = "", height: int = 260) -> dict:
+    return {
+        "title": {"text": title, "font": {"size": 14}, "x": 0, "xanchor": "left"},
+        "height": height,
+        "margin": {"l": 52, "r": 12, "t": 36, "b": 44},
+        "font": FONT,
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "showlegend": True,
+        "legend": {"orientation": "h", "y": -0.22, "x": 0},
+        "xaxis": {"type": "category", "gridcolor": "#eef1f6", "automargin": True},
+        "yaxis": {"title": {"text": y_title}, "gridcolor": "#eef1f6", "zeroline": False},
+    }
+
+
+def _flat(value, count):
+    return [value] * count
+
+
+def happiness_trend(figures: dict) -> dict | None:
+    series = figures.get("trend", {}).get("happiness") or []
+    if not series:
+        return None
+    months = [_month_label(p["period_start"]) for p in series]
+    headline = figures.get("headline", {}).get("happiness", {})
+    data = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": "Happiness",
+            "x": months,
+            "y": [p["value"] for p in series],
+            "line": {"color": BRAND, "width": 2.5},
+            "error_y": {
+                "type": "data",
+                "symmetric": False,
+                "array": [
+                    (p["ci_high"] - p["value"]) if p["ci_high"] is not None else 0 for p in series
+                ],
+                "arrayminus": [
+                    (p["value"] - p["ci_low"]) if p["ci_low"] is not None else 0 for p in series
+                ],
+                "color": "#91a7ff",
+                "thickness": 1,
+            },
+        }
+    ]
+    if headline.get("target") is not None:
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": "Target",
+                "x": months,
+                "y": _flat(headline["target"], len(months)),
+                "line": {"color": TARGET, "dash": "dash", "width": 1.5},
+            }
+        )
+    if headline.get("benchmark") is not None:
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": "Benchmark",
+                "x": months,
+                "y": _flat(headline["benchmark"], len(months)),
+                "line": {"color": BENCHMARK, "dash": "dot", "width": 1.5},
+            }
+        )
+    layout = _layout("Happiness, last 13 months", y_title="Happiness")
+    layout["yaxis"]["range"] = [-100, 100]
+    return {"data": data, "layout": layout}
+
+
+def lost_time_trend(figures: dict) -> dict | None:
+    trend = figures.get("trend", {})
+    mean, median = trend.get("lost_time_mean") or [], trend.get("lost_time_median") or []
+    if not mean:
+        return None
+    months = [_month_label(p["period_start"]) for p in mean]
+    data = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": "Mean",
+            "x": months,
+            "y": [p["value"] for p in mean],
+            "line": {"color": BAD, "width": 2.5},
+        },
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": "Median",
+            "x": months,
+            "y": [p["value"] for p in median],
+            "line": {"color": "#e8590c", "width": 1.5},
+        },
+    ]
+    target = figures.get("headline", {}).get("lost_time_mean", {}).get("target")
+    if target is not None:
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": "Target",
+                "x": months,
+                "y": _flat(target, len(months)),
+                "line": {"color": TARGET, "dash": "dash", "width": 1.5},
+            }
+        )
+    layout = _layout("Lost time per ticket, last 13 months", y_title="Minutes")
+    layout["yaxis"]["rangemode"] = "tozero"
+    return {"data": data, "layout": layout}
+
+
+def response_trend(figures: dict) -> dict | None:
+    series = figures.get("trend", {}).get("response_count") or []
+    if not series:
+        return None
+    layout = _layout("Responses per month", y_title="Responses", height=220)
+    layout["showlegend"] = False
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "name": "Responses",
+                "x": [_month_label(p["period_start"]) for p in series],
+                "y": [p["n"] for p in series],
+                "marker": {"color": "#748ffc"},
+            }
+        ],
+        "layout": layout,
+    }
+
+
+def themes_bar(figures: dict) -> dict | None:
+    tags = figures.get("themes", {}).get("tags") or []
+    if not tags:
+        return None
+    tags = list(reversed(tags))
+    layout = _layout("Most frequent themes (tagged comments)", height=max(180, 40 + 28 * len(tags)))
+    layout["showlegend"] = False
+    layout["xaxis"] = {"gridcolor": "#eef1f6", "title": {"text": "Comments"}}
+    layout["yaxis"] = {"automargin": True}
+    layout["margin"]["l"] = 12
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "orientation": "h",
+                "x": [t["count"] for t in tags],
+                "y": [t["name"] for t in tags],
+                "marker": {"color": BRAND},
+                "text": [t["count"] for t in tags],
+                "textposition": "auto",
+            }
+        ],
+        "layout": layout,
+    }
+
+
+def xla_scores_bar(figures: dict) -> dict | None:
+    rows = [r for r in figures.get("xlas", {}).get("rows", []) if r.get("score") is not None]
+    if not rows:
+        return None
+    rows = list(reversed(rows))
+    layout = _layout("XLA score (share of indicators met)", height=max(160, 50 + 30 * len(rows)))
+    layout["showlegend"] = False
+    layout["xaxis"] = {"range": [0, 100], "gridcolor": "#eef1f6", "ticksuffix": " %"}
+    layout["yaxis"] = {"automargin": True}
+    layout["margin"]["l"] = 12
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "orientation": "h",
+                "x": [r["score"] for r in rows],
+                "y": [r["name"] for r in rows],
+                "marker": {
+                    "color": [
+                        TARGET if r["score"] >= 100 else ("#f08c00" if r["score"] >= 50 else BAD)
+                        for r in rows
+                    ]
+                },
+            }
+        ],
+        "layout": layout,
+    }
+
+
+def report_charts(figures: dict) -> dict:
+    """{section key: [figure dicts]} — only the charts that have data."""
+    charts = {
+        "headline": [happiness_trend(figures), lost_time_trend(figures), response_trend(figures)],
+        "xlas": [xla_scores_bar(figures)],
+        "themes": [themes_bar(figures)],
+    }
+    return {key: [c for c in value if c] for key, value in charts.items()}

@@ -1,0 +1,190 @@
+"""Writes on monthly reports: narratives, quotes, section order, review and publication."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from xmo.models import Membership
+from xmo.roles import LEADER
+from xmo.services import audit, notify
+
+from .choices import ReportStatus
+from .drafting import draft_report, highlighted_quotes, month_range
+from .models import MonthlyReport, ReportSection
+
+EDITABLE = (ReportStatus.DRAFT, ReportStatus.IN_REVIEW)
+
+
+def _check_editable(report: MonthlyReport) -> None:
+    if report.status not in EDITABLE:
+        raise ValidationError("A published report is read-only.")
+
+
+def report_draft(*, actor, organisation, month: datetime.date) -> tuple[MonthlyReport, str]:
+    """Draft a month on demand (or refresh its draft). A published report stays as it is."""
+    return draft_report(organisation, month, actor=actor)
+
+
+@transaction.atomic
+def report_section_update(
+    *, actor, section: ReportSection, narrative: str, title: str, is_visible: bool
+) -> bool:
+    """Save a section's narrative, title and visibility. Returns True when anything changed."""
+    report = section.report
+    _check_editable(report)
+    # Compare with the stored row: a bound ModelForm has already changed the instance.
+    section = ReportSection.objects.select_for_update().get(pk=section.pk)
+    before = {
+        "narrative": section.narrative,
+        "title": section.title,
+        "is_visible": section.is_visible,
+    }
+    after = {"narrative": narrative, "title": title, "is_visible": is_visible}
+    if before == after:
+        return False
+    section.narrative, section.title, section.is_visible = narrative, title, is_visible
+    section.save(update_fields=["narrative", "title", "is_visible"])
+    audit(
+        organisation=report.organisation,
+        actor=actor,
+        action="report.section_updated",
+        obj=report,
+        before={"section": section.key, **before},
+        after={"section": section.key, **after},
+    )
+    return True
+
+
+@transaction.atomic
+def report_quotes_set(*, actor, report: MonthlyReport, quote_ids: list[int]) -> bool:
+    """Choose the quoted comments: only highlighted comments of the report's month."""
+    _check_editable(report)
+    start, end = month_range(report.month)
+    allowed = set(highlighted_quotes(report.organisation, start, end).values_list("id", flat=True))
+    chosen = [int(i) for i in quote_ids]
+    unknown = [i for i in chosen if i not in allowed]
+    if unknown:
+        raise ValidationError("Only highlighted comments of the report's month can be quoted.")
+    chosen = sorted(set(chosen))
+    before = list(report.quote_ids)
+    if sorted(before) == chosen:
+        return False
+    report.quote_ids = chosen
+    report.save(update_fields=["quote_ids", "updated_at"])
+    audit(
+        organisation=report.organisation,
+        actor=actor,
+        action="report.quotes_chosen",
+        obj=report,
+        before={"quote_ids": before},
+        after={"quote_ids": chosen},
+    )
+    return True
+
+
+@transaction.atomic
+def report_section_move(*, actor, section: ReportSection, direction: str) -> bool:
+    """Move a section one place up or down; orders are renumbered 0..n-1."""
+    report = section.report
+    _check_editable(report)
+    if direction not in ("up", "down"):
+        raise ValidationError("Direction must be up or down.")
+    sections = list(report.sections.select_for_update().order_by("order", "id"))
+    before = [s.key for s in sections]
+    index = next(i for i, s in enumerate(sections) if s.pk == section.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if other < 0 or other >= len(sections):
+        return False
+    sections[index], sections[other] = sections[other], sections[index]
+    for order, s in enumerate(sections):
+        s.order = order
+    ReportSection.objects.bulk_update(sections, ["order"])
+    audit(
+        organisation=report.organisation,
+        actor=actor,
+        action="report.section_moved",
+        obj=report,
+        before={"order": before},
+        after={"order": [s.key for s in sections]},
+    )
+    return True
+
+
+TRANSITIONS = {
+    "submit": (ReportStatus.DRAFT, ReportStatus.IN_REVIEW),
+    "return": (ReportStatus.IN_REVIEW, ReportStatus.DRAFT),
+    "publish": (ReportStatus.IN_REVIEW, ReportStatus.PUBLISHED),
+}
+
+
+def report_transition(*, actor, report: MonthlyReport, action: str) -> MonthlyReport:
+    if action == "publish":
+        return report_publish(actor=actor, report=report)
+    if action not in TRANSITIONS:
+        raise ValidationError(f"Unknown action {action!r}.")
+    source, target = TRANSITIONS[action]
+    with transaction.atomic():
+        locked = MonthlyReport.objects.select_for_update().get(pk=report.pk)
+        if locked.status != source:
+            raise ValidationError(
+                f"The report is {locked.get_status_display().lower()}; it cannot be "
+                f"{'sent for review' if action == 'submit' else 'returned to draft'}."
+            )
+        locked.status = target
+        locked.save(update_fields=["status", "updated_at"])
+        audit(
+            organisation=locked.organisation,
+            actor=actor,
+            action=f"report.{'submitted' if action == 'submit' else 'returned'}",
+            obj=locked,
+            before={"status": source},
+            after={"status": target},
+        )
+    return locked
+
+
+def leaders_of(organisation):
+    return [
+        m.user
+        for m in Membership.objects.filter(organisation=organisation, role=LEADER)
+        .select_related("user")
+        .order_by("user__username")
+    ]
+
+
+def report_publish(*, actor, report: MonthlyReport) -> MonthlyReport:
+    """Publish a report in review and e-mail the leaders a link, once."""
+    with transaction.atomic():
+        locked = MonthlyReport.objects.select_for_update().get(pk=report.pk)
+        if locked.status == ReportStatus.DRAFT:
+            raise ValidationError("Send the report for review before publishing it.")
+        if locked.status == ReportStatus.IN_REVIEW:
+            locked.status = ReportStatus.PUBLISHED
+            locked.published_at = timezone.now()
+            locked.published_by = actor if getattr(actor, "is_authenticated", False) else None
+            locked.save(update_fields=["status", "published_at", "published_by", "updated_at"])
+            audit(
+                organisation=locked.organisation,
+                actor=actor,
+                action="report.published",
+                obj=locked,
+                before={"status": ReportStatus.IN_REVIEW},
+                after={"status": ReportStatus.PUBLISHED},
+            )
+    # Outside the lock: notify is idempotent per (recipient, dedupe_key), so publishing twice
+    # or retrying after a failed e-mail never sends a second message.
+    notify(
+        organisation=locked.organisation,
+        recipients=leaders_of(locked.organisation),
+        kind="report_published",
+        title=f"{locked} is published",
+        body=f"The monthly experience report for {locked.month:%B %Y} is ready to read.",
+        url=reverse("reports:detail", args=[locked.pk]),
+        dedupe_key=f"report:{locked.pk}:published",
+    )
+    return locked

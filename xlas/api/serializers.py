@@ -1,0 +1,120 @@
+from rest_framework import serializers
+
+from xlas.models import XLA, Breach, Evaluation, Indicator, XLAVersion
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    metric = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "key",
+            "name",
+            "kind",
+            "measure",
+            "metric",
+            "aggregation",
+            "direction",
+            "target",
+            "warning",
+            "weight",
+            "period",
+            "min_sample",
+            "consecutive_misses",
+        ]
+
+
+class VersionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = XLAVersion
+        fields = ["number", "status", "effective_from", "effective_to", "review_due", "rationale"]
+
+
+class VersionWithIndicatorsSerializer(VersionSerializer):
+    indicators = IndicatorSerializer(many=True, read_only=True)
+
+    class Meta(VersionSerializer.Meta):
+        fields = [*VersionSerializer.Meta.fields, "indicators"]
+
+
+class EvaluationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Evaluation
+        fields = [
+            "indicator_key",
+            "period",
+            "period_start",
+            "period_end",
+            "is_closed",
+            "value",
+            "n",
+            "ci_low",
+            "ci_high",
+            "projected_value",
+            "status",
+            "computed_at",
+        ]
+
+
+class XLASerializer(serializers.ModelSerializer):
+    owner = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    services = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    personas = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    active_version = serializers.SerializerMethodField()
+
+    class Meta:
+        model = XLA
+        fields = ["id", "name", "description", "owner", "services", "personas", "active_version"]
+
+    def _active(self, obj):
+        versions = getattr(obj, "active_versions", None)
+        return versions[0] if versions else None
+
+    def get_active_version(self, obj) -> VersionSerializer(allow_null=True):
+        version = self._active(obj)
+        return VersionSerializer(version).data if version else None
+
+
+class XLADetailSerializer(XLASerializer):
+    active_version = serializers.SerializerMethodField()
+    latest_evaluations = serializers.SerializerMethodField()
+
+    class Meta(XLASerializer.Meta):
+        fields = [*XLASerializer.Meta.fields, "latest_evaluations"]
+
+    def get_active_version(self, obj) -> VersionWithIndicatorsSerializer(allow_null=True):
+        version = self._active(obj)
+        return VersionWithIndicatorsSerializer(version).data if version else None
+
+    def get_latest_evaluations(self, obj) -> EvaluationSerializer(many=True):
+        return EvaluationSerializer(self.context.get("latest_evaluations", []), many=True).data
+
+
+class BreachSerializer(serializers.ModelSerializer):
+    xla_name = serializers.CharField(source="xla.name", read_only=True)
+    indicator_name = serializers.CharField(source="indicator.name", read_only=True)
+    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Breach
+        fields = [
+            "id",
+            "xla",
+            "xla_name",
+            "indicator_key",
+            "indicator_name",
+            "period",
+            "period_start",
+            "value",
+            "target",
+            "severity",
+            "status",
+            "escalation_level",
+            "assignee",
+            "acknowledged_at",
+            "escalated_at",
+            "root_cause",
+            "resolved_at",
+            "created_at",
+        ]

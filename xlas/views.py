@@ -1,0 +1,521 @@
+"""XLA governance and breach pages. Reads via xlas.selectors, writes via xlas.services."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from meetings.models import ActionItem
+from xmo.access import org_object_or_404, org_required
+from xmo.periods import local_today
+
+from . import selectors, services
+from .choices import BreachStatus, EvaluationStatus, VersionStatus
+from .forms import (
+    ActionItemForm,
+    ApproveForm,
+    BreachFilterForm,
+    BreachInvestigationForm,
+    BreachStatusForm,
+    ProposeChangeForm,
+    ProposeDraftForm,
+    RejectForm,
+    XLAForm,
+    indicator_formset,
+    indicator_initial,
+)
+from .models import XLA, Breach, XLAVersion
+
+PAGE_SIZE = 25
+HISTORY_ROWS = 24
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+# --- XLAs ---------------------------------------------------------------------------------
+
+
+@org_required("view_xlas")
+def xla_list(request):
+    page = _page(request, selectors.xla_list(request.organisation))
+    latest = selectors.latest_evaluations([x.pk for x in page.object_list])
+    for xla in page.object_list:
+        xla.current = latest.get(xla.pk, [])
+        xla.current_status = selectors.worst_status(xla.current)
+        xla.current_status_label = (
+            EvaluationStatus(xla.current_status).label if xla.current_status else ""
+        )
+    template = "xlas/_xla_rows.html" if request.htmx else "xlas/xla_list.html"
+    return render(request, template, {"page": page, "today": local_today(request.organisation)})
+
+
+@org_required("view_xlas")
+def review_list(request):
+    today = local_today(request.organisation)
+    page = _page(request, selectors.xlas_due_for_review(request.organisation, today))
+    template = "xlas/_review_rows.html" if request.htmx else "xlas/review_list.html"
+    return render(
+        request,
+        template,
+        {"page": page, "today": today, "window": selectors.REVIEW_WINDOW_DAYS},
+    )
+
+
+def _version_or_404(request, pk) -> XLAVersion:
+    return get_object_or_404(
+        XLAVersion.objects.select_related("xla", "proposed_by", "approved_by"),
+        pk=pk,
+        xla__organisation=request.organisation,
+    )
+
+
+def _indicator_sections(xla, versions):
+    """Per indicator key: its latest definition, evaluations (table) and chart."""
+    shown = next((v for v in versions if v.status == VersionStatus.ACTIVE), None) or (
+        versions[0] if versions else None
+    )
+    evaluations = defaultdict(list)
+    for evaluation in selectors.indicator_history(xla, indicator_key=None):
+        evaluations[evaluation.indicator_key].append(evaluation)
+    sections = []
+    for indicator in shown.indicator_list if shown else []:
+        history = [e for e in evaluations.get(indicator.key, []) if e.period == indicator.period]
+        sections.append(
+            {
+                "indicator": indicator,
+                "rows": list(reversed(history[-HISTORY_ROWS:])),
+                "chart_id": f"chart-{indicator.key}",
+                "figure": selectors.history_figure(history[-104:]) if history else None,
+                "targets": [
+                    (v, next((i for i in v.indicator_list if i.key == indicator.key), None))
+                    for v in versions
+                ],
+            }
+        )
+    return shown, sections
+
+
+@org_required("view_xlas")
+def xla_detail(request, pk):
+    xla = get_object_or_404(
+        XLA.objects.select_related("owner").prefetch_related("services", "personas"),
+        pk=pk,
+        organisation=request.organisation,
+    )
+    versions = selectors.xla_versions(xla)
+    shown, sections = _indicator_sections(xla, versions)
+    audit_page = Paginator(selectors.xla_audit_events(xla, versions), 20).get_page(
+        request.GET.get("audit_page")
+    )
+    if request.htmx and request.GET.get("audit_page"):
+        return render(request, "xlas/_audit_events.html", {"xla": xla, "audit_page": audit_page})
+    return render(
+        request,
+        "xlas/xla_detail.html",
+        {
+            "xla": xla,
+            "versions": versions,
+            "shown": shown,
+            "sections": sections,
+            "audit_page": audit_page,
+            "has_active": any(v.status == VersionStatus.ACTIVE for v in versions),
+            "has_proposal": any(v.status == VersionStatus.PROPOSED for v in versions),
+            "drafts": [v for v in versions if v.status == VersionStatus.DRAFT],
+            "proposals": [v for v in versions if v.status == VersionStatus.PROPOSED],
+            "approve_form": ApproveForm(),
+            "reject_form": RejectForm(),
+        },
+    )
+
+
+@org_required("edit_xla_drafts")
+def xla_create(request):
+    org = request.organisation
+    form = XLAForm(request.POST or None, organisation=org)
+    formset = indicator_formset(
+        organisation=org, data=request.POST or None, extra=3 if not request.POST else 0
+    )
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        data = form.cleaned_data
+        try:
+            xla = services.xla_create(
+                actor=request.user,
+                organisation=org,
+                name=data["name"],
+                description=data["description"],
+                owner=data["owner"],
+                services=data["services"],
+                personas=data["personas"],
+                review_due=data["review_due"],
+                rationale=data["rationale"],
+                indicators=formset.indicators(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, f"XLA “{xla.name}” created as a draft (version 1).")
+            return redirect("xlas:xla_detail", pk=xla.pk)
+    return render(
+        request,
+        "xlas/xla_form.html",
+        {"form": form, "formset": formset, "title": "New XLA", "version": None},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@org_required("edit_xla_drafts")
+def version_edit(request, pk):
+    version = _version_or_404(request, pk)
+    if version.status != VersionStatus.DRAFT:
+        messages.error(request, "Only drafts can be edited; propose a target change instead.")
+        return redirect("xlas:xla_detail", pk=version.xla_id)
+    xla, org = version.xla, request.organisation
+    initial = {
+        "name": xla.name,
+        "description": xla.description,
+        "owner": xla.owner_id,
+        "services": list(xla.services.values_list("pk", flat=True)),
+        "personas": list(xla.personas.values_list("pk", flat=True)),
+        "review_due": version.review_due,
+        "rationale": version.rationale,
+    }
+    form = XLAForm(request.POST or None, organisation=org, instance=xla, initial=initial)
+    formset = indicator_formset(
+        organisation=org,
+        data=request.POST or None,
+        initial=indicator_initial(version),
+        extra=1,
+    )
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        data = form.cleaned_data
+        try:
+            services.xla_draft_update(
+                actor=request.user,
+                version=version,
+                name=data["name"],
+                description=data["description"],
+                owner=data["owner"],
+                services=data["services"],
+                personas=data["personas"],
+                review_due=data["review_due"],
+                rationale=data["rationale"],
+                indicators=formset.indicators(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, f"Draft version {version.number} saved.")
+            return redirect("xlas:xla_detail", pk=xla.pk)
+    return render(
+        request,
+        "xlas/xla_form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "title": f"Edit draft v{version.number} of {xla.name}",
+            "version": version,
+            "propose_form": ProposeDraftForm(),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@org_required("propose_xla_change")
+@require_POST
+def version_propose(request, pk):
+    version = _version_or_404(request, pk)
+    form = ProposeDraftForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "To propose the draft, give a rationale and an effective date.")
+        return redirect("xlas:version_edit", pk=version.pk)
+    try:
+        services.version_propose(
+            actor=request.user,
+            version=version,
+            rationale=form.cleaned_data["rationale"],
+            effective_from=form.cleaned_data["effective_from"],
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, f"Version {version.number} proposed for approval.")
+    return redirect("xlas:xla_detail", pk=version.xla_id)
+
+
+@org_required("propose_xla_change")
+def xla_propose_change(request, pk):
+    xla = org_object_or_404(request, XLA, pk=pk)
+    active = xla.versions.filter(status=VersionStatus.ACTIVE).first()
+    if active is None:
+        messages.error(request, "This XLA has no active version yet; propose its draft instead.")
+        return redirect("xlas:xla_detail", pk=xla.pk)
+    if xla.versions.filter(status=VersionStatus.PROPOSED).exists():
+        messages.error(request, "A proposal is already waiting for approval.")
+        return redirect("xlas:xla_detail", pk=xla.pk)
+    form = ProposeChangeForm(request.POST or None, version=active)
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.xla_propose_change(
+                actor=request.user,
+                xla=xla,
+                targets=form.targets(),
+                rationale=form.cleaned_data["rationale"],
+                effective_from=form.cleaned_data["effective_from"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(
+                request, f"Version {version.number} proposed; leaders have been notified."
+            )
+            return redirect("xlas:version_detail", pk=version.pk)
+    return render(
+        request,
+        "xlas/propose_change.html",
+        {"xla": xla, "active": active, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _version_page(request, version, *, approve_form=None, reject_form=None, status=200):
+    xla = version.xla
+    active = xla.versions.filter(status=VersionStatus.ACTIVE).exclude(pk=version.pk).first()
+    current = {i.key: i for i in active.indicators.all()} if active else {}
+    rows = [(ind, current.get(ind.key)) for ind in version.indicators.select_related("metric")]
+    return render(
+        request,
+        "xlas/version_detail.html",
+        {
+            "xla": xla,
+            "version": version,
+            "active": active,
+            "rows": rows,
+            "approve_form": approve_form
+            or ApproveForm(initial={"effective_from": version.effective_from}),
+            "reject_form": reject_form or RejectForm(),
+        },
+        status=status,
+    )
+
+
+@org_required("view_xlas")
+def version_detail(request, pk):
+    return _version_page(request, _version_or_404(request, pk))
+
+
+@org_required("approve_xla_change")
+@require_POST
+def version_approve(request, pk):
+    version = _version_or_404(request, pk)
+    form = ApproveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.version_approve(
+                actor=request.user,
+                version=version,
+                effective_from=form.cleaned_data["effective_from"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            form.add_error("effective_from", _error_text(exc))
+        else:
+            messages.success(
+                request,
+                f"Version {version.number} approved; in force from "
+                f"{form.cleaned_data['effective_from']:%d %b %Y}.",
+            )
+            return redirect("xlas:xla_detail", pk=version.xla_id)
+    return _version_page(request, version, approve_form=form, status=400)
+
+
+@org_required("approve_xla_change")
+@require_POST
+def version_reject(request, pk):
+    version = _version_or_404(request, pk)
+    form = RejectForm(request.POST)
+    if form.is_valid():
+        try:
+            services.version_reject(
+                actor=request.user, version=version, note=form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            form.add_error("note", _error_text(exc))
+        else:
+            messages.success(request, f"Version {version.number} rejected.")
+            return redirect("xlas:xla_detail", pk=version.xla_id)
+    return _version_page(request, version, reject_form=form, status=400)
+
+
+# --- Breaches -----------------------------------------------------------------------------
+
+
+@org_required("view_breaches")
+def breach_list(request):
+    org = request.organisation
+    form = BreachFilterForm(request.GET or None, organisation=org)
+    filters = form.cleaned_data if form.is_valid() else {}
+    mine = request.GET.get("mine") == "1" and request.membership.role == "service_owner"
+    if mine:
+        filters = {**filters, "mine_user": request.user}
+    page = _page(request, selectors.breach_list(org, filters=filters))
+    context = {
+        "page": page,
+        "form": form,
+        "mine": mine,
+        "query": _query_without_page(request),
+        "is_service_owner": request.membership.role == "service_owner",
+    }
+    template = "xlas/_breach_rows.html" if request.htmx else "xlas/breach_list.html"
+    return render(request, template, context)
+
+
+def _breach_or_404(request, pk) -> Breach:
+    return get_object_or_404(
+        Breach.objects.select_related(
+            "xla", "xla__owner", "indicator", "indicator__version", "assignee", "acknowledged_by"
+        ),
+        pk=pk,
+        organisation=request.organisation,
+    )
+
+
+def _breach_context(request, breach, **extra):
+    org = request.organisation
+    may_work = selectors.can_work_breach(request.membership, breach)
+    context = {
+        "breach": breach,
+        "may_work": may_work,
+        "transitions": [
+            (value, label)
+            for value, label in BreachStatus.choices
+            if value in services.BREACH_TRANSITIONS.get(breach.status, set())
+        ],
+        "investigation_form": BreachInvestigationForm(
+            organisation=org,
+            initial={
+                "assignee": breach.assignee_id,
+                "investigation_notes": breach.investigation_notes,
+                "root_cause": breach.root_cause,
+            },
+        ),
+        "action_form": ActionItemForm(organisation=org),
+        "actions": ActionItem.objects.filter(organisation=org, breach=breach).select_related(
+            "owner"
+        ),
+    }
+    context.update(extra)
+    return context
+
+
+@org_required("view_breaches")
+def breach_detail(request, pk):
+    breach = _breach_or_404(request, pk)
+    history = selectors.indicator_history(breach, breach.indicator_key, breach.period)
+    context = _breach_context(
+        request,
+        breach,
+        history=list(reversed(history[-HISTORY_ROWS:])),
+        figure=selectors.history_figure(history[-104:]) if history else None,
+    )
+    return render(request, "xlas/breach_detail.html", context)
+
+
+def _workable_breach(request, pk) -> Breach:
+    breach = _breach_or_404(request, pk)
+    if not selectors.can_work_breach(request.membership, breach):
+        raise PermissionDenied("Only owners of the XLA's services may work this breach.")
+    return breach
+
+
+def _after_breach_write(request, breach, text, level=messages.SUCCESS, status=200, **extra):
+    """htmx gets the refreshed work panel; a plain form post goes back to the page."""
+    if request.htmx:
+        breach = _breach_or_404(request, breach.pk)
+        context = _breach_context(request, breach, notice=text, notice_level=level, **extra)
+        return render(request, "xlas/_breach_work.html", context, status=status)
+    messages.add_message(request, level, text)
+    return redirect("xlas:breach_detail", pk=breach.pk)
+
+
+@org_required("work_breaches")
+@require_POST
+def breach_acknowledge(request, pk):
+    breach = services.breach_acknowledge(actor=request.user, breach=_workable_breach(request, pk))
+    return _after_breach_write(
+        request, breach, "Breach acknowledged; escalation to leaders is stopped."
+    )
+
+
+@org_required("work_breaches")
+@require_POST
+def breach_investigation(request, pk):
+    breach = _workable_breach(request, pk)
+    form = BreachInvestigationForm(request.POST, organisation=request.organisation)
+    if not form.is_valid():
+        return _after_breach_write(
+            request,
+            breach,
+            "The investigation could not be saved; see the errors below.",
+            messages.ERROR,
+            status=400,
+            investigation_form=form,
+        )
+    breach = services.breach_update_investigation(
+        actor=request.user, breach=breach, **form.cleaned_data
+    )
+    return _after_breach_write(request, breach, "Investigation saved.")
+
+
+@org_required("work_breaches")
+@require_POST
+def breach_status(request, pk):
+    breach = _workable_breach(request, pk)
+    form = BreachStatusForm(request.POST)
+    if not form.is_valid():
+        return _after_breach_write(
+            request, breach, "Choose a valid status.", messages.ERROR, status=400
+        )
+    try:
+        breach = services.breach_set_status(
+            actor=request.user, breach=breach, status=form.cleaned_data["status"]
+        )
+    except ValidationError as exc:
+        return _after_breach_write(request, breach, _error_text(exc), messages.ERROR, status=400)
+    return _after_breach_write(
+        request, breach, f"Breach is now {breach.get_status_display().lower()}."
+    )
+
+
+@org_required("work_breaches")
+@require_POST
+def breach_action_create(request, pk):
+    breach = _workable_breach(request, pk)
+    form = ActionItemForm(request.POST, organisation=request.organisation)
+    if not form.is_valid():
+        return _after_breach_write(
+            request,
+            breach,
+            "The action could not be created; see the errors below.",
+            messages.ERROR,
+            status=400,
+            action_form=form,
+        )
+    services.breach_action_create(actor=request.user, breach=breach, **form.cleaned_data)
+    return _after_breach_write(request, breach, "Action created.")

@@ -1,0 +1,155 @@
+"""Forms of the organisation settings pages."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from experience.models import OperationalMetric, Persona, Service
+
+from .choices import Role, TokenScope
+from .models import ApiToken, Organisation, slug_validator
+from .services import validate_time_zone
+
+
+class OrganisationSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = [
+            "name",
+            "time_zone",
+            "escalation_delay_hours",
+            "silent_feed_gap_hours",
+            "happiness_target",
+            "lost_time_target_minutes",
+            "benchmark_happiness",
+        ]
+        labels = {
+            "time_zone": "Time zone",
+            "escalation_delay_hours": "Escalation delay (hours)",
+            "silent_feed_gap_hours": "Silent-feed gap (hours)",
+            "happiness_target": "Happiness target",
+            "lost_time_target_minutes": "Lost-time target (minutes per ticket)",
+            "benchmark_happiness": "Benchmark happiness",
+        }
+
+    def clean_time_zone(self):
+        return validate_time_zone(self.cleaned_data["time_zone"].strip())
+
+
+class MemberAddForm(forms.Form):
+    username = forms.CharField(
+        max_length=150, help_text="An existing user, or a new one created with this name."
+    )
+    email = forms.EmailField(required=False, help_text="Needed for e-mail notifications.")
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.VIEWER)
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        user_model = get_user_model()
+        username_field = user_model._meta.get_field(user_model.USERNAME_FIELD)
+        for validator in username_field.validators:
+            validator(username)
+        if self.organisation.memberships.filter(user__username=username).exists():
+            raise forms.ValidationError(
+                f"{username} is already a member; change their role in the list below."
+            )
+        return username
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+
+
+class ServiceForm(forms.ModelForm):
+    class Meta:
+        model = Service
+        fields = ["name", "slug", "description", "it_area", "owner", "is_active"]
+        labels = {"it_area": "IT area", "is_active": "Active"}
+        help_texts = {"slug": "Used by the API (lowercase letters, digits, hyphens)."}
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.fields["owner"].queryset = (
+            get_user_model()
+            .objects.filter(memberships__organisation=organisation)
+            .order_by("username")
+        )
+        self.fields["owner"].required = False
+        self.fields["slug"].validators.append(slug_validator)
+
+    def clean_slug(self):
+        return _unique_slug(self, Service)
+
+
+class PersonaForm(forms.ModelForm):
+    class Meta:
+        model = Persona
+        fields = ["name", "slug", "description"]
+        help_texts = {"slug": "Used by the API (lowercase letters, digits, hyphens)."}
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.fields["slug"].validators.append(slug_validator)
+
+    def clean_slug(self):
+        return _unique_slug(self, Persona)
+
+
+class MetricForm(forms.ModelForm):
+    class Meta:
+        model = OperationalMetric
+        fields = ["name", "slug", "unit", "direction", "description"]
+        help_texts = {"slug": "Used by the API (lowercase letters, digits, hyphens)."}
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.fields["slug"].validators.append(slug_validator)
+
+    def clean_slug(self):
+        return _unique_slug(self, OperationalMetric)
+
+
+def _unique_slug(form, model):
+    slug = form.cleaned_data["slug"]
+    clash = model.objects.filter(organisation=form.organisation, slug=slug)
+    if form.instance.pk:
+        clash = clash.exclude(pk=form.instance.pk)
+    if clash.exists():
+        raise forms.ValidationError(f"Another {model._meta.verbose_name} already uses {slug!r}.")
+    return slug
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="What the token is for, e.g. “ServiceNow”.")
+    scopes = forms.MultipleChoiceField(
+        choices=TokenScope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[TokenScope.INGEST],
+        help_text="Push data (ingest) and/or read endpoints (read).",
+    )
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if ApiToken.objects.filter(
+            organisation=self.organisation, name=name, revoked_at__isnull=True
+        ).exists():
+            raise forms.ValidationError("An active token already has this name.")
+        return name
+
+
+class AuditFilterForm(forms.Form):
+    object_type = forms.ChoiceField(required=False, label="Object type")
+
+    def __init__(self, *args, object_types, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["object_type"].choices = [("", "All types")] + [(t, t) for t in object_types]

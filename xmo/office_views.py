@@ -1,0 +1,388 @@
+"""Organisation settings: the organisation, members, catalogue, API tokens, audit log, jobs.
+
+Every page is for admins (capabilities manage_organisation, manage_tokens, view_audit_log,
+run_jobs); every object is looked up within the current organisation; every write goes
+through xmo.services and leaves an audit event.
+"""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from experience.models import OperationalMetric, Persona, Service
+
+from . import services
+from .access import org_object_or_404, org_required
+from .forms import (
+    ApiTokenForm,
+    AuditFilterForm,
+    MemberAddForm,
+    MemberRoleForm,
+    MetricForm,
+    OrganisationSettingsForm,
+    PersonaForm,
+    ServiceForm,
+)
+from .jobs import ordered_jobs
+from .models import ApiToken, AuditEvent, JobRun, Membership
+
+PAGE_SIZE = 50
+
+
+def _page(request, queryset, size=PAGE_SIZE):
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+@org_required("manage_organisation")
+@require_http_methods(["GET", "POST"])
+def organisation_settings(request):
+    org = request.organisation
+    if request.method == "POST":
+        form = OrganisationSettingsForm(request.POST, instance=_fresh(org))
+        if form.is_valid():
+            services.organisation_update(organisation=org, actor=request.user, **form.cleaned_data)
+            messages.success(request, "Organisation settings saved.")
+            return redirect("settings_organisation")
+    else:
+        form = OrganisationSettingsForm(instance=org)
+    return render(request, "xmo/settings/organisation.html", {"form": form, "tab": "organisation"})
+
+
+def _fresh(obj):
+    """A separate copy for a bound ModelForm, so the original stays as stored."""
+    return type(obj).objects.get(pk=obj.pk)
+
+
+# -- members -------------------------------------------------------------------------------
+
+
+def _members_page(request, *, add_form=None, new_password=None, new_username=None, status=200):
+    members = (
+        Membership.objects.filter(organisation=request.organisation)
+        .select_related("user")
+        .order_by("user__username")
+    )
+    return render(
+        request,
+        "xmo/settings/members.html",
+        {
+            "tab": "members",
+            "page": _page(request, members),
+            "add_form": add_form or MemberAddForm(organisation=request.organisation),
+            "role_choices": MemberRoleForm.base_fields["role"].choices,
+            "new_password": new_password,
+            "new_username": new_username,
+        },
+        status=status,
+    )
+
+
+@org_required("manage_organisation")
+@require_http_methods(["GET", "POST"])
+def members(request):
+    if request.method == "GET":
+        return _members_page(request)
+    form = MemberAddForm(request.POST, organisation=request.organisation)
+    if not form.is_valid():
+        return _members_page(request, add_form=form, status=400)
+    username = form.cleaned_data["username"]
+    exists = get_user_model().objects.filter(username=username).exists()
+    try:
+        membership, password = services.member_add(
+            organisation=request.organisation,
+            username=username,
+            role=form.cleaned_data["role"],
+            # Another organisation's person keeps their own e-mail address.
+            email="" if exists else form.cleaned_data["email"],
+            actor=request.user,
+        )
+    except ValidationError as exc:
+        form.add_error(None, " ".join(exc.messages))
+        return _members_page(request, add_form=form, status=400)
+    messages.success(request, f"{username} added as {membership.get_role_display()}.")
+    if password:
+        # Shown once, on this response only; the user should change it after signing in.
+        return _members_page(request, new_password=password, new_username=username)
+    return redirect("settings_members")
+
+
+@org_required("manage_organisation")
+@require_POST
+def member_role(request, pk):
+    membership = org_object_or_404(request, Membership, pk=pk)
+    form = MemberRoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose one of the listed roles.")
+        return redirect("settings_members")
+    try:
+        services.member_set_role(
+            membership=membership, role=form.cleaned_data["role"], actor=request.user
+        )
+    except services.LastAdminError as exc:
+        messages.error(request, str(exc))
+        return redirect("settings_members")
+    messages.success(
+        request, f"{membership.user.get_username()} is now {membership.get_role_display()}."
+    )
+    return redirect("settings_members")
+
+
+@org_required("manage_organisation")
+@require_POST
+def member_remove(request, pk):
+    membership = org_object_or_404(request, Membership, pk=pk)
+    username = membership.user.get_username()
+    try:
+        services.member_remove(membership=membership, actor=request.user)
+    except services.LastAdminError as exc:
+        messages.error(request, str(exc))
+        return redirect("settings_members")
+    messages.success(request, f"{username} no longer belongs to {request.organisation.name}.")
+    if membership.user_id == request.user.pk:
+        return redirect("home")
+    return redirect("settings_members")
+
+
+# -- services, personas, metrics -----------------------------------------------------------
+
+CATALOGUE = {
+    "services": {
+        "model": Service,
+        "form": ServiceForm,
+        "save": services.service_save,
+        "kwarg": "service",
+        "singular": "service",
+        "title": "Services",
+        "columns": ["name", "slug", "it_area", "owner", "is_active"],
+        "related": ["owner"],
+        "empty": "Add the IT service areas your people use, e.g. Service desk or Laptops.",
+    },
+    "personas": {
+        "model": Persona,
+        "form": PersonaForm,
+        "save": services.persona_save,
+        "kwarg": "persona",
+        "singular": "persona",
+        "title": "Personas",
+        "columns": ["name", "slug", "description"],
+        "related": [],
+        "empty": "Add the user segments you report on, e.g. Doers or Field workers.",
+    },
+    "metrics": {
+        "model": OperationalMetric,
+        "form": MetricForm,
+        "save": services.metric_save,
+        "kwarg": "metric",
+        "singular": "operational metric",
+        "title": "Operational metrics",
+        "columns": ["name", "slug", "unit", "direction"],
+        "related": [],
+        "empty": "Add the operational measures your tools send, e.g. Resolution time.",
+    },
+}
+
+COLUMN_LABELS = {
+    "name": "Name",
+    "slug": "Slug",
+    "it_area": "IT area",
+    "owner": "Owner",
+    "is_active": "Active",
+    "description": "Description",
+    "unit": "Unit",
+    "direction": "Direction",
+}
+
+
+@org_required("manage_organisation")
+def catalogue_list(request, kind):
+    spec = CATALOGUE[kind]
+    queryset = (
+        spec["model"]
+        .objects.filter(organisation=request.organisation)
+        .select_related(*spec["related"])
+        .order_by("name")
+    )
+    page = _page(request, queryset)
+    rows = [
+        {"obj": obj, "cells": [_cell(obj, column) for column in spec["columns"]]} for obj in page
+    ]
+    return render(
+        request,
+        "xmo/settings/catalogue_list.html",
+        {
+            "tab": kind,
+            "kind": kind,
+            "spec": spec,
+            "page": page,
+            "rows": rows,
+            "headers": [COLUMN_LABELS[c] for c in spec["columns"]],
+        },
+    )
+
+
+def _cell(obj, column):
+    value = getattr(obj, column)
+    if column == "direction":
+        return obj.get_direction_display()
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if value is None or value == "":
+        return "—"
+    if column == "owner":
+        return value.get_full_name() or value.get_username()
+    return value
+
+
+@org_required("manage_organisation")
+@require_http_methods(["GET", "POST"])
+def catalogue_edit(request, kind, pk=None):
+    spec = CATALOGUE[kind]
+    org = request.organisation
+    instance = org_object_or_404(request, spec["model"], pk=pk) if pk is not None else None
+    if request.method == "POST":
+        form = spec["form"](
+            request.POST,
+            instance=_fresh(instance) if instance else None,
+            organisation=org,
+        )
+        if form.is_valid():
+            try:
+                obj = spec["save"](
+                    organisation=org,
+                    actor=request.user,
+                    data=form.cleaned_data,
+                    **{spec["kwarg"]: instance},
+                )
+            except ValidationError as exc:
+                form.add_error(None, " ".join(exc.messages))
+            else:
+                messages.success(request, f"{spec['singular'].capitalize()} “{obj.name}” saved.")
+                return redirect(f"settings_{kind}")
+        status = 400
+    else:
+        form = spec["form"](instance=instance, organisation=org)
+        status = 200
+    return render(
+        request,
+        "xmo/settings/catalogue_form.html",
+        {"tab": kind, "kind": kind, "spec": spec, "form": form, "object": instance},
+        status=status,
+    )
+
+
+# -- API tokens ----------------------------------------------------------------------------
+
+
+def _tokens_page(request, *, form=None, raw_key=None, new_token=None, status=200):
+    tokens = (
+        ApiToken.objects.filter(organisation=request.organisation)
+        .select_related("created_by")
+        .order_by("revoked_at", "name", "-created_at")
+    )
+    return render(
+        request,
+        "xmo/settings/tokens.html",
+        {
+            "tab": "tokens",
+            "page": _page(request, tokens),
+            "form": form or ApiTokenForm(organisation=request.organisation),
+            "raw_key": raw_key,
+            "new_token": new_token,
+        },
+        status=status,
+    )
+
+
+@org_required("manage_tokens")
+@require_http_methods(["GET", "POST"])
+def tokens(request):
+    if request.method == "GET":
+        return _tokens_page(request)
+    form = ApiTokenForm(request.POST, organisation=request.organisation)
+    if not form.is_valid():
+        return _tokens_page(request, form=form, status=400)
+    token, raw = services.api_token_create(
+        organisation=request.organisation,
+        name=form.cleaned_data["name"],
+        scopes=form.cleaned_data["scopes"],
+        actor=request.user,
+    )
+    response = _tokens_page(request, raw_key=raw, new_token=token)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@org_required("manage_tokens")
+@require_http_methods(["GET", "POST"])
+def token_revoke(request, pk):
+    token = org_object_or_404(request, ApiToken, pk=pk)
+    if request.method == "POST":
+        if token.revoked_at is None:
+            services.api_token_revoke(token=token, actor=request.user)
+            messages.success(request, f"Token “{token.name}” revoked; it no longer works.")
+        return redirect("settings_tokens")
+    return render(request, "xmo/settings/token_revoke.html", {"tab": "tokens", "token": token})
+
+
+# -- audit log and jobs --------------------------------------------------------------------
+
+
+@org_required("view_audit_log")
+def audit_log(request):
+    org = request.organisation
+    events = AuditEvent.objects.filter(organisation=org).select_related("actor", "actor_token")
+    object_types = list(
+        AuditEvent.objects.filter(organisation=org)
+        .order_by("object_type")
+        .values_list("object_type", flat=True)
+        .distinct()
+    )
+    form = AuditFilterForm(request.GET or None, object_types=object_types)
+    if form.is_valid() and form.cleaned_data["object_type"]:
+        events = events.filter(object_type=form.cleaned_data["object_type"])
+    page = _page(request, events)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "xmo/settings/audit.html",
+        {"tab": "audit", "page": page, "form": form, "query": query.urlencode()},
+    )
+
+
+@org_required("run_jobs")
+def job_runs(request):
+    runs = JobRun.objects.filter(organisation=request.organisation).order_by("-started_at", "-id")
+    return render(
+        request,
+        "xmo/settings/jobs.html",
+        {"tab": "jobs", "page": _page(request, runs), "jobs": ordered_jobs()},
+    )
+
+
+@org_required("run_jobs")
+@require_POST
+def jobs_run_all(request):
+    queued, failed = services.jobs_enqueue_all(
+        organisation=request.organisation, actor=request.user
+    )
+    if not queued and not failed:
+        messages.info(request, "No background jobs are registered yet; nothing was queued.")
+    elif failed:
+        messages.error(
+            request,
+            "The job queue did not answer; not queued: "
+            + ", ".join(failed)
+            + ". The scheduler will run them on its next round.",
+        )
+    else:
+        messages.success(
+            request,
+            f"Queued {len(queued)} jobs for the worker: {', '.join(queued)}. "
+            "Refresh this page to see them run.",
+        )
+    return redirect(reverse("settings_jobs"))
