@@ -23,13 +23,14 @@ IMPACT_SCALE = [
 def base_layout(*, height: int | None = 300, y_title: str = "", **extra) -> dict:
     """Shared layout; height=None lets the chart fill its container's CSS height."""
     layout = {
-        "margin": {"l": 56, "r": 16, "t": 16, "b": 40},
+        "margin": {"l": 56, "r": 16, "t": 32, "b": 40},
         "paper_bgcolor": "rgba(0,0,0,0)",
         "plot_bgcolor": "rgba(0,0,0,0)",
         "font": {"family": FONT, "size": 12, "color": INK},
         "hovermode": "x unified",
         "showlegend": True,
-        "legend": {"orientation": "h", "y": -0.18, "x": 0},
+        # Above the plot, so rotated date ticks on narrow screens never run into it.
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
         "xaxis": {"gridcolor": GRID, "zeroline": False},
         "yaxis": {"gridcolor": GRID, "zeroline": False, "title": {"text": y_title}},
     }
@@ -48,6 +49,7 @@ def trend_figure(
     color: str = BRAND,
     value_format: str = ".1f",
     height: int | None = None,
+    from_zero: bool = False,
 ) -> dict:
     """A monthly line with its 95 % confidence band and, optionally, a dashed target line.
 
@@ -106,6 +108,20 @@ def trend_figure(
         )
     layout = base_layout(height=height, y_title=y_title)
     layout["xaxis"].update({"type": "date", "tickformat": "%b %Y", "dtick": "M2"})
+    if from_zero:
+        layout["yaxis"]["rangemode"] = "tozero"
+    if all(v is None for v in values):
+        layout["annotations"] = [
+            {
+                "text": "No answers in these months",
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0.5,
+                "y": 0.5,
+                "showarrow": False,
+                "font": {"color": MUTED, "size": 14},
+            }
+        ]
     return {"data": data, "layout": layout}
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import time
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
@@ -23,6 +24,8 @@ from xmo.roles import SERVICE_OWNER
 
 CACHE_VERSION = 1
 CACHE_SECONDS = 15 * 60
+LOCK_SECONDS = 30
+STALE_SECONDS = 24 * 3600
 TREND_MONTHS = 13
 HEATMAP_DIMENSIONS = {
     "channel": "Channel",
@@ -166,13 +169,35 @@ def cache_key(org, kind: str, filters: Filters) -> str:
 
 
 def cached(org, kind: str, filters: Filters, compute):
-    """The figures from the cache, or computed and stored (keyed by the data version)."""
+    """The figures from the cache, or computed and stored (keyed by the data version).
+
+    When the data version moves on, one request recomputes (it holds a short lock); the
+    others meanwhile get the previous version's figures rather than all computing at once.
+    """
     key = cache_key(org, kind, filters)
     value = cache.get(key)
-    if value is None:
-        value = compute(org, filters)
-        cache.set(key, value, CACHE_SECONDS)
-    return value
+    if value is not None:
+        return value
+    stable = f"xmo:dash:{CACHE_VERSION}:{kind}:{org.pk}:last:{filters.key()}"
+    lock = key + ":lock"
+    if cache.add(lock, 1, LOCK_SECONDS):
+        try:
+            value = compute(org, filters)
+            cache.set(key, value, CACHE_SECONDS)
+            cache.set(stable, value, STALE_SECONDS)
+        finally:
+            cache.delete(lock)
+        return value
+    previous = cache.get(stable)
+    if previous is not None:
+        return previous
+    deadline = time.monotonic() + LOCK_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        value = cache.get(key)
+        if value is not None:
+            return value
+    return compute(org, filters)
 
 
 class _Breakdowns:
@@ -475,7 +500,7 @@ def compute_dashboard(org, filters: Filters) -> dict:
         factors = factor_counts(
             org, start=filters.month, end=filters.month_end, segment=filters.segment, limit=10
         )
-    options = {"location": [], "assignment_group": []}
+    options = {"location": []}
     if not filters.empty:
         scope = Segment(services=filters.segment.services)
         for dimension in options:

@@ -60,6 +60,7 @@ def build_figures(data: dict, filters) -> dict:
             target=targets["lost_time"],
             color="#7048e8",
             value_format=".0f",
+            from_zero=True,
         ),
     }
     heat = data.get("heatmap")
@@ -100,6 +101,8 @@ def build_figures(data: dict, filters) -> dict:
             hover=hover,
             links=links,
         )
+        # The page sizes the heat map with CSS (screen and print); Plotly fills that box.
+        figures["heatmap_height"] = figures["heatmap"]["layout"].pop("height")
     if data.get("factors"):
         figures["factors"] = charts.bar_figure(
             labels=[f["factor"] for f in data["factors"]],
@@ -275,6 +278,7 @@ def segment(request):
             target=org.lost_time_target_minutes,
             color="#7048e8",
             value_format=".0f",
+            from_zero=True,
         ),
     }
     if data["factors"]:
@@ -296,7 +300,10 @@ def segment(request):
         "may_read_feedback": may_read,
         "dashboard_url": reverse("dashboard:index") + "?" + filters.query(),
         "feedback_links": [
-            (slug, "/feedback/?service=" + slug) for slug in filters.segment.services
+            (name, "/feedback/?service=" + slug)
+            for slug, name in Service.objects.filter(
+                organisation=org, slug__in=filters.segment.services
+            ).values_list("slug", "name")
         ]
         if may_read
         else [],
