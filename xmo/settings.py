@@ -296,10 +296,12 @@ if env_bool("DJANGO_BEHIND_PROXY", default=False):
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # Content-Security-Policy: only our own origin; scripts need a nonce, no inline event handlers.
+from csp.constants import NONCE  # noqa: E402  (the sentinel django-csp replaces by the nonce)
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", "'nonce'"],
+        "script-src": ["'self'", NONCE],
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'", "data:"],
