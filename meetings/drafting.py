@@ -322,6 +322,7 @@ def monthly_items(meeting: Meeting) -> list[Draft]:
                         "vs target",
                     ],
                     "rows": rows,
+                    "signed": [1, 3, 4, 5],
                 },
             )
         )
@@ -352,6 +353,7 @@ def monthly_items(meeting: Meeting) -> list[Draft]:
             data={
                 "columns": ["Factor", f"{before:%b} %", f"{month:%b} %", "Shift"],
                 "rows": shifts[:8],
+                "signed": [3],
             },
         )
     )
@@ -455,6 +457,7 @@ def quarterly_items(meeting: Meeting) -> list[Draft]:
             data={
                 "columns": ["Service", "Quarter before", q_label, "Change", "Trend"],
                 "rows": trend_rows,
+                "signed": [1, 2, 3],
             },
         )
     )
