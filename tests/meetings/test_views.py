@@ -307,3 +307,10 @@ def test_bounded_queries(org_a, users, login, django_assert_max_num_queries):
     ]:
         with django_assert_max_num_queries(25):
             assert client.get(url).status_code == 200, url
+
+
+def test_roles_without_meetings_find_their_actions_in_the_nav(users, login):
+    page = login(users["service_owner"]).get("/").content.decode()
+    assert 'href="/meetings/actions/mine/"' in page and 'href="/meetings/"' not in page
+    page = login(users["member"]).get("/").content.decode()
+    assert 'href="/meetings/"' in page
