@@ -168,6 +168,8 @@ def test_running_a_meeting(meeting, users, login, org_a):
     )
     assert response.status_code == 200
     assert b"Discussed" in response.content and b"<html" not in response.content
+    assert b"Saved" in response.content
+    assert b"Up</button>" not in response.content and b"Down</button>" in response.content
     first.refresh_from_db()
     assert first.notes == "Discussed" and first.edited_at is not None
     # Reorder: second moves up.
