@@ -322,6 +322,7 @@ def monthly_items(meeting: Meeting) -> list[Draft]:
                         "vs target",
                     ],
                     "rows": rows,
+                    "signed": [1, 3, 4, 5],
                 },
             )
         )
@@ -352,6 +353,7 @@ def monthly_items(meeting: Meeting) -> list[Draft]:
             data={
                 "columns": ["Factor", f"{before:%b} %", f"{month:%b} %", "Shift"],
                 "rows": shifts[:8],
+                "signed": [3],
             },
         )
     )
@@ -455,6 +457,7 @@ def quarterly_items(meeting: Meeting) -> list[Draft]:
             data={
                 "columns": ["Service", "Quarter before", q_label, "Change", "Trend"],
                 "rows": trend_rows,
+                "signed": [1, 2, 3],
             },
         )
     )
@@ -700,11 +703,22 @@ def add_default_attendees(meeting: Meeting) -> None:
     )
 
 
-def meeting_after(meeting: Meeting) -> tuple[Meeting, bool]:
-    """The series' next meeting after this one, created if missing."""
-    slot = next_occurrences(meeting.series, meeting.scheduled_for + datetime.timedelta(minutes=1))[
-        0
-    ]
+def meeting_after(meeting: Meeting, now: datetime.datetime | None = None) -> tuple[Meeting, bool]:
+    """The series' next open meeting after this one; the next slot is created if missing."""
+    later = (
+        Meeting.objects.filter(series=meeting.series, scheduled_for__gt=meeting.scheduled_for)
+        .exclude(status="closed")
+        .order_by("scheduled_for")
+        .first()
+    )
+    if later is not None:
+        return later, False
+    # Never plan into the past, even when a meeting is closed long after it was held.
+    after = max(
+        meeting.scheduled_for + datetime.timedelta(minutes=1),
+        (now or timezone.now()) - datetime.timedelta(minutes=meeting.series.duration_minutes),
+    )
+    slot = next_occurrences(meeting.series, after)[0]
     nxt, created = Meeting.objects.get_or_create(
         series=meeting.series, scheduled_for=slot, defaults={"organisation": meeting.organisation}
     )

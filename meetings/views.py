@@ -313,10 +313,22 @@ def item_notes(request, pk, item_pk):
     fields = {k: v for k, v in form.cleaned_data.items() if k in request.POST}
     services.agenda_item_update(actor=request.user, item=item, **fields)
     if request.htmx:
+        visible = list(
+            AgendaItem.objects.filter(meeting=meeting, is_removed=False)
+            .order_by("order", "id")
+            .values_list("pk", flat=True)
+        )
         return render(
             request,
             "meetings/_agenda_item.html",
-            {"item": item, "meeting": meeting, "editable": True, "saved": True},
+            {
+                "item": item,
+                "meeting": meeting,
+                "editable": True,
+                "saved": True,
+                "first": bool(visible) and visible[0] == item.pk,
+                "last": bool(visible) and visible[-1] == item.pk,
+            },
         )
     return redirect(f"/meetings/{meeting.pk}/#item-{item.pk}")
 

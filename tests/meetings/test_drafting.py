@@ -308,3 +308,20 @@ def test_draft_agendas_job_creates_next_meeting_once_and_drafts_within_a_week(or
         AgendaItem.objects.filter(meeting=weekly).count()
         == AgendaItem.objects.filter(meeting=weekly).values("source_key").distinct().count()
     )
+
+
+def test_next_meeting_after_a_closed_one(org_a, users):
+    from meetings.drafting import meeting_after
+
+    series = MeetingSeriesFactory(organisation=org_a, cadence="monthly", weekday=1, nth=1)
+    series.default_attendees.set([users["member"]])
+    held = MeetingFactory(series=series, scheduled_for=at(2026, 11, 3, 10), status="closed")
+    nxt, created = meeting_after(held, now=at(2026, 11, 10))
+    assert created and nxt.scheduled_for == at(2026, 12, 1, 10)
+    assert list(nxt.attendees.values_list("user__username", flat=True)) == ["a-member"]
+    assert meeting_after(held) == (nxt, False)
+    # An old meeting closed late: its next meeting is not planned in the past.
+    old = MeetingFactory(series=series, scheduled_for=at(2026, 6, 2, 10), status="closed")
+    Meeting.objects.filter(pk=nxt.pk).update(status="closed")
+    later, _ = meeting_after(old, now=at(2027, 2, 10))
+    assert later.scheduled_for == at(2027, 3, 2, 10)

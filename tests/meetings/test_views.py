@@ -168,6 +168,8 @@ def test_running_a_meeting(meeting, users, login, org_a):
     )
     assert response.status_code == 200
     assert b"Discussed" in response.content and b"<html" not in response.content
+    assert b"Saved" in response.content
+    assert b"Up</button>" not in response.content and b"Down</button>" in response.content
     first.refresh_from_db()
     assert first.notes == "Discussed" and first.edited_at is not None
     # Reorder: second moves up.
@@ -307,3 +309,10 @@ def test_bounded_queries(org_a, users, login, django_assert_max_num_queries):
     ]:
         with django_assert_max_num_queries(25):
             assert client.get(url).status_code == 200, url
+
+
+def test_roles_without_meetings_find_their_actions_in_the_nav(users, login):
+    page = login(users["service_owner"]).get("/").content.decode()
+    assert 'href="/meetings/actions/mine/"' in page and 'href="/meetings/"' not in page
+    page = login(users["member"]).get("/").content.decode()
+    assert 'href="/meetings/"' in page
