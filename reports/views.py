@@ -29,7 +29,9 @@ PAGE_SIZE = 12
 
 def _readable_report(request, pk):
     """A report the member may read; drafts are a 404 for those who may not see them."""
-    return org_object_or_404(request, reports_for(request.membership), pk=pk)
+    report = org_object_or_404(request, reports_for(request.membership), pk=pk)
+    report.organisation = request.organisation
+    return report
 
 
 @org_required("view_published_reports")
@@ -102,6 +104,7 @@ def figures_csv(request, pk):
 
 def _editable_report(request, pk):
     report = org_object_or_404(request, MonthlyReport, pk=pk)
+    report.organisation = request.organisation
     if report.status == ReportStatus.PUBLISHED:
         return report, False
     return report, True
