@@ -17,7 +17,7 @@ from xmo.roles import can
 
 from . import services
 from .choices import ReportStatus
-from .drafting import SECTION_TITLES, highlighted_quotes, month_range
+from .drafting import SECTION_TITLES, highlighted_quotes, last_closed_month, month_range
 from .forms import DraftMonthForm, QuotesForm, SectionForm
 from .markdown import render_markdown
 from .models import MonthlyReport, ReportSection
@@ -25,6 +25,8 @@ from .report_charts import report_charts
 from .selectors import comparison_rows, figure_rows, headline_cards, quotes_of, reports_for
 
 PAGE_SIZE = 12
+# On paper these sections (the ones with charts) start a new page; the others flow.
+PAGE_START_KEYS = ("headline", "xlas", "themes")
 
 
 def _readable_report(request, pk):
@@ -40,7 +42,11 @@ def archive(request):
     context = {
         "page": page,
         "rows": comparison_rows(page.object_list),
-        "draft_form": DraftMonthForm() if can(request.membership, "edit_reports") else None,
+        "draft_form": (
+            DraftMonthForm(initial={"month": f"{last_closed_month(request.organisation):%Y-%m}"})
+            if can(request.membership, "edit_reports")
+            else None
+        ),
     }
     return render(request, "reports/archive.html", context)
 
@@ -84,6 +90,7 @@ def detail(request, pk):
         "quotes": quotes_of(report),
         "charts": report_charts(figures),
         "cards": headline_cards(figures),
+        "page_start_keys": PAGE_START_KEYS,
     }
     return render(request, "reports/report_detail.html", context)
 

@@ -16,7 +16,11 @@
       var list = charts[node.getAttribute("data-chart")] || [];
       var fig = list[Number(node.getAttribute("data-index"))];
       if (!fig) { return; }
-      var layout = Object.assign({}, fig.layout, { width: width || widthFor(node) });
+      var w = width || widthFor(node);
+      var layout = Object.assign({}, fig.layout, { width: w });
+      if (w < 600 && layout.xaxis && layout.xaxis.type === "category") {
+        layout.xaxis = Object.assign({}, layout.xaxis, { tickangle: -60 });
+      }
       window.Plotly.react(node, fig.data, layout, { staticPlot: true, displayModeBar: false, responsive: false });
     });
   }
