@@ -19,7 +19,8 @@
       var w = width || widthFor(node);
       var layout = Object.assign({}, fig.layout, { width: w });
       if (w < 600 && layout.xaxis && layout.xaxis.type === "category") {
-        layout.xaxis = Object.assign({}, layout.xaxis, { tickangle: -60 });
+        // Narrow screens: every third month, so labels never collide.
+        layout.xaxis = Object.assign({}, layout.xaxis, { dtick: 3, tickangle: 0 });
       }
       window.Plotly.react(node, fig.data, layout, { staticPlot: true, displayModeBar: false, responsive: false });
     });
