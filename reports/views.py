@@ -219,7 +219,14 @@ def change_status(request, pk):
         messages.error(request, " ".join(exc.messages))
         return redirect("reports:edit", pk=report.pk)
     if report.status == ReportStatus.PUBLISHED:
-        messages.success(request, "Published. The leaders have been e-mailed a link.")
+        if getattr(report, "notified", True):
+            messages.success(request, "Published. The leaders have been e-mailed a link.")
+        else:
+            messages.warning(
+                request,
+                "Published, but the e-mail to the leaders could not be sent. "
+                "Publish again to retry.",
+            )
         return redirect("reports:detail", pk=report.pk)
     messages.success(request, f"The report is now {report.get_status_display().lower()}.")
     return redirect("reports:edit", pk=report.pk)
