@@ -105,8 +105,15 @@ def figures_csv(request, pk):
     writer = csv.writer(response)
     writer.writerow(["section", "figure", "value"])
     for section, name, value in figure_rows(report):
-        writer.writerow([section, name, "" if value is None else value])
+        writer.writerow([section, _csv_safe(name), "" if value is None else _csv_safe(value)])
     return response
+
+
+def _csv_safe(value):
+    """Text that a spreadsheet would run as a formula is quoted (numbers stay numbers)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def _editable_report(request, pk):

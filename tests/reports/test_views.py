@@ -367,3 +367,16 @@ def test_failed_e_mail_is_retried_by_publishing_again(users, login, report, monk
     assert "leaders have been e-mailed" in response.content.decode()
     client.post(f"/reports/{report.pk}/status/", {"action": "publish"})
     assert [m.to for m in mail.outbox] == [[users["leader"].email]]
+
+
+def test_csv_quotes_text_that_looks_like_a_formula(org_a, users, login, report):
+    from tests.factories import ImprovementInitiativeFactory
+
+    ImprovementInitiativeFactory(
+        organisation=org_a, title='=HYPERLINK("http://evil.test")', status="active"
+    )
+    draft_report(org_a, MONTH)
+    body = login(users["officer"]).get(f"/reports/{report.pk}/figures.csv").content.decode()
+    assert "'=HYPERLINK" in body
+    assert ",=HYPERLINK" not in body
+    assert "headline,happiness.vs_target,-" in body  # negative numbers stay numbers
