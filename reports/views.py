@@ -22,7 +22,14 @@ from .forms import DraftMonthForm, QuotesForm, SectionForm
 from .markdown import render_markdown
 from .models import MonthlyReport, ReportSection
 from .report_charts import report_charts
-from .selectors import comparison_rows, figure_rows, headline_cards, quotes_of, reports_for
+from .selectors import (
+    comparison_rows,
+    figure_rows,
+    headline_cards,
+    quotes_of,
+    reports_for,
+    section_hints,
+)
 
 PAGE_SIZE = 12
 # On paper these sections (the ones with charts) start a new page; the others flow.
@@ -164,6 +171,9 @@ def edit(request, pk):
         quotes_form = QuotesForm(
             initial={"quotes": [str(i) for i in report.quote_ids]}, candidates=candidates
         )
+    hints = section_hints(report.figures or {})
+    for section in sections:
+        section.hint = hints.get(section.key, "")
     context = {
         "report": report,
         "section_forms": list(zip(sections, forms_, strict=True)),

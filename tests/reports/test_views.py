@@ -380,3 +380,11 @@ def test_csv_quotes_text_that_looks_like_a_formula(org_a, users, login, report):
     assert "'=HYPERLINK" in body
     assert ",=HYPERLINK" not in body
     assert "headline,happiness.vs_target,-" in body  # negative numbers stay numbers
+
+
+def test_edit_page_shows_each_sections_numbers(users, login, report):
+    body = login(users["officer"]).get(f"/reports/{report.pk}/edit/").content.decode()
+    happiness = report.figures["headline"]["happiness"]["value"]
+    assert f"Happiness {happiness:+.1f}".replace("-", "−") in body
+    assert "1 breach: 1 open." in body
+    assert "2 XLAs, average score 75.0 %." in body
