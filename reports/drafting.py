@@ -217,6 +217,7 @@ def breach_figures(org, start, end) -> dict:
                 "indicator": b.indicator.name,
                 "period": b.period,
                 "period_start": _iso(b.period_start),
+                "period_label": _period_label(b.period, b.period_start),
                 "value": b.value,
                 "target": b.target,
                 "severity": b.severity,
@@ -227,6 +228,14 @@ def breach_figures(org, start, end) -> dict:
         )
         by_status[b.status] = by_status.get(b.status, 0) + 1
     return {"rows": rows, "total": len(rows), "by_status": by_status}
+
+
+def _period_label(period: str, start: datetime.date) -> str:
+    if period == "week":
+        return f"Week of {start.day} {start:%b %Y}"
+    if period == "quarter":
+        return f"Q{(start.month - 1) // 3 + 1} {start.year}"
+    return f"{start:%B %Y}"
 
 
 def _driver_items(items) -> list[dict]:
@@ -273,6 +282,7 @@ def drop_figures(org, start, end) -> dict:
         {
             "id": d.pk,
             "week_start": _iso(d.week_start),
+            "week_label": f"{d.week_start.day} {d.week_start:%b %Y}",
             "measure": d.measure,
             "measure_label": d.get_measure_display(),
             "segment_kind": d.segment_kind,

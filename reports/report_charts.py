@@ -16,7 +16,8 @@ FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif
 
 
 def _month_label(iso: str) -> str:
-    return datetime.date.fromisoformat(iso).strftime("%b %Y")
+    day = datetime.date.fromisoformat(iso)
+    return f"{day:%b} ’{day:%y}"
 
 
 def _layout(title: str, *, y_title: str = "", height: int = 260) -> dict:
@@ -29,7 +30,13 @@ def _layout(title: str, *, y_title: str = "", height: int = 260) -> dict:
         "plot_bgcolor": "#ffffff",
         "showlegend": True,
         "legend": {"orientation": "h", "y": -0.22, "x": 0},
-        "xaxis": {"type": "category", "gridcolor": "#eef1f6", "automargin": True},
+        "xaxis": {
+            "type": "category",
+            "gridcolor": "#eef1f6",
+            "automargin": True,
+            "tickangle": 0,
+            "tickfont": {"size": 10},
+        },
         "yaxis": {"title": {"text": y_title}, "gridcolor": "#eef1f6", "zeroline": False},
     }
 

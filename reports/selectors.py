@@ -193,3 +193,62 @@ def comparison_table(rows: list[dict]) -> list[dict]:
             cell["delta_text"] = format_delta(cell["delta"], kind)
             cell["tone"] = _tone(cell["delta"], direction)
     return rows
+
+
+def section_hints(figures: dict) -> dict[str, str]:
+    """One line per section with its key numbers, shown beside the narrative being written."""
+    headline = figures.get("headline", {})
+    happiness = headline.get("happiness", {})
+    lost = headline.get("lost_time_mean", {})
+    xlas = figures.get("xlas", {})
+    breaches = figures.get("breaches", {})
+    drops = figures.get("drops", {})
+    themes = figures.get("themes", {})
+    concentration = figures.get("lost_time", {})
+    initiatives = figures.get("initiatives", {})
+    actions = figures.get("actions", {})
+    top_tags = ", ".join(f"{t['name']} ({t['count']})" for t in themes.get("tags", [])[:3])
+    headline_hint = (
+        f"Happiness {format_value(happiness.get('value'), 'score')} "
+        f"({format_delta(happiness.get('vs_previous'), 'score')} on the previous month), "
+        f"mean lost time {format_value(lost.get('value'), 'minutes')}, "
+        f"{format_value(headline.get('response_count', {}).get('value'), 'count')} responses."
+    )
+    share = concentration.get("ticket_share")
+    return {
+        "summary": headline_hint,
+        "headline": headline_hint,
+        "xlas": (
+            f"{_plural(len(xlas.get('rows', [])), 'XLA', 'XLAs')}, average score "
+            f"{format_value(xlas.get('average_score'), 'plain')} %."
+            if xlas.get("rows")
+            else "No XLA evaluated for the month."
+        ),
+        "breaches": f"{_plural(breaches.get('total', 0), 'breach', 'breaches')}: "
+        + (
+            ", ".join(f"{n} {s}" for s, n in sorted(breaches.get("by_status", {}).items()))
+            or "none"
+        )
+        + ".",
+        "drops": (
+            f"{_plural(drops.get('total', 0), 'significant score drop', 'significant score drops')}"
+            " in the month's weeks."
+        ),
+        "themes": f"Top themes: {top_tags}." if top_tags else "No tagged comments in the month.",
+        "lost_time": (
+            f"{share:.1f} % of tickets caused 80 % of the lost time."
+            if share is not None
+            else "No lost time reported."
+        ),
+        "initiatives": (
+            f"{initiatives.get('active', 0)} active, {initiatives.get('done', 0)} finished."
+        ),
+        "actions": (
+            f"{actions.get('by_status', {}).get('open', 0)} open, "
+            f"{actions.get('overdue', 0)} overdue."
+        ),
+    }
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,6 +17,8 @@ from xmo.services import audit, notify
 from .choices import ReportStatus
 from .drafting import draft_report, highlighted_quotes, month_range
 from .models import MonthlyReport, ReportSection
+
+logger = logging.getLogger(__name__)
 
 EDITABLE = (ReportStatus.DRAFT, ReportStatus.IN_REVIEW)
 
@@ -178,13 +181,19 @@ def report_publish(*, actor, report: MonthlyReport) -> MonthlyReport:
             )
     # Outside the lock: notify is idempotent per (recipient, dedupe_key), so publishing twice
     # or retrying after a failed e-mail never sends a second message.
-    notify(
-        organisation=locked.organisation,
-        recipients=leaders_of(locked.organisation),
-        kind="report_published",
-        title=f"{locked} is published",
-        body=f"The monthly experience report for {locked.month:%B %Y} is ready to read.",
-        url=reverse("reports:detail", args=[locked.pk]),
-        dedupe_key=f"report:{locked.pk}:published",
-    )
+    locked.notified = True
+    try:
+        notify(
+            organisation=locked.organisation,
+            recipients=leaders_of(locked.organisation),
+            kind="report_published",
+            title=f"{locked} is published",
+            body=f"The monthly experience report for {locked.month:%B %Y} is ready to read.",
+            url=reverse("reports:detail", args=[locked.pk]),
+            dedupe_key=f"report:{locked.pk}:published",
+        )
+    except Exception:
+        # The report is published either way; publishing again retries the unsent e-mails.
+        logger.exception("could not e-mail the leaders about report %s", locked.pk)
+        locked.notified = False
     return locked

@@ -17,19 +17,30 @@ from xmo.roles import can
 
 from . import services
 from .choices import ReportStatus
-from .drafting import SECTION_TITLES, highlighted_quotes, month_range
+from .drafting import SECTION_TITLES, highlighted_quotes, last_closed_month, month_range
 from .forms import DraftMonthForm, QuotesForm, SectionForm
 from .markdown import render_markdown
 from .models import MonthlyReport, ReportSection
 from .report_charts import report_charts
-from .selectors import comparison_rows, figure_rows, headline_cards, quotes_of, reports_for
+from .selectors import (
+    comparison_rows,
+    figure_rows,
+    headline_cards,
+    quotes_of,
+    reports_for,
+    section_hints,
+)
 
 PAGE_SIZE = 12
+# On paper these sections (the ones with charts) start a new page; the others flow.
+PAGE_START_KEYS = ("headline", "xlas", "themes")
 
 
 def _readable_report(request, pk):
     """A report the member may read; drafts are a 404 for those who may not see them."""
-    return org_object_or_404(request, reports_for(request.membership), pk=pk)
+    report = org_object_or_404(request, reports_for(request.membership), pk=pk)
+    report.organisation = request.organisation
+    return report
 
 
 @org_required("view_published_reports")
@@ -38,7 +49,11 @@ def archive(request):
     context = {
         "page": page,
         "rows": comparison_rows(page.object_list),
-        "draft_form": DraftMonthForm() if can(request.membership, "edit_reports") else None,
+        "draft_form": (
+            DraftMonthForm(initial={"month": f"{last_closed_month(request.organisation):%Y-%m}"})
+            if can(request.membership, "edit_reports")
+            else None
+        ),
     }
     return render(request, "reports/archive.html", context)
 
@@ -82,6 +97,7 @@ def detail(request, pk):
         "quotes": quotes_of(report),
         "charts": report_charts(figures),
         "cards": headline_cards(figures),
+        "page_start_keys": PAGE_START_KEYS,
     }
     return render(request, "reports/report_detail.html", context)
 
@@ -96,12 +112,20 @@ def figures_csv(request, pk):
     writer = csv.writer(response)
     writer.writerow(["section", "figure", "value"])
     for section, name, value in figure_rows(report):
-        writer.writerow([section, name, "" if value is None else value])
+        writer.writerow([section, _csv_safe(name), "" if value is None else _csv_safe(value)])
     return response
+
+
+def _csv_safe(value):
+    """Text that a spreadsheet would run as a formula is quoted (numbers stay numbers)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def _editable_report(request, pk):
     report = org_object_or_404(request, MonthlyReport, pk=pk)
+    report.organisation = request.organisation
     if report.status == ReportStatus.PUBLISHED:
         return report, False
     return report, True
@@ -147,6 +171,9 @@ def edit(request, pk):
         quotes_form = QuotesForm(
             initial={"quotes": [str(i) for i in report.quote_ids]}, candidates=candidates
         )
+    hints = section_hints(report.figures or {})
+    for section in sections:
+        section.hint = hints.get(section.key, "")
     context = {
         "report": report,
         "section_forms": list(zip(sections, forms_, strict=True)),
@@ -209,7 +236,14 @@ def change_status(request, pk):
         messages.error(request, " ".join(exc.messages))
         return redirect("reports:edit", pk=report.pk)
     if report.status == ReportStatus.PUBLISHED:
-        messages.success(request, "Published. The leaders have been e-mailed a link.")
+        if getattr(report, "notified", True):
+            messages.success(request, "Published. The leaders have been e-mailed a link.")
+        else:
+            messages.warning(
+                request,
+                "Published, but the e-mail to the leaders could not be sent. "
+                "Publish again to retry.",
+            )
         return redirect("reports:detail", pk=report.pk)
     messages.success(request, f"The report is now {report.get_status_display().lower()}.")
     return redirect("reports:edit", pk=report.pk)

@@ -16,7 +16,12 @@
       var list = charts[node.getAttribute("data-chart")] || [];
       var fig = list[Number(node.getAttribute("data-index"))];
       if (!fig) { return; }
-      var layout = Object.assign({}, fig.layout, { width: width || widthFor(node) });
+      var w = width || widthFor(node);
+      var layout = Object.assign({}, fig.layout, { width: w });
+      if (w < 600 && layout.xaxis && layout.xaxis.type === "category") {
+        // Narrow screens: every third month, so labels never collide.
+        layout.xaxis = Object.assign({}, layout.xaxis, { dtick: 3, tickangle: 0 });
+      }
       window.Plotly.react(node, fig.data, layout, { staticPlot: true, displayModeBar: false, responsive: false });
     });
   }

@@ -326,3 +326,69 @@ def test_report_page_queries_are_bounded(users, login, report, django_assert_max
         assert client.get(f"/reports/{report.pk}/").status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get(f"/reports/{report.pk}/edit/").status_code == 200
+
+
+def test_month_without_data_reads_as_empty_states(org_a, users, login):
+    report, _ = draft_report(org_a, MONTH)
+    client = login(users["officer"])
+    body = client.get(f"/reports/{report.pk}/").content.decode()
+    for text in [
+        "No XLA was evaluated for this month.",
+        "No XLA was breached this month.",
+        "No significant score drop was detected",
+        "No comment of the month was tagged yet.",
+        "No lost time was reported this month.",
+        "No improvement initiative was active this month.",
+        "No action items were recorded yet.",
+    ]:
+        assert text in body, text
+    edit = client.get(f"/reports/{report.pk}/edit/").content.decode()
+    assert "No comment of October 2026 is highlighted yet." in edit
+
+
+def test_report_without_figures_still_renders(org_a, users, login):
+    report = MonthlyReport.objects.create(organisation=org_a, month=MONTH, figures={})
+    client = login(users["officer"])
+    assert client.get(f"/reports/{report.pk}/").status_code == 200
+    assert client.get(f"/reports/{report.pk}/figures.csv").status_code == 200
+    assert client.get("/reports/").status_code == 200
+
+
+def test_failed_e_mail_is_retried_by_publishing_again(users, login, report, monkeypatch):
+    MonthlyReport.objects.filter(pk=report.pk).update(status="in_review")
+    client = login(users["officer"])
+
+    def broken(**kwargs):
+        raise ConnectionError("mail server down")
+
+    monkeypatch.setattr("xmo.services.send_mail", broken)
+    response = client.post(f"/reports/{report.pk}/status/", {"action": "publish"}, follow=True)
+    assert "could not be sent" in response.content.decode()
+    report.refresh_from_db()
+    assert report.status == "published" and len(mail.outbox) == 0
+    monkeypatch.undo()
+    response = client.post(f"/reports/{report.pk}/status/", {"action": "publish"}, follow=True)
+    assert "leaders have been e-mailed" in response.content.decode()
+    client.post(f"/reports/{report.pk}/status/", {"action": "publish"})
+    assert [m.to for m in mail.outbox] == [[users["leader"].email]]
+
+
+def test_csv_quotes_text_that_looks_like_a_formula(org_a, users, login, report):
+    from tests.factories import ImprovementInitiativeFactory
+
+    ImprovementInitiativeFactory(
+        organisation=org_a, title='=HYPERLINK("http://evil.test")', status="active"
+    )
+    draft_report(org_a, MONTH)
+    body = login(users["officer"]).get(f"/reports/{report.pk}/figures.csv").content.decode()
+    assert "'=HYPERLINK" in body
+    assert ",=HYPERLINK" not in body
+    assert "headline,happiness.vs_target,-" in body  # negative numbers stay numbers
+
+
+def test_edit_page_shows_each_sections_numbers(users, login, report):
+    body = login(users["officer"]).get(f"/reports/{report.pk}/edit/").content.decode()
+    happiness = report.figures["headline"]["happiness"]["value"]
+    assert f"Happiness {happiness:+.1f}".replace("-", "−") in body
+    assert "1 breach: 1 open." in body
+    assert "2 XLAs, average score 75.0 %." in body
