@@ -1,3 +1,5 @@
+import datetime
+
 import django_filters
 from django import forms
 from django_filters.fields import IsoDateTimeField
@@ -11,8 +13,13 @@ class BoundedIsoDateTimeField(IsoDateTimeField):
 
     def to_python(self, value):
         parsed = super().to_python(value)
-        if parsed is not None and not 1900 <= parsed.year <= 9000:
+        if parsed is None:
+            return None
+        if not 1900 <= parsed.year <= 9000:
             raise forms.ValidationError("Give a date between the years 1900 and 9000.")
+        if parsed.tzinfo is not None:
+            # Offsets past ±15:59 are valid ISO 8601 but PostgreSQL refuses them: compare in UTC.
+            parsed = parsed.astimezone(datetime.UTC)
         return parsed
 
 

@@ -519,3 +519,11 @@ def test_configuration_and_report_lists_are_bounded(reader, org_a, django_assert
     ]:
         with django_assert_max_num_queries(limit):
             assert len(results(reader.get(url))) == 8, url
+
+
+@pytest.mark.parametrize("offset", ["%2B18:06", "-17:30", "%2B00:00"])
+def test_feedback_datetime_filter_accepts_any_iso_offset(reader, org_a, offset):
+    """Offsets beyond PostgreSQL's ±15:59 are compared in UTC rather than failing."""
+    response = reader.get(f"/api/v1/feedback/?submitted_from=2538-12-30T15:06:39{offset}")
+    assert response.status_code == 200, response.content
+    assert response.json()["count"] == 0

@@ -6,6 +6,8 @@ holding both scopes; no answer may be a 5xx or differ from what the schema promi
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -49,6 +51,18 @@ pytestmark = pytest.mark.django_db
 
 # The schema endpoint needs no database, so it is loaded when the module is collected.
 schema = _load_schema()
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Calling the WSGI app directly fires request_started/finished, whose
+    close_old_connections would close the connection holding the test transaction on
+    PostgreSQL (Django's own test client disconnects it the same way)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
