@@ -170,7 +170,7 @@ def themes_bar(figures: dict) -> dict | None:
     layout["showlegend"] = False
     layout["xaxis"] = {"gridcolor": "#eef1f6", "title": {"text": "Comments"}}
     layout["yaxis"] = {"automargin": True}
-    layout["margin"]["l"] = 12
+    layout["margin"]["l"] = _label_margin(t["name"] for t in tags)
     return {
         "data": [
             {
@@ -187,6 +187,13 @@ def themes_bar(figures: dict) -> dict | None:
     }
 
 
+def _label_margin(labels) -> int:
+    """Left margin (px) wide enough for horizontal-bar labels: static and printed charts do
+    not always re-run Plotly's automargin, which clipped long XLA names."""
+    longest = max((len(str(label)) for label in labels), default=0)
+    return min(260, 16 + 6 * longest)
+
+
 def xla_scores_bar(figures: dict) -> dict | None:
     rows = [r for r in figures.get("xlas", {}).get("rows", []) if r.get("score") is not None]
     if not rows:
@@ -196,7 +203,7 @@ def xla_scores_bar(figures: dict) -> dict | None:
     layout["showlegend"] = False
     layout["xaxis"] = {"range": [0, 100], "gridcolor": "#eef1f6", "ticksuffix": " %"}
     layout["yaxis"] = {"automargin": True}
-    layout["margin"]["l"] = 12
+    layout["margin"]["l"] = _label_margin(r["name"] for r in rows)
     return {
         "data": [
             {

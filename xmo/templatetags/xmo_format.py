@@ -38,3 +38,11 @@ def percent(value, digits=0):
     if value is None or value == "":
         return DASH
     return f"{float(value):.{int(digits)}f} %"
+
+
+@register.filter
+def label(value):
+    """A stored choice value shown as words: at_risk → At risk."""
+    if value is None or value == "":
+        return DASH
+    return str(value).replace("_", " ").capitalize()
