@@ -1182,7 +1182,7 @@ class Command(BaseCommand):
         order = {u[0]: i for i, u in enumerate(USERS)}
         rows = sorted(memberships, key=lambda m: order[m.user.username])
         self.stdout.write("")
-        self.stdout.write("Demo log-ins (http://127.0.0.1:8000/login/):")
+        self.stdout.write("Demo log-ins (sign in at /login/):")
         self.stdout.write(f"  {'username':<10} {'role':<22} password")
         for m in rows:
             self.stdout.write(f"  {m.user.username:<10} {m.get_role_display():<22} {password}")
