@@ -9,7 +9,9 @@ between warning and target (Supported users' happiness last month).
 
 from __future__ import annotations
 
+import bisect
 import datetime
+import itertools
 import math
 import os
 import random
@@ -21,7 +23,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from experience.models import MetricSample, OperationalMetric, Persona, Service, SurveyResponse
@@ -79,46 +81,70 @@ METRIC_BASE = {
 }
 
 
-def insert_rows(model, objs) -> int:
-    """Insert unsaved instances in batches of BATCH rows with one prepared statement each.
+def insert_rows(model, columns: list[str], rows: list[tuple]) -> int:
+    """Insert rows of database-ready values in batches of BATCH, one prepared statement each.
 
     bulk_create is limited on SQLite to 999 bound variables per statement (about 40 rows of
-    a survey response), which makes 100 000 rows take most of a minute; executemany of one
-    prepared INSERT loads them in seconds on SQLite and PostgreSQL alike. The statement is
-    built from the model's own column names only.
+    a survey response) and builds a model instance per row, which makes 100 000 rows take
+    most of a minute; executemany of one prepared INSERT loads them in seconds on SQLite and
+    PostgreSQL alike. The statement is built from the model's own column names only.
     """
-    if not objs:
+    if not rows:
         return 0
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    needs_prep = [
-        isinstance(f, models.DateTimeField | models.DateField | models.JSONField) for f in fields
-    ]
     quote = connection.ops.quote_name
+    fields = [model._meta.get_field(name) for name in columns]
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (model metadata only)
         quote(model._meta.db_table),
         ", ".join(quote(f.column) for f in fields),
         ", ".join(["%s"] * len(fields)),
     )
-    pairs = list(zip(fields, needs_prep, strict=True))
     with connection.cursor() as cursor:
-        for start in range(0, len(objs), BATCH):
-            rows = [
-                tuple(
-                    f.get_db_prep_save(f.pre_save(obj, True), connection)
-                    if prep
-                    else getattr(obj, f.attname)
-                    for f, prep in pairs
-                )
-                for obj in objs[start : start + BATCH]
-            ]
-            cursor.executemany(sql, rows)
-    return len(objs)
+        for start in range(0, len(rows), BATCH):
+            cursor.executemany(sql, rows[start : start + BATCH])
+    return len(rows)
+
+
+RESPONSE_COLUMNS = [
+    "organisation",
+    "external_id",
+    "service",
+    "persona",
+    "score",
+    "lost_time_minutes",
+    "factors",
+    "comment",
+    "touchpoint",
+    "channel",
+    "location",
+    "assignment_group",
+    "ticket_ref",
+    "reassignments",
+    "resolution_hours",
+    "submitted_at",
+    "received_at",
+    "processed",
+    "triage_status",
+    "highlighted",
+]
+
+
+def db_datetime(value: datetime.datetime):
+    """An aware datetime as the database driver wants it (UTC text on SQLite)."""
+    return connection.ops.adapt_datetimefield_value(value.astimezone(datetime.UTC))
+
+
+_PICKERS: dict[int, tuple] = {}
 
 
 def _weighted(rng: random.Random, pairs):
-    values = [p[0] for p in pairs]
-    weights = [p[1] for p in pairs]
-    return rng.choices(values, weights=weights)[0]
+    """One value of [(value, weight), ...], drawn by weight."""
+    picker = _PICKERS.get(id(pairs))
+    if picker is None:
+        cumulative = list(itertools.accumulate(weight for _, weight in pairs))
+        # Keeping `pairs` referenced keeps its id from being reused.
+        picker = _PICKERS[id(pairs)] = (pairs, [value for value, _ in pairs], cumulative)
+    _, values, cumulative = picker
+    return values[bisect.bisect(cumulative, rng.random() * cumulative[-1])]
 
 
 class Demo:
@@ -748,10 +774,11 @@ class Demo:
             return
         rng = random.Random(42)
         rows = []
+        received = db_datetime(timezone.now())
         day = self.first_day
         while day < self.today:
-            measured = timezone.make_aware(
-                datetime.datetime.combine(day, datetime.time(23)), self.tz
+            measured = db_datetime(
+                datetime.datetime.combine(day, datetime.time(23), tzinfo=self.tz)
             )
             in_drop = self.drop_week <= day < self.drop_week + datetime.timedelta(days=7)
             in_breach = period_start(day, "month") in self.breach_months
@@ -779,18 +806,29 @@ class Demo:
                 }
                 for metric_slug, value in values.items():
                     rows.append(
-                        MetricSample(
-                            organisation=self.org,
-                            metric=self.metrics[metric_slug],
-                            service=self.services[slug],
-                            value=round(value, 3),
-                            measured_at=measured,
-                            external_id=f"demo-{metric_slug}-{slug}-{day.isoformat()}",
-                            processed=False,
+                        (
+                            self.org.pk,
+                            self.metrics[metric_slug].pk,
+                            self.services[slug].pk,
+                            round(value, 3),
+                            measured,
+                            f"demo-{metric_slug}-{slug}-{day.isoformat()}",
+                            received,
+                            False,
                         )
                     )
             day += datetime.timedelta(days=1)
-        self.add("metric samples", insert_rows(MetricSample, rows))
+        columns = [
+            "organisation",
+            "metric",
+            "service",
+            "value",
+            "measured_at",
+            "external_id",
+            "received_at",
+            "processed",
+        ]
+        self.add("metric samples", insert_rows(MetricSample, columns, rows))
 
     # -- survey responses -------------------------------------------------------------------
 
@@ -824,8 +862,14 @@ class Demo:
         hour_weights = (2, 8, 12, 12, 11, 8, 10, 11, 10, 8, 5, 2, 1)
         hours = list(zip(range(7, 20), hour_weights, strict=True))
         comments_made = []
-        batch: list[SurveyResponse] = []
+        batch: list[tuple] = []
         created = 0
+        org_id = self.org.pk
+        service_ids = {slug: service.pk for slug, service in self.services.items()}
+        persona_ids = {slug: persona.pk for slug, persona in self.personas.items()}
+        factors_field = SurveyResponse._meta.get_field("factors")
+        factors_cache: dict[tuple, object] = {}
+        received = db_datetime(timezone.now())
         index = 0
         carry = 0.0
         total_days = len(day_weights)
@@ -896,32 +940,40 @@ class Demo:
                 external_id = f"demo-{index:06d}"
                 if comment:
                     comments_made.append((external_id, day, score, comment, service))
+                factors_key = tuple(factors)
+                factors_db = factors_cache.get(factors_key)
+                if factors_db is None:
+                    factors_db = factors_cache[factors_key] = factors_field.get_db_prep_save(
+                        factors, connection
+                    )
                 batch.append(
-                    SurveyResponse(
-                        organisation=self.org,
-                        external_id=external_id,
-                        service=self.services[service],
-                        persona=self.personas[persona] if persona else None,
-                        score=score,
-                        lost_time_minutes=lost,
-                        factors=factors,
-                        comment=comment,
-                        touchpoint=touchpoint,
-                        channel=channel,
-                        location=location,
-                        assignment_group=group,
-                        ticket_ref=ticket,
-                        reassignments=reassignments,
-                        resolution_hours=resolution,
-                        submitted_at=local,
-                        processed=False,
-                        triage_status=triage,
+                    (
+                        org_id,
+                        external_id,
+                        service_ids[service],
+                        persona_ids[persona] if persona else None,
+                        score,
+                        lost,
+                        factors_db,
+                        comment,
+                        touchpoint,
+                        channel,
+                        location,
+                        group,
+                        ticket,
+                        reassignments,
+                        resolution,
+                        db_datetime(local),
+                        received,
+                        False,
+                        triage,
+                        False,
                     )
                 )
                 if len(batch) >= BATCH:
-                    created += insert_rows(SurveyResponse, batch)
+                    created += insert_rows(SurveyResponse, RESPONSE_COLUMNS, batch)
                     batch = []
-        created += insert_rows(SurveyResponse, batch)
+        created += insert_rows(SurveyResponse, RESPONSE_COLUMNS, batch)
         self.add("survey responses", created)
         self.add("comments", len(comments_made))
         self.ensure_feedback_work(comments_made, random.Random(42))
@@ -1130,7 +1182,7 @@ class Command(BaseCommand):
         order = {u[0]: i for i, u in enumerate(USERS)}
         rows = sorted(memberships, key=lambda m: order[m.user.username])
         self.stdout.write("")
-        self.stdout.write("Demo log-ins (http://127.0.0.1:8000/login/):")
+        self.stdout.write("Demo log-ins (sign in at /login/):")
         self.stdout.write(f"  {'username':<10} {'role':<22} password")
         for m in rows:
             self.stdout.write(f"  {m.user.username:<10} {m.get_role_display():<22} {password}")
