@@ -200,21 +200,31 @@ def _hist_merge(table: str) -> str:
     )
 
 
+_KEY_SELECT = ("span", "grain", "day", "s", *_DIM_ORDER)
+
+
+def aggregate_sql(kind: str, where: str) -> str:
+    """SELECT of the rollup rows (key columns, then values) of the rows matching `where`."""
+    select = _aggregate_select(kind, _source(kind, where))
+    if kind != "stats":
+        return select
+    aggs = ", ".join((*STEP2_AGGREGATES, _hist_agg()))
+    return (
+        f"SELECT {', '.join(_KEY_SELECT)}, {aggs} FROM ({select}) step1 "
+        f"GROUP BY {', '.join(_KEY_SELECT)}"
+    )
+
+
 def _upsert_sql(kind: str, where: str) -> str:
     """INSERT ... SELECT aggregated rows ... ON CONFLICT DO UPDATE adding to what is there."""
     model = ResponseRollup if kind == "stats" else FactorRollup
     table = model._meta.db_table
-    extra_src, extra_target, aggregates = _extra(kind)
-    key_select = ("span", "grain", "day", "s", *_DIM_ORDER)
+    extra_src, extra_target, _ = _extra(kind)
+    key_select = _KEY_SELECT
     source = _source(kind, where)
-    select = _aggregate_select(kind, source)
+    select = aggregate_sql(kind, where)
     if kind == "stats":
         value_cols = (*STAT_COLUMNS, "lost_hist")
-        aggs = ", ".join((*STEP2_AGGREGATES, _hist_agg()))
-        select = (
-            f"SELECT {', '.join(key_select)}, {aggs} FROM ({select}) step1 "
-            f"GROUP BY {', '.join(key_select)}"
-        )
         select_cols = ("%s", "*")
         updates = ", ".join(
             [f"{c} = {table}.{c} + EXCLUDED.{c}" for c in STAT_COLUMNS]
