@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 CHUNK = 20_000 if settings.IS_POSTGRES else 5_000
 METRIC_CHUNK = 5_000
+WORK_MEM = "64MB"  # per sort/hash step of the aggregation, this transaction only
 ADVISORY_CLASS = 7231  # pg_advisory_xact_lock(class, org_id) namespace for rollups
 
 RESPONSES = SurveyResponse._meta.db_table
@@ -263,6 +264,8 @@ def _lock(cursor, org, exclusive: bool) -> None:
     if _is_pg():
         fn = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
         cursor.execute(f"SELECT {fn}(%s, %s)", [ADVISORY_CLASS, org.pk])
+        # Grouping sets hash their groups in memory instead of spilling sorts to disk.
+        cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
 
 
 def _claim(cursor, table: str, org, limit: int) -> list[int]:
