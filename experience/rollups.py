@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 CHUNK = 20_000 if settings.IS_POSTGRES else 5_000
 METRIC_CHUNK = 5_000
+WORK_MEM = "64MB"  # per sort/hash step of the aggregation, this transaction only
 ADVISORY_CLASS = 7231  # pg_advisory_xact_lock(class, org_id) namespace for rollups
 
 RESPONSES = SurveyResponse._meta.db_table
@@ -200,21 +201,31 @@ def _hist_merge(table: str) -> str:
     )
 
 
+_KEY_SELECT = ("span", "grain", "day", "s", *_DIM_ORDER)
+
+
+def aggregate_sql(kind: str, where: str) -> str:
+    """SELECT of the rollup rows (key columns, then values) of the rows matching `where`."""
+    select = _aggregate_select(kind, _source(kind, where))
+    if kind != "stats":
+        return select
+    aggs = ", ".join((*STEP2_AGGREGATES, _hist_agg()))
+    return (
+        f"SELECT {', '.join(_KEY_SELECT)}, {aggs} FROM ({select}) step1 "
+        f"GROUP BY {', '.join(_KEY_SELECT)}"
+    )
+
+
 def _upsert_sql(kind: str, where: str) -> str:
     """INSERT ... SELECT aggregated rows ... ON CONFLICT DO UPDATE adding to what is there."""
     model = ResponseRollup if kind == "stats" else FactorRollup
     table = model._meta.db_table
-    extra_src, extra_target, aggregates = _extra(kind)
-    key_select = ("span", "grain", "day", "s", *_DIM_ORDER)
+    extra_src, extra_target, _ = _extra(kind)
+    key_select = _KEY_SELECT
     source = _source(kind, where)
-    select = _aggregate_select(kind, source)
+    select = aggregate_sql(kind, where)
     if kind == "stats":
         value_cols = (*STAT_COLUMNS, "lost_hist")
-        aggs = ", ".join((*STEP2_AGGREGATES, _hist_agg()))
-        select = (
-            f"SELECT {', '.join(key_select)}, {aggs} FROM ({select}) step1 "
-            f"GROUP BY {', '.join(key_select)}"
-        )
         select_cols = ("%s", "*")
         updates = ", ".join(
             [f"{c} = {table}.{c} + EXCLUDED.{c}" for c in STAT_COLUMNS]
@@ -253,6 +264,8 @@ def _lock(cursor, org, exclusive: bool) -> None:
     if _is_pg():
         fn = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
         cursor.execute(f"SELECT {fn}(%s, %s)", [ADVISORY_CLASS, org.pk])
+        # Grouping sets hash their groups in memory instead of spilling sorts to disk.
+        cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
 
 
 def _claim(cursor, table: str, org, limit: int) -> list[int]:
