@@ -141,7 +141,7 @@ def _response_row(item: ResponseIn, ids: dict[str, dict[str, int]]) -> tuple:
         item.ticket_ref,
         item.reassignments,
         item.resolution_hours,
-        item.submitted_at,
+        item.submitted_at.astimezone(datetime.UTC),
     )
 
 
@@ -151,7 +151,7 @@ def _sample_row(item: SampleIn, ids: dict[str, dict[str, int]]) -> tuple:
         ids["metric"][item.metric],
         ids["service"][item.service],
         item.value,
-        item.measured_at,
+        item.measured_at.astimezone(datetime.UTC),
     )
 
 

@@ -1,3 +1,5 @@
+import datetime
+
 import django_filters
 from django import forms
 from django_filters.fields import IsoDateTimeField
@@ -11,9 +13,12 @@ class BoundedIsoDateTimeField(IsoDateTimeField):
 
     def to_python(self, value):
         parsed = super().to_python(value)
-        if parsed is not None and not 1900 <= parsed.year <= 9000:
+        if parsed is None:
+            return None
+        if not 1900 <= parsed.year <= 9000:
             raise forms.ValidationError("Give a date between the years 1900 and 9000.")
-        return parsed
+        # Offsets beyond ±15:59 are valid ISO 8601 but PostgreSQL refuses them.
+        return parsed.astimezone(datetime.UTC) if parsed.tzinfo else parsed
 
 
 class BoundedIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
