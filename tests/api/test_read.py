@@ -517,3 +517,13 @@ def test_configuration_and_report_lists_are_bounded(reader, org_a, django_assert
     ]:
         with django_assert_max_num_queries(limit):
             assert len(results(reader.get(url))) == 8, url
+
+
+def test_configuration_rejects_nested_or_malformed_json(login, users):
+    client = login(users["admin"])
+    for body in ["[" * 100_000 + "]" * 100_000, "{"]:
+        response = client.generic(
+            "POST", "/api/v1/services/", body, content_type="application/json"
+        )
+        assert response.status_code == 400
+        assert response.json()["detail"]
