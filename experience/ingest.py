@@ -141,7 +141,7 @@ def _response_row(item: ResponseIn, ids: dict[str, dict[str, int]]) -> tuple:
         item.ticket_ref,
         item.reassignments,
         item.resolution_hours,
-        item.submitted_at,
+        item.submitted_at.astimezone(datetime.UTC),
     )
 
 
@@ -151,7 +151,7 @@ def _sample_row(item: SampleIn, ids: dict[str, dict[str, int]]) -> tuple:
         ids["metric"][item.metric],
         ids["service"][item.service],
         item.value,
-        item.measured_at,
+        item.measured_at.astimezone(datetime.UTC),
     )
 
 
@@ -245,6 +245,8 @@ def parse(kind: Kind, body: bytes) -> list:
         if isinstance(exc, msgspec.ValidationError):
             _raise_item_errors(kind, body)
         raise IngestError(400, f"The body is not valid JSON: {_plain(exc)}") from exc
+    except RecursionError as exc:
+        raise IngestError(400, "The body is nested too deeply.") from exc
     items = decoded if isinstance(decoded, list) else [decoded]
     if len(items) > max_items():
         raise IngestError(
@@ -265,6 +267,8 @@ def _raise_item_errors(kind: Kind, body: bytes) -> None:
         raw = msgspec.json.decode(body)
     except (msgspec.DecodeError, UnicodeDecodeError) as exc:
         raise IngestError(400, f"The body is not valid JSON: {_plain(exc)}") from exc
+    except RecursionError as exc:
+        raise IngestError(400, "The body is nested too deeply.") from exc
     if isinstance(raw, dict):
         raw_items = [raw]
     elif isinstance(raw, list):

@@ -18,6 +18,7 @@ from experience.selectors import Segment, trend
 from experience.stats import SENTIMENT_MEASURES
 from xmo import jobs
 from xmo.api import schema as errors
+from xmo.api.parsers import SafeJSONParser
 from xmo.api.permissions import ScopeOrRole, request_organisation, request_token
 from xmo.api.schema import XmoAutoSchema
 from xmo.api.throttling import TokenRateThrottle
@@ -133,6 +134,8 @@ class ConfigurationViewSet(
     viewsets.ReadOnlyModelViewSet,
 ):
     """Read with a `read` token or any role; admins (signed in) create and update."""
+
+    parser_classes = [SafeJSONParser]
 
     token_scope = {"GET": "read", "HEAD": "read", "OPTIONS": "read"}
     capability = {

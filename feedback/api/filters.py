@@ -17,10 +17,8 @@ class BoundedIsoDateTimeField(IsoDateTimeField):
             return None
         if not 1900 <= parsed.year <= 9000:
             raise forms.ValidationError("Give a date between the years 1900 and 9000.")
-        if parsed.tzinfo is not None:
-            # Offsets past ±15:59 are valid ISO 8601 but PostgreSQL refuses them: compare in UTC.
-            parsed = parsed.astimezone(datetime.UTC)
-        return parsed
+        # Offsets beyond ±15:59 are valid ISO 8601 but PostgreSQL refuses them.
+        return parsed.astimezone(datetime.UTC) if parsed.tzinfo else parsed
 
 
 class BoundedIsoDateTimeFilter(django_filters.IsoDateTimeFilter):

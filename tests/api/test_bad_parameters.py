@@ -32,3 +32,14 @@ def test_extreme_parameters_never_fail_the_server(client, url):
     r = client.get(url, HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert 200 <= r.status_code < 500, (url, r.status_code)
     assert r.json()
+
+
+@pytest.mark.django_db
+def test_feedback_filter_with_unusual_offset(client):
+    org = OrganisationFactory()
+    _, raw = ApiTokenFactory.create_with_key(organisation=org)
+    response = client.get(
+        "/api/v1/feedback/?submitted_from=2026-01-01T00:00:00%2B18:06",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    )
+    assert response.status_code == 200

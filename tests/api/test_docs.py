@@ -24,6 +24,7 @@ def test_schema_is_served(client):
     assert schema["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     push = schema["paths"]["/api/v1/survey-responses/"]["post"]
     assert set(push["responses"]) >= {"201", "400", "401", "403", "413", "415", "429"}
+    assert "Retry-After" in push["responses"]["429"]["headers"]
     body = push["requestBody"]["content"]["application/json"]["schema"]
     assert body["oneOf"][1]["maxItems"] == 10_000
     assert body["oneOf"][0]["additionalProperties"] is False

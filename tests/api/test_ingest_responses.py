@@ -346,3 +346,20 @@ def test_rejected_batches_queue_nothing(api, token_a, django_capture_on_commit_c
     with django_capture_on_commit_callbacks() as callbacks:
         push(api, token_a, response_item(score=99))
     assert callbacks == []
+
+
+def test_unusual_offsets_are_stored_as_the_same_instant(api, token_a):
+    response = push(api, token_a, response_item(submitted_at="2026-01-05T23:30:00+18:06"))
+    assert response.status_code == 201
+    row = SurveyResponse.objects.get()
+    assert row.submitted_at == datetime.datetime(2026, 1, 5, 5, 24, tzinfo=datetime.UTC)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"[" * 100_000 + b"]" * 100_000, b'[{"factors": ' + b"[" * 100_000 + b"]" * 100_000 + b"}]"],
+)
+def test_deeply_nested_json_is_400(api, token_a, raw):
+    response = push(api, token_a, None, raw=raw)
+    assert response.status_code == 400
+    assert response.json()["detail"]

@@ -527,3 +527,13 @@ def test_feedback_datetime_filter_accepts_any_iso_offset(reader, org_a, offset):
     response = reader.get(f"/api/v1/feedback/?submitted_from=2538-12-30T15:06:39{offset}")
     assert response.status_code == 200, response.content
     assert response.json()["count"] == 0
+
+
+def test_configuration_rejects_nested_or_malformed_json(login, users):
+    client = login(users["admin"])
+    for body in ["[" * 100_000 + "]" * 100_000, "{"]:
+        response = client.generic(
+            "POST", "/api/v1/services/", body, content_type="application/json"
+        )
+        assert response.status_code == 400
+        assert response.json()["detail"]

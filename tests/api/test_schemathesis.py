@@ -66,7 +66,20 @@ def _keep_the_test_connection():
 
 
 @pytest.fixture
-def world(org_a, monkeypatch):
+def keep_connection():
+    """Like Django's test client: the test's transaction must outlive each WSGI request."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def world(org_a, monkeypatch, keep_connection):
     """Organisation A with a little of everything, and a token with both scopes."""
     monkeypatch.setattr(
         TokenRateThrottle,

@@ -81,4 +81,8 @@ class XmoAutoSchema(AutoSchema):
                 responses[str(code)] = self._get_response_for_code(
                     response, str(code), direction=direction
                 )
+        responses["429"].setdefault("headers", {})["Retry-After"] = {
+            "schema": {"type": "integer"},
+            "description": "Seconds to wait before the next request.",
+        }
         return responses
