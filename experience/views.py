@@ -47,13 +47,13 @@ def trend_measure(drop: ScoreDrop) -> str:
 
 
 # --- Drivers --------------------------------------------------------------------------------
-# ScoreDrop.drivers, as written by the detection job:
-#   {"factors": [{"label", "baseline_share", "share", "delta"}...],   shares in % of responses
-#    "tags":    [same shape],
-#    "mix": float, "rate": float,          points of the change from mix and from rate
-#    "dimension": "persona", "segments": [{"label", "baseline_share", "share",
-#                                          "baseline_value", "value", "mix", "rate"}]}
-# Alternative key spellings are accepted so older rows still display.
+# ScoreDrop.drivers, as written by the detection job (experience/drops.py):
+#   {"factors": [{"factor", "share_before", "share_after", "delta"}...],  shares in % of responses
+#    "tags":    [{"tag", "share_before", "share_after", "delta"}...],
+#    "mix_rate": {"mix", "rate", "total", "dominant", "child": "channel",
+#                 "children": [{"key", "weight_before", "weight_after",
+#                               "value_before", "value_after"}]} or None}
+# Other key spellings (label/baseline_share/share, top-level mix/rate) are read too.
 
 
 def _first(item: dict, *keys, default=None):
@@ -71,7 +71,7 @@ def _shift_rows(raw, kind: str) -> list[dict]:
         if not isinstance(item, dict):
             continue
         before = _first(item, "baseline_share", "share_before", "before", "baseline")
-        after = _first(item, "share", "share_now", "week_share", "after", "current")
+        after = _first(item, "share_after", "share", "share_now", "week_share", "after")
         delta = _first(item, "delta", "shift", "change")
         if delta is None and before is not None and after is not None:
             delta = after - before
@@ -100,13 +100,24 @@ def driver_view(drop: ScoreDrop) -> dict:
     segments = []
     for seg in _first(split, "segments", "children", default=[]) or []:
         if isinstance(seg, dict):
+            before_w, after_w = _first(seg, "weight_before"), _first(seg, "weight_after")
             segments.append(
                 {
-                    "label": _first(seg, "label", "name", "key", default="?"),
-                    "before_share": _first(seg, "baseline_share", "share_before"),
-                    "after_share": _first(seg, "share", "share_now"),
+                    "label": _first(seg, "label", "name", "key", default="?") or "(none)",
+                    "before_share": _first(
+                        seg,
+                        "baseline_share",
+                        "share_before",
+                        default=None if before_w is None else 100 * before_w,
+                    ),
+                    "after_share": _first(
+                        seg,
+                        "share_after",
+                        "share",
+                        default=None if after_w is None else 100 * after_w,
+                    ),
                     "before_value": _first(seg, "baseline_value", "value_before"),
-                    "after_value": _first(seg, "value", "value_now"),
+                    "after_value": _first(seg, "value_after", "value", "value_now"),
                     "mix": _first(seg, "mix"),
                     "rate": _first(seg, "rate"),
                 }
@@ -118,9 +129,9 @@ def driver_view(drop: ScoreDrop) -> dict:
         "rows": combined[:15],
         "mix": mix,
         "rate": rate,
-        "dimension": _first(split, "dimension", "by", default=""),
+        "dimension": _first(split, "child", "dimension", "by", default=""),
         "segments": segments,
-        "explanation": _mix_rate_words(drop, mix, rate, _first(split, "dimension", "by")),
+        "explanation": _mix_rate_words(drop, mix, rate, _first(split, "child", "dimension", "by")),
         "figure": _drivers_figure(combined[:10]) if combined else None,
     }
 

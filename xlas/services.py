@@ -206,6 +206,10 @@ def version_propose(
     version = XLAVersion.objects.select_for_update().select_related("xla").get(pk=version.pk)
     if version.status != VersionStatus.DRAFT:
         raise ValidationError("Only a draft can be proposed.")
+    if version.xla.versions.filter(status=VersionStatus.PROPOSED).exists():
+        raise ValidationError("A proposal is already waiting for approval.")
+    if not version.indicators.exists():
+        raise ValidationError("Add at least one indicator before proposing.")
     before = snapshot(version, VERSION_FIELDS)
     version.status = VersionStatus.PROPOSED
     version.rationale = rationale or version.rationale

@@ -185,5 +185,19 @@ def test_every_page_renders_cleanly(
         # Nothing wider than the viewport on a phone.
         overflow = page.evaluate("document.documentElement.scrollWidth")
         assert overflow <= width + 1, f"{url} is {overflow}px wide at {width}px"
+    # A form with mistakes explains them next to the fields.
+    page.goto(f"{live_server.url}/xlas/new/")
+    page.fill("#id_name", "Collaboration tools")
+    page.fill("#id_ind-0-name", "Happiness")
+    page.fill("#id_ind-0-target", "70")
+    page.fill("#id_ind-0-warning", "80")
+    page.select_option("#id_ind-0-measure", "happiness")
+    page.click("button:has-text('Save draft')")
+    page.wait_for_selector(".form-errors")
+    assert "warning level must be at or below target" in page.inner_text("main")
+    page.screenshot(path=str(SHOTS / f"xla-new-errors-{width}.png"), full_page=True)
+    # The browser's own 400 console line is expected here.
+    watch.errors = [e for e in watch.errors if "400" not in e]
+    watch.failed = [f for f in watch.failed if not f.startswith("400 ")]
     watch.assert_clean()
     assert Breach.objects.count() == 1 and XLAVersion.objects.count() == 4

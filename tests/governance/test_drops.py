@@ -353,3 +353,38 @@ def test_comments_only_for_roles_that_read_feedback(login, users, role, drop, dr
     else:
         assert "I had to repeat myself" in body
         assert page.status_code == 200
+
+
+def test_drivers_in_the_detection_jobs_shape(login, users, org_a):
+    drop = ScoreDropFactory(
+        organisation=org_a,
+        drivers={
+            "factors": [
+                {"factor": "Long wait", "share_before": 10.0, "share_after": 42.5, "delta": 32.5},
+                {"factor": "Friendly", "share_before": 30.0, "share_after": 25.0, "delta": -5.0},
+            ],
+            "tags": [{"tag": "phone", "share_before": 1.0, "share_after": 9.0, "delta": 8.0}],
+            "mix_rate": {
+                "mix": -1.5,
+                "rate": -20.25,
+                "total": -21.75,
+                "dominant": "rate",
+                "child": "channel",
+                "children": [
+                    {
+                        "key": "phone",
+                        "weight_before": 0.2,
+                        "weight_after": 0.5,
+                        "value_before": 40.0,
+                        "value_after": 10.0,
+                    }
+                ],
+            },
+        },
+    )
+    body = login(users["officer"]).get(_url("drop_detail", drop)).content.decode()
+    assert 'data-testid="top-driver">Long wait<' in body
+    assert "42.5 %" in body and "10.0 %" in body
+    assert "between channels" in body and "−20.2 from rate" in body
+    assert "20.0 → 50.0" in body  # the channel's share of responses before → that week
+    assert "40.0 → 10.0" in body  # the channel's happiness before → that week

@@ -428,3 +428,16 @@ def test_change_log_shows_on_page(login, users, xla, active_version, proposed_ve
     assert "xla.approved" in body and "xla.retired" in body
     assert "a-leader" in body
     assert len(mail.outbox) >= 1
+
+
+def test_draft_cannot_be_proposed_while_another_proposal_waits(login, users, xla, proposed_version):
+    draft = XLAVersionFactory(xla=xla, number=3, status="draft")
+    IndicatorFactory(version=draft, key="happiness")
+    response = login(users["officer"]).post(
+        reverse("xlas:version_propose", args=[draft.pk]),
+        {"rationale": "Another idea.", "effective_from": "2026-12-01"},
+        follow=True,
+    )
+    assert "A proposal is already waiting for approval." in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == "draft"

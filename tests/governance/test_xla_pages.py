@@ -173,3 +173,32 @@ def test_date_fields_are_prefilled_in_iso_format(login, users, proposed_version)
         .content.decode()
     )
     assert 'type="date" name="effective_from" value="2026-10-01"' in body
+
+
+def test_audit_log_paginates_over_htmx(login, users, org_a, xla):
+    from tests.factories import AuditEventFactory
+
+    for i in range(25):
+        AuditEventFactory(
+            organisation=org_a,
+            action=f"xla.step{i:02d}",
+            object_type="xlas.xla",
+            object_id=str(xla.pk),
+        )
+    client = login(users["viewer"])
+    response = client.get(
+        reverse("xlas:xla_detail", args=[xla.pk]), {"audit_page": "2"}, HTTP_HX_REQUEST="true"
+    )
+    body = response.content.decode()
+    assert body.strip().startswith('<div id="audit-events">') and "<html" not in body
+    assert body.count("<li>") == 5 and "xla.step00" in body
+
+
+def test_filter_choices_are_scoped_to_the_organisation(login, users, org_b, xla):
+    from tests.factories import ServiceFactory, XLAFactory
+
+    XLAFactory(organisation=org_b, name="Their secret XLA")
+    ServiceFactory(organisation=org_b, slug="their-service", name="Their service")
+    body = login(users["officer"]).get(reverse("xlas:breach_list")).content.decode()
+    assert xla.name in body
+    assert "Their secret XLA" not in body and "Their service" not in body
