@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from experience.choices import Channel, Touchpoint
 from experience.models import SurveyResponse
+from experience.rollups import process_new
 
 LOCATIONS = ["London", "Leeds", "Glasgow", "Remote"]
 GROUPS = ["Desk L1", "Desk L2", "Field", "Apps"]
@@ -32,8 +33,13 @@ def seed_responses(
     seed: int = 7,
     prefix: str = "r",
     batch_size: int = 5000,
+    process: bool = True,
 ) -> None:
-    """`count` responses spread over the last `months` months (one bad service × phone cell)."""
+    """`count` responses spread over the last `months` months (one bad service × phone cell).
+
+    With `process` the rollup job's processing runs afterwards (as the 60-second job would),
+    which also bumps the organisation's data version.
+    """
     rng = random.Random(seed)
     now = now or timezone.now()
     span = datetime.timedelta(days=30.4 * months)
@@ -60,7 +66,7 @@ def seed_responses(
                 location=LOCATIONS[i % len(LOCATIONS)],
                 assignment_group=GROUPS[(i // 3) % len(GROUPS)],
                 submitted_at=now - span * rng.random(),
-                processed=True,
+                processed=False,
             )
         )
         if len(rows) >= batch_size:
@@ -68,3 +74,5 @@ def seed_responses(
             rows = []
     if rows:
         SurveyResponse.objects.bulk_create(rows)
+    if process:
+        process_new(org)
