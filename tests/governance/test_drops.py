@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from experience.models import ScoreDrop
+from experience.rollups import process_new
 from meetings.models import ActionItem, AgendaItem
 from tests.factories import MeetingFactory, ScoreDropFactory, SurveyResponseFactory
 from xmo.models import AuditEvent
@@ -80,6 +81,7 @@ def test_detail_trend_uses_the_segment(login, users, org_a, drop, drop_comments,
         comment="Laptop fine",
         submitted_at=drop_comments[0].submitted_at,
     )
+    process_new(org_a)  # trends read rollups
     response = login(users["officer"]).get(_url("drop_detail", drop))
     series = response.context["series"]
     week = next(row for row in series if row["period_start"] == drop.week_start)
@@ -334,6 +336,7 @@ def test_lost_time_drop_shows_minutes_and_lost_time_trend(login, users, org_a, s
             datetime.datetime.combine(lost.week_start, datetime.time(12))
         ),
     )
+    process_new(org_a)  # trends read rollups
     response = login(users["officer"]).get(_url("drop_detail", lost))
     body = response.content.decode()
     assert "3 h 10 min" in body and "+1 h 30 min" in body

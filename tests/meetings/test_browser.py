@@ -5,6 +5,7 @@ from urllib.parse import urlparse
 
 import pytest
 
+from experience.rollups import process_new
 from meetings.drafting import draft_agenda, ensure_next_meeting, local_date
 from meetings.models import ActionItem, Meeting
 from tests.conftest import CHROMIUM
@@ -43,6 +44,7 @@ def drafted_monthly(transactional_db, org_a, users):
             location="Leeds",
             submitted_at=lo + datetime.timedelta(hours=12),
         )
+    process_new(org_a)  # figures come from rollups, as after the rollups job
     draft_agenda(meeting)
     return meeting
 

@@ -508,3 +508,53 @@ def test_every_constraint_of_the_domain_has_a_case_here():
             if f"test_{constraint.name}" not in source:
                 missing.append(f"{model._meta.label}.{constraint.name}")
     assert missing == []
+
+
+# Rollups (derived data): one row per key, so incremental upserts can never double-count.
+
+
+def _rollup_key(service):
+    return {
+        "organisation": service.organisation,
+        "span": "day",
+        "grain": "fine",
+        "day": datetime.date(2026, 10, 1),
+        "service": service,
+        "persona_key": 0,
+        "touchpoint": "incident",
+        "channel": "portal",
+    }
+
+
+def test_response_rollup_key():
+    from experience.models import ResponseRollup
+
+    service = ServiceFactory()
+    ResponseRollup.objects.create(**_rollup_key(service), n=1)
+    with refused():
+        ResponseRollup.objects.create(**_rollup_key(service), n=2)
+
+
+def test_factor_rollup_key():
+    from experience.models import FactorRollup
+
+    service = ServiceFactory()
+    FactorRollup.objects.create(**_rollup_key(service), factor="Speed", count=1)
+    FactorRollup.objects.create(**_rollup_key(service), factor="Attitude", count=1)
+    with refused():
+        FactorRollup.objects.create(**_rollup_key(service), factor="Speed", count=3)
+
+
+def test_metric_rollup_key():
+    from experience.models import MetricRollup
+
+    sample = MetricSampleFactory()
+    key = {
+        "organisation": sample.organisation,
+        "day": datetime.date(2026, 10, 1),
+        "metric": sample.metric,
+        "service": sample.service,
+    }
+    MetricRollup.objects.create(**key)
+    with refused():
+        MetricRollup.objects.create(**key)

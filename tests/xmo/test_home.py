@@ -2,6 +2,7 @@
 
 import datetime
 
+from experience.rollups import process_new
 from tests.factories import (
     BreachFactory,
     IndicatorFactory,
@@ -40,6 +41,8 @@ def test_home_figures_this_and_last_month(
             organisation=org_a, service=service, score=score, submitted_at=at_last
         )
     SurveyResponseFactory(organisation=org_b, score=0, submitted_at=at_this)  # not A's
+    process_new(org_a)  # figures come from rollups, as after the rollups job
+    process_new(org_b)
     xla = XLAFactory(organisation=org_a)
     indicator = IndicatorFactory(version=XLAVersionFactory(xla=xla))
     BreachFactory(indicator=indicator, status="open")

@@ -7,11 +7,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from experience.models import MetricSample, SurveyResponse
+from experience.models import MetricSample, ScoreDrop, SurveyResponse
 from experience.selectors import Segment, factor_counts, summary
 from feedback.models import FeedbackTag, Tag, TagRule
 from meetings.models import MeetingSeries
-from xlas.models import XLA, XLAVersion
+from xlas.models import XLA, Breach, XLAVersion
 from xmo.models import Membership, Organisation
 from xmo.periods import local_today, period_start
 
@@ -98,8 +98,10 @@ def test_seed_demo_is_deterministic_for_a_day():
     assert again == fingerprint
 
 
-def test_seed_demo_data_shape_and_vpn_drop_in_last_closed_week():
-    seed("--responses", "20000", "--no-jobs")
+@pytest.mark.slow
+def test_seed_demo_data_shape_and_vpn_drop_in_last_closed_week(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    seed("--responses", "20000")  # with every job: rollups, evaluation, breaches, drops...
     org = Organisation.objects.get(slug="demo")
     today = local_today(org)
     year_ago = today - datetime.timedelta(days=365)
@@ -160,3 +162,15 @@ def test_seed_demo_data_shape_and_vpn_drop_in_last_closed_week():
         - datetime.timedelta(hours=2),
     ).exclude(comment="")
     assert comments.filter(comment__icontains="VPN").count() >= comments.count() / 2
+
+    # The jobs found what the demo is built to show: the VPN drop with its cause, and breaches.
+    found = ScoreDrop.objects.get(
+        organisation=org,
+        week_start=week,
+        measure="happiness",
+        segment_kind="service",
+        segment_value="remote-work",
+    )
+    assert found.delta <= -30
+    assert found.drivers["factors"][0]["factor"] == "Could not work during the ticket"
+    assert Breach.objects.filter(organisation=org).count() >= 2
