@@ -45,6 +45,7 @@ def detect_silent_feeds_job(org, now=None, **kwargs) -> dict:
     "rebuild_rollups",
     description="Recompute every rollup of the organisation from the raw rows (on demand).",
     order=11,
+    on_demand=True,
 )
 def rebuild_rollups_job(org, **kwargs) -> dict:
     return rollups_job(org, rebuild=True)

@@ -32,6 +32,7 @@ class Job:
     per_org: bool = True
     schedule: dict = field(default_factory=dict)  # {"seconds": 60} or {"crontab": {...}}
     lease_seconds: int = 1800
+    on_demand: bool = False  # run only when asked by name (e.g. a full rebuild), never by "all"
 
 
 REGISTRY: dict[str, Job] = {}
@@ -56,6 +57,7 @@ def job(
     every_seconds: int | None = None,
     crontab: dict | None = None,
     lease_seconds: int = 1800,
+    on_demand: bool = False,
 ):
     def decorator(fn):
         schedule = {}
@@ -63,7 +65,9 @@ def job(
             schedule = {"seconds": every_seconds}
         elif crontab:
             schedule = {"crontab": crontab}
-        REGISTRY[name] = Job(name, fn, description, order, per_org, schedule, lease_seconds)
+        REGISTRY[name] = Job(
+            name, fn, description, order, per_org, schedule, lease_seconds, on_demand
+        )
         return fn
 
     return decorator
@@ -84,8 +88,10 @@ def load_jobs() -> dict[str, Job]:
     return REGISTRY
 
 
-def ordered_jobs() -> list[Job]:
-    return sorted(load_jobs().values(), key=lambda j: (j.order, j.name))
+def ordered_jobs(*, include_on_demand: bool = False) -> list[Job]:
+    """The jobs in dependency order; on-demand jobs only when asked for."""
+    jobs = [j for j in load_jobs().values() if include_on_demand or not j.on_demand]
+    return sorted(jobs, key=lambda j: (j.order, j.name))
 
 
 def beat_schedule() -> dict:

@@ -22,6 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args, name, org, list, **options):
         jobs = ordered_jobs()
         if list:
+            jobs = ordered_jobs(include_on_demand=True)
             if not jobs:
                 self.stdout.write("No jobs are registered yet.")
                 return
@@ -44,7 +45,7 @@ class Command(BaseCommand):
             for j in jobs:
                 self._run(j.name, org_id)
             return
-        known = {j.name for j in jobs}
+        known = {j.name for j in ordered_jobs(include_on_demand=True)}
         if name not in known:
             raise CommandError(
                 f"Unknown job {name!r}. "
