@@ -34,6 +34,26 @@ def measure_report_draft(org, month: datetime.date | None = None, *, repeat: int
     return best
 
 
+def section_report(ctx, repeat: int = 3) -> dict:
+    """Drafting the last closed month at SCALE and at the 10 000-response organisation."""
+    from bench.rollups import ensure_sample_org, small_scale
+    from experience.rollups import process_new
+    from xmo.models import Organisation
+
+    small_count = small_scale(ctx.scale, 10_000, divisor=2)
+    small = Organisation.objects.get(slug=ensure_sample_org(ctx, "bench-small", small_count))
+    at_scale = Organisation.objects.get(pk=ctx.org_id)
+    for org in (at_scale, small):
+        process_new(org)
+    scale_s = measure_report_draft(at_scale, repeat=repeat)
+    small_s = measure_report_draft(small, repeat=repeat)
+    return {
+        "report_seconds": round(scale_s, 3),
+        "report_seconds_small": round(small_s, 3),
+        "report_ratio": round(scale_s / small_s, 3),
+    }
+
+
 def seed_responses(org, count: int, *, months: int = 13, seed: int = 1) -> None:
     """Spread `count` responses over the last `months` closed months (bulk insert)."""
     from experience.models import Persona, Service, SurveyResponse

@@ -352,6 +352,15 @@ def section_copy(ctx: Context) -> dict:
     return {"copy_seconds": round(wall, 3), "copy_rows_per_s": round(ctx.scale / wall)}
 
 
+def _more_sections() -> list:
+    from bench.dashboard import section_dashboard
+    from bench.memory import section_memory
+    from bench.report import section_report
+    from bench.rollups import section_rollups
+
+    return [section_rollups, section_memory, section_dashboard, section_report]
+
+
 SECTIONS = [section_ingest, section_copy]
 
 
@@ -392,7 +401,7 @@ def main(argv=None) -> int:
         "gunicorn_workers": ctx.workers,
         "clients": ctx.clients,
     }
-    for section in SECTIONS:
+    for section in SECTIONS + _more_sections():
         print(f"bench: {section.__name__.removeprefix('section_')}...", flush=True)
         results.update(section(ctx))
     if "ingest_rows_per_s" in results and "copy_rows_per_s" in results:
