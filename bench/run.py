@@ -352,6 +352,12 @@ def section_copy(ctx: Context) -> dict:
     return {"copy_seconds": round(wall, 3), "copy_rows_per_s": round(ctx.scale / wall)}
 
 
+def print_targets(results: dict) -> None:
+    from bench.summary import print_targets as print_table
+
+    print_table(results)
+
+
 def _more_sections() -> list:
     from bench.dashboard import section_dashboard
     from bench.memory import section_memory
@@ -409,6 +415,7 @@ def main(argv=None) -> int:
             results["ingest_rows_per_s"] / results["copy_rows_per_s"], 3
         )
     report(results)
+    print_targets(results)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nbench: wrote {RESULTS.relative_to(ROOT)}")
     return 0
