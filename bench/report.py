@@ -55,8 +55,9 @@ def section_report(ctx, repeat: int = 3) -> dict:
 
 
 def seed_responses(org, count: int, *, months: int = 13, seed: int = 1) -> None:
-    """Spread `count` responses over the last `months` closed months (bulk insert)."""
+    """Spread `count` responses over the last `months` closed months (bulk insert), rolled up."""
     from experience.models import Persona, Service, SurveyResponse
+    from experience.rollups import process_new
     from reports.drafting import last_closed_month, month_range
     from xmo.periods import previous_period_start, utc_range
 
@@ -94,13 +95,13 @@ def seed_responses(org, count: int, *, months: int = 13, seed: int = 1) -> None:
                 lost_time_minutes=None if rng.random() < 0.3 else int(rng.expovariate(1 / 90)),
                 factors=rng.sample(["Speed", "Knowledge", "Repeat myself"], rng.randrange(0, 2)),
                 submitted_at=lo + datetime.timedelta(seconds=rng.random() * span),
-                processed=True,
             )
         )
         if len(batch) >= 5000:
             SurveyResponse.objects.bulk_create(batch)
             batch = []
     SurveyResponse.objects.bulk_create(batch)
+    process_new(org)  # figures come from the rollups, as after ingestion
 
 
 def main(argv=None) -> int:
