@@ -91,7 +91,115 @@ def measure_dashboard(
         "errors": len(errors),
         "first_errors": errors[:3],
         "requests_per_s": round(len(latencies) / wall, 1) if wall else None,
+        "latencies": latencies,
     }
+
+
+def _session_for(org, username: str) -> str:
+    """A signed-in leader of `org`: the session cookie's value."""
+    from django.test import Client
+
+    from xmo.services import member_add
+
+    membership, _ = member_add(
+        organisation=org, username=username, role="leader", password="Bench-only-pass-9431"
+    )
+    client = Client()
+    client.force_login(membership.user)
+    return client.cookies["sessionid"].value
+
+
+def _months(org, count: int = 13) -> list[str]:
+    from xmo.periods import last_closed_period, previous_period_start
+
+    month = last_closed_period(org, "month")[0]
+    months = []
+    for _ in range(count):
+        months.append(month.strftime("%Y-%m"))
+        month = previous_period_start(month, "month")
+    return months
+
+
+def section_dashboard(ctx, requests: int = 120, warm_requests: int = 60, clients: int = 10) -> dict:
+    """Cold-cache p50/p95 at SCALE and at 10 000 responses (a second organisation).
+
+    Every cold request names a filter combination no earlier request used (month × heat-map
+    dimension × service) after the data version was bumped, so each one renders its figures
+    from the rollups. The two organisations are measured in alternating rounds so that both
+    see the same load on the shared machine. A warm run (one URL, figures from the cache) is
+    reported beside.
+    """
+    from django.core.cache import cache
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.models import F
+
+    from bench.rollups import ensure_sample_org, small_scale
+    from bench.run import start_server
+    from experience.models import FactorRollup, ResponseRollup, Service
+    from experience.rollups import rebuild_rollups
+    from reports.dashboard import HEATMAP_DIMENSIONS
+    from xmo.models import Organisation
+
+    # The benchmark's own cache: earlier runs recreated the same organisation ids and data
+    # versions, so their figures would be served as if computed now.
+    cache.clear()
+    # gunicorn serves with DEBUG off: pages need the hashed static files' manifest.
+    call_command("collectstatic", interactive=False, verbosity=0)
+    small_count = small_scale(ctx.scale, 10_000, divisor=2)
+    small = Organisation.objects.get(slug=ensure_sample_org(ctx, "bench-small", small_count))
+    rebuild_rollups(small)
+    # The steady state: autovacuum has analysed the freshly written rollup tables.
+    with connection.cursor() as cursor:
+        for model in (ResponseRollup, FactorRollup):
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
+    orgs = {"": Organisation.objects.get(pk=ctx.org_id), "_small": small}
+    services = list(
+        Service.objects.filter(organisation_id=ctx.org_id).values_list("slug", flat=True)
+    )
+    plan = {}
+    for suffix, org in orgs.items():
+        Organisation.objects.filter(pk=org.pk).update(data_version=F("data_version") + 1)
+        paths = cold_paths(_months(org), services, dims=tuple(HEATMAP_DIMENSIONS))
+        if len(paths) < requests:
+            raise RuntimeError(f"only {len(paths)} distinct dashboard URLs")
+        plan[suffix] = (_session_for(org, f"bench-leader{suffix or '_scale'}"), paths)
+    server, base = start_server(ctx)
+    latencies: dict = {(kind, suffix): [] for kind in ("cold", "warm") for suffix in orgs}
+    rounds = 2
+    try:
+        # Every gunicorn worker imports and connects on its first pages: not measured.
+        for session, paths in plan.values():
+            warm_up = paths[requests:]
+            measure_dashboard(
+                base, session, clients=clients, requests=3 * ctx.workers, paths=warm_up
+            )
+        for r in range(rounds):
+            for suffix, (session, paths) in plan.items():
+                share = requests // rounds
+                for kind, urls, count in (
+                    ("cold", paths[r * share : (r + 1) * share], share),
+                    ("warm", ["/dashboard/"], warm_requests // rounds),
+                ):
+                    figures = measure_dashboard(
+                        base, session, clients=clients, requests=count, paths=urls
+                    )
+                    if figures["errors"]:
+                        raise RuntimeError(f"dashboard errors: {figures['first_errors']}")
+                    latencies[(kind, suffix)] += figures["latencies"]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    results: dict = {"dashboard_small_responses": small_count, "dashboard_clients": clients}
+    for (kind, suffix), values in latencies.items():
+        label = "" if kind == "cold" else "_warm"
+        results[f"dashboard{label}_p50_ms{suffix}"] = round(percentile(values, 0.50), 1)
+        results[f"dashboard{label}_p95_ms{suffix}"] = round(percentile(values, 0.95), 1)
+    for label in ("", "_warm"):
+        results[f"dashboard{label}_p95_ratio"] = round(
+            results[f"dashboard{label}_p95_ms"] / results[f"dashboard{label}_p95_ms_small"], 3
+        )
+    return results
 
 
 def main() -> None:
@@ -102,15 +210,15 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--path", action="append", help="dashboard path(s); default /dashboard/")
     args = parser.parse_args()
-    print(
-        measure_dashboard(
-            args.base_url,
-            args.session,
-            clients=args.clients,
-            requests=args.requests,
-            paths=args.path,
-        )
+    figures = measure_dashboard(
+        args.base_url,
+        args.session,
+        clients=args.clients,
+        requests=args.requests,
+        paths=args.path,
     )
+    figures.pop("latencies")
+    print(figures)
 
 
 if __name__ == "__main__":

@@ -34,9 +34,30 @@ def measure_report_draft(org, month: datetime.date | None = None, *, repeat: int
     return best
 
 
+def section_report(ctx, repeat: int = 3) -> dict:
+    """Drafting the last closed month at SCALE and at the 10 000-response organisation."""
+    from bench.rollups import ensure_sample_org, small_scale
+    from experience.rollups import process_new
+    from xmo.models import Organisation
+
+    small_count = small_scale(ctx.scale, 10_000, divisor=2)
+    small = Organisation.objects.get(slug=ensure_sample_org(ctx, "bench-small", small_count))
+    at_scale = Organisation.objects.get(pk=ctx.org_id)
+    for org in (at_scale, small):
+        process_new(org)
+    scale_s = measure_report_draft(at_scale, repeat=repeat)
+    small_s = measure_report_draft(small, repeat=repeat)
+    return {
+        "report_seconds": round(scale_s, 3),
+        "report_seconds_small": round(small_s, 3),
+        "report_ratio": round(scale_s / small_s, 3),
+    }
+
+
 def seed_responses(org, count: int, *, months: int = 13, seed: int = 1) -> None:
-    """Spread `count` responses over the last `months` closed months (bulk insert)."""
+    """Spread `count` responses over the last `months` closed months (bulk insert), rolled up."""
     from experience.models import Persona, Service, SurveyResponse
+    from experience.rollups import process_new
     from reports.drafting import last_closed_month, month_range
     from xmo.periods import previous_period_start, utc_range
 
@@ -80,9 +101,7 @@ def seed_responses(org, count: int, *, months: int = 13, seed: int = 1) -> None:
             SurveyResponse.objects.bulk_create(batch)
             batch = []
     SurveyResponse.objects.bulk_create(batch)
-    from experience.rollups import process_new
-
-    process_new(org)  # drafting reads rollups, as after the rollups job
+    process_new(org)  # figures come from the rollups, as after ingestion
 
 
 def main(argv=None) -> int:

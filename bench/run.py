@@ -354,6 +354,21 @@ def section_copy(ctx: Context) -> dict:
     return {"copy_seconds": round(wall, 3), "copy_rows_per_s": round(ctx.scale / wall)}
 
 
+def print_targets(results: dict) -> None:
+    from bench.summary import print_targets as print_table
+
+    print_table(results)
+
+
+def _more_sections() -> list:
+    from bench.dashboard import section_dashboard
+    from bench.memory import section_memory
+    from bench.report import section_report
+    from bench.rollups import section_rollups
+
+    return [section_rollups, section_memory, section_dashboard, section_report]
+
+
 SECTIONS = [section_ingest, section_copy]
 
 
@@ -394,7 +409,7 @@ def main(argv=None) -> int:
         "gunicorn_workers": ctx.workers,
         "clients": ctx.clients,
     }
-    for section in SECTIONS:
+    for section in SECTIONS + _more_sections():
         print(f"bench: {section.__name__.removeprefix('section_')}...", flush=True)
         results.update(section(ctx))
     if "ingest_rows_per_s" in results and "copy_rows_per_s" in results:
@@ -402,6 +417,7 @@ def main(argv=None) -> int:
             results["ingest_rows_per_s"] / results["copy_rows_per_s"], 3
         )
     report(results)
+    print_targets(results)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nbench: wrote {RESULTS.relative_to(ROOT)}")
     return 0

@@ -157,6 +157,12 @@ class SurveyResponse(models.Model):
                 condition=~Q(comment=""),
                 name="response_feedback_inbox",
             ),
+            # The month's quotes for the report: a handful of rows among the month's many.
+            models.Index(
+                fields=["organisation", "submitted_at"],
+                condition=Q(highlighted=True),
+                name="response_highlighted",
+            ),
         ]
 
     def __str__(self):
@@ -331,15 +337,21 @@ ROLLUP_KEY = (
 
 class RollupKey(models.Model):
     # Derived data: no database-level foreign keys (no per-row trigger work on bulk upserts);
-    # deleting an organisation or service still cascades through Django.
+    # deleting an organisation or service still cascades through Django. No index of their
+    # own either: the unique key starts with the organisation, and a service with rollups has
+    # responses, which protect it from deletion. Each index costs every rollup write.
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     span = models.CharField(max_length=5, choices=RollupSpan.choices)
     grain = models.CharField(max_length=8, choices=RollupGrain.choices)
     day = models.DateField(help_text="Local day, or first day of the local month.")
     service = models.ForeignKey(
-        Service, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        Service, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
     persona_key = models.IntegerField(default=0, help_text="Persona id; 0 for none or not kept.")
     touchpoint = models.CharField(max_length=12, default="", blank=True)

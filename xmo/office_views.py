@@ -363,7 +363,9 @@ def job_runs(request):
             (run.finished_at - run.started_at).total_seconds() if run.finished_at else None
         )
     return render(
-        request, "xmo/settings/jobs.html", {"tab": "jobs", "page": page, "jobs": ordered_jobs(include_on_demand=True)}
+        request,
+        "xmo/settings/jobs.html",
+        {"tab": "jobs", "page": page, "jobs": ordered_jobs(include_on_demand=True)},
     )
 
 

@@ -1,0 +1,30 @@
+"""The targets of the performance issue, printed after the full table of figures."""
+
+from __future__ import annotations
+
+# key, comparison, bound, what it compares
+TARGETS = (
+    ("ingest_ratio_to_copy", ">=", 0.25, "HTTP ingestion / raw COPY, rows per second"),
+    ("rollup_ratio_to_group_by", "<=", 2.0, "full rebuild / one raw GROUP BY"),
+    ("incremental_ratio_to_full", "<=", 0.05, "10 000 new responses / full rebuild"),
+    ("dashboard_p95_ratio", "<=", 1.5, "dashboard p95, cold cache: SCALE / 10 000"),
+    ("report_ratio", "<=", 3.0, "report draft: SCALE / 10 000"),
+    ("worker_rss_ratio", "<=", 1.2, "worker peak RSS in the rebuild: SCALE / 100 000"),
+)
+
+
+def met(value: float, op: str, bound: float) -> bool:
+    return value >= bound if op == ">=" else value <= bound
+
+
+def print_targets(results: dict) -> None:
+    print()
+    print(f"{'target':<26}  {'value':>8}  {'goal':>7}  {'':4}  compares")
+    print(f"{'-' * 26}  {'-' * 8}  {'-' * 7}  {'-' * 4}  {'-' * 44}")
+    for key, op, bound, what in TARGETS:
+        value = results.get(key)
+        if value is None:
+            status, shown = "n/a", "-"
+        else:
+            status, shown = ("ok" if met(value, op, bound) else "MISS"), f"{value:g}"
+        print(f"{key:<26}  {shown:>8}  {op} {bound:<4g}  {status:<4}  {what}")
