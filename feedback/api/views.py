@@ -4,7 +4,9 @@ from django.db.models import Prefetch
 
 from experience.models import SurveyResponse
 from feedback.models import FeedbackTag
+from feedback.selectors import feedback_for
 from xmo.api.views import OrganisationReadOnlyViewSet
+from xmo.middleware import current_membership
 
 from .filters import FeedbackFilter
 from .serializers import FeedbackSerializer
@@ -16,9 +18,14 @@ class FeedbackViewSet(OrganisationReadOnlyViewSet):
     capability = "view_feedback"
 
     def get_queryset(self):
+        queryset = self.scope_queryset(SurveyResponse.objects.exclude(comment=""))
+        if getattr(self.request, "auth", None) is None:  # a person, not a token
+            membership = current_membership(self.request._request)
+            if membership is not None:
+                # The inbox's rule: service owners see their own services' feedback only.
+                queryset = queryset.filter(pk__in=feedback_for(membership).values("pk"))
         return (
-            self.scope_queryset(SurveyResponse.objects.exclude(comment=""))
-            .select_related("service", "persona")
+            queryset.select_related("service", "persona")
             .prefetch_related(
                 Prefetch("tag_links", queryset=FeedbackTag.objects.select_related("tag"))
             )

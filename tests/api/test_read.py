@@ -537,3 +537,14 @@ def test_configuration_rejects_nested_or_malformed_json(login, users):
         )
         assert response.status_code == 400
         assert response.json()["detail"]
+
+
+def test_service_owner_reads_only_feedback_of_their_services(org_a, users, login):
+    mine = ServiceFactory(organisation=org_a, slug="mine", owner=users["service_owner"])
+    other = ServiceFactory(organisation=org_a, slug="not-mine")
+    SurveyResponseFactory(organisation=org_a, service=mine, comment="About my service")
+    SurveyResponseFactory(organisation=org_a, service=other, comment="About another service")
+    owner = login(users["service_owner"]).get("/api/v1/feedback/").json()
+    assert [r["comment"] for r in owner["results"]] == ["About my service"]
+    officer = login(users["officer"]).get("/api/v1/feedback/").json()
+    assert officer["count"] == 2
