@@ -155,7 +155,10 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "socket_connect_timeout": 1,
         "socket_timeout": 2,
-        "max_retries": 1,
+        # Publishing gives up at the first refused connection (kombu would otherwise sleep
+        # ~2 s between retries inside the request); the durable marker and the periodic
+        # rollups sweep cover a message that could not be sent.
+        "max_retries": 0,
         "visibility_timeout": 3600,
     }
 elif TESTING:
