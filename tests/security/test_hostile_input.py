@@ -200,9 +200,8 @@ class _Forms(HTMLParser):
             if a.get("hx-post"):
                 self._current["method"] = "post"
             self.forms.append(self._current)
-        elif tag in {"input", "select", "textarea", "button"} and a.get("name"):
-            if self._current is not None:
-                self._current["fields"].add(a["name"])
+        elif tag in {"input", "select", "textarea", "button"} and a.get("name") and self._current:
+            self._current["fields"].add(a["name"])
         if tag != "form" and a.get("hx-post"):
             self.forms.append({"method": "post", "action": a["hx-post"], "fields": set()})
 
@@ -276,6 +275,7 @@ def _row_counts():
 
 def _send(client, user, method, url, data=None, body=None, content_type=None):
     """One request as `user`, rolled back afterwards so requests never interfere."""
+    client.raise_request_exception = False  # a crash is a 500 to report, not an exception
     with transaction.atomic():
         client.force_login(user)
         if body is not None:
@@ -411,7 +411,7 @@ def test_every_page_survives_hostile_query_strings(client, world, users, org_b):
         )
         queries = list(QUERY_VALUES)
         for field in filter_fields:
-            for value in ("-1", "2026-13-45", "NaN", other_ids[0], "x" * 5000, "\x00"):
+            for value in ("-1", "2026-13-45", "9" * 40, other_ids[0], "\x00"):
                 queries.append(urlencode({field: value}))
         for query in queries:
             status = _send(client, user, "get", f"{url}?{query}").status_code
