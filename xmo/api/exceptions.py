@@ -64,7 +64,9 @@ def _flatten(data, prefix=""):
             if isinstance(item, dict | list):
                 errors.extend(_flatten(item, prefix))
             else:
-                errors.append({"field": prefix or "non_field_errors", "message": str(item)})
+                errors.append(
+                    {"index": None, "field": prefix or "non_field_errors", "message": str(item)}
+                )
     else:
-        errors.append({"field": prefix or "non_field_errors", "message": str(data)})
+        errors.append({"index": None, "field": prefix or "non_field_errors", "message": str(data)})
     return errors
