@@ -49,12 +49,13 @@ def current_membership(request):
     return getter() if getter else None
 
 
-class BadNumberMiddleware:
-    """A number too large for the database in a form or query string is a 400, not a 500.
+class UnstorableInputMiddleware:
+    """Input the database cannot hold at all is a 400, not a 500.
 
     Django's model choice fields turn "abc" into a form error but pass a 40-digit id on to the
-    database, which refuses it (OverflowError on SQLite, "out of range" on PostgreSQL). The
-    request cannot be valid, so it is answered as a bad request.
+    database, which refuses it (OverflowError on SQLite, "out of range" on PostgreSQL); a NUL
+    character in a query string or form value reaches PostgreSQL, which refuses it in text.
+    Such a request cannot be valid, so it is answered as a bad request.
     """
 
     def __init__(self, get_response):
@@ -67,13 +68,15 @@ class BadNumberMiddleware:
         from django.db import DataError
         from django.http import HttpResponseBadRequest, JsonResponse
 
-        out_of_range = isinstance(exception, OverflowError) or (
+        if isinstance(exception, OverflowError) or (
             isinstance(exception, DataError)
             and getattr(getattr(exception, "__cause__", None), "sqlstate", "") == "22003"
-        )
-        if not out_of_range:
+        ):
+            message = "A number in the request is out of range."
+        elif isinstance(exception, DataError | ValueError) and "NUL (0x00)" in str(exception):
+            message = "NUL characters are not allowed."
+        else:
             return None
-        message = "A number in the request is out of range."
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": message}, status=400)
         return HttpResponseBadRequest(message)

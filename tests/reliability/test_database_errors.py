@@ -7,7 +7,7 @@ import json
 from unittest import mock
 
 import pytest
-from django.db import InterfaceError, OperationalError
+from django.db import DataError, InterfaceError, OperationalError
 
 from tests.factories import ApiTokenFactory, ServiceFactory
 
@@ -62,3 +62,18 @@ def test_other_errors_stay_500(client, users):
     client.force_login(users["officer"])
     with mock.patch("xmo.views.home_figures", side_effect=RuntimeError("bug")):
         assert client.get("/").status_code == 500
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        OverflowError("Python int too large to convert to SQLite INTEGER"),
+        DataError("PostgreSQL text fields cannot contain NUL (0x00) bytes"),
+    ],
+)
+def test_input_the_database_cannot_hold_is_a_400(client, users, error):
+    """What PostgreSQL refuses (NUL in text) and SQLite refuses (huge ids): a bad request."""
+    client.raise_request_exception = False
+    client.force_login(users["officer"])
+    with mock.patch("xmo.views.home_figures", side_effect=error):
+        assert client.get("/").status_code == 400

@@ -43,10 +43,10 @@ def hostile(world):  # noqa: F811
         datetime.datetime.combine(drop.week_start + datetime.timedelta(days=1), datetime.time(12))
     )
     response.save()
-    w["tag"].name = f"{PAYLOAD}"[:100]
+    w["tag"].name = f"{MARK}<script>alert(1)</script><img src=x onerror=alert(1)>"
     w["tag"].save()
     w["rule"].patterns = PAYLOAD
-    w["rule"].name = PAYLOAD[:100]
+    w["rule"].name = w["tag"].name
     w["rule"].save()
     w["xla"].name = PAYLOAD[:200]
     w["xla"].description = PAYLOAD
