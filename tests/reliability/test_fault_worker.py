@@ -71,6 +71,7 @@ def mail_dir(tmp_path):
 
 def _kill_mid_job_then_rerun(org, broker, mail_dir, name, lock_sql, in_progress):
     env = django_env(test_database_url(), broker.url, EMAIL_URL=f"file://{mail_dir}")
+    done_before = _runs(name, org, JobStatus.SUCCEEDED)
     blocker = _blocker()
     blocker.execute(lock_sql)
     worker = Worker(env)
@@ -97,14 +98,22 @@ def _kill_mid_job_then_rerun(org, broker, mail_dir, name, lock_sql, in_progress)
     try:
         _send(broker.url, name, org.pk)
         wait_until(
-            lambda: _runs(name, org, JobStatus.SUCCEEDED) == 1,
+            lambda: _runs(name, org, JobStatus.SUCCEEDED) == done_before + 1,
             30,
-            f"{name} to run again after the kill\n{second.output()}",
+            f"{name} to run again after the kill",
             interval=0.2,
         )
         # Beat's next tick: runs again, changes nothing more.
         _send(broker.url, name, org.pk)
-        wait_until(lambda: _runs(name, org, JobStatus.SUCCEEDED) == 2, 30, "a third run")
+        wait_until(
+            lambda: _runs(name, org, JobStatus.SUCCEEDED) == done_before + 2,
+            30,
+            "a third run",
+            interval=0.2,
+        )
+    except AssertionError as exc:
+        runs = list(JobRun.objects.filter(organisation=org).values_list("name", "status"))
+        raise AssertionError(f"{exc}\nruns: {runs}\nworker:\n{second.output()}") from None
     finally:
         second.stop()
     assert not JobLock.objects.filter(key=f"job:{name}:{org.pk}").exists()

@@ -1,6 +1,7 @@
 """Every API error is JSON: {"detail": "..."} (or {"errors": [...]} for bad items)."""
 
 import contextlib
+import logging
 
 from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
@@ -15,6 +16,8 @@ from rest_framework.views import set_rollback
 DATABASE_UNAVAILABLE = "The database is unavailable; nothing was stored. Retry shortly."
 RETRY_AFTER_SECONDS = 5
 
+logger = logging.getLogger(__name__)
+
 
 def database_unavailable_body() -> dict:
     return {"detail": DATABASE_UNAVAILABLE}
@@ -22,6 +25,7 @@ def database_unavailable_body() -> dict:
 
 def exception_handler(exc, context):
     if isinstance(exc, OperationalError | InterfaceError):
+        logger.error("database unavailable: %s", exc, exc_info=exc)
         with contextlib.suppress(Exception):  # the connection may already be gone
             set_rollback()
         return Response(
