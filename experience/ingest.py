@@ -241,6 +241,8 @@ def parse(kind: Kind, body: bytes) -> list:
     """Decode the whole batch in one msgspec call; on failure, report every item's errors."""
     try:
         decoded = msgspec.json.decode(body, type=list[kind.struct] | kind.struct)
+    except RecursionError:
+        raise IngestError(400, TOO_DEEP) from None
     except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError) as exc:
         if isinstance(exc, msgspec.ValidationError):
             _raise_item_errors(kind, body)
@@ -257,6 +259,9 @@ def parse(kind: Kind, body: bytes) -> list:
     return items
 
 
+TOO_DEEP = "The body is not valid JSON for this endpoint: it is nested too deeply."
+
+
 def _plain(exc: Exception) -> str:
     return str(exc).split(" - at `", 1)[0]
 
@@ -265,6 +270,10 @@ def _raise_item_errors(kind: Kind, body: bytes) -> None:
     """Slow path, only for rejected batches: validate field by field to collect every error."""
     try:
         raw = msgspec.json.decode(body)
+    except RecursionError:
+        # Thousands of nested arrays: no item can be like that, and reporting it must not
+        # take the server down.
+        raise IngestError(400, TOO_DEEP) from None
     except (msgspec.DecodeError, UnicodeDecodeError) as exc:
         raise IngestError(400, f"The body is not valid JSON: {_plain(exc)}") from exc
     except RecursionError as exc:

@@ -273,6 +273,8 @@ def meeting_attendance(request, pk):
     meeting = _open_meeting(request, pk)
     add_user = None
     if request.POST.get("add_user"):
+        if not request.POST["add_user"].isdecimal():
+            return HttpResponseBadRequest("Choose the person to add from the list.")
         add_user = get_object_or_404(
             ActionForm(organisation=request.organisation).fields["owner"].queryset,
             pk=request.POST["add_user"],

@@ -415,10 +415,13 @@ def ensure_sections(report: MonthlyReport) -> None:
     )
 
 
-def draft_report(org, month: datetime.date, *, actor=None) -> tuple[MonthlyReport, str]:
+def draft_report(
+    org, month: datetime.date, *, actor=None, only_if_new: bool = False
+) -> tuple[MonthlyReport, str]:
     """Draft (or refresh) the report of one month. Returns (report, outcome).
 
-    outcome is "created", "refreshed" or "published" (left untouched).
+    outcome is "created", "refreshed", "published" (left untouched) or, with only_if_new,
+    "exists" (another run drafted it meanwhile; left untouched).
     """
     start, _ = month_range(month)
     figures = compute_figures(org, start)
@@ -430,6 +433,8 @@ def draft_report(org, month: datetime.date, *, actor=None) -> tuple[MonthlyRepor
         )
         if report.status == ReportStatus.PUBLISHED:
             return report, "published"
+        if only_if_new and not created:
+            return report, "exists"
         report.figures = figures
         report.drafted_at = timezone.now()
         if created:
@@ -458,5 +463,7 @@ def draft_last_closed_month(org) -> dict:
     month = last_closed_month(org)
     if MonthlyReport.objects.filter(organisation=org, month=month).exists():
         return {"month": _iso(month), "outcome": "exists"}
-    _, outcome = draft_report(org, month)
+    # Checked again under the row lock: two runs at once (two workers, a beat started twice)
+    # draft the report once.
+    _, outcome = draft_report(org, month, only_if_new=True)
     return {"month": _iso(month), "outcome": outcome}

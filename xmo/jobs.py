@@ -12,7 +12,9 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import traceback
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -31,7 +33,7 @@ class Job:
     order: int = 100
     per_org: bool = True
     schedule: dict = field(default_factory=dict)  # {"seconds": 60} or {"crontab": {...}}
-    lease_seconds: int = 1800
+    lease_seconds: int = 300
     on_demand: bool = False  # run only when asked by name (e.g. a full rebuild), never by "all"
 
 
@@ -56,7 +58,7 @@ def job(
     per_org: bool = True,
     every_seconds: int | None = None,
     crontab: dict | None = None,
-    lease_seconds: int = 1800,
+    lease_seconds: int = 300,
     on_demand: bool = False,
 ):
     def decorator(fn):
@@ -119,32 +121,97 @@ def beat_schedule() -> dict:
     return schedule
 
 
+# A lease is short and renewed while its job runs, so a worker that dies (SIGKILL, lost
+# machine) blocks the next run for at most one lease; a holder on this machine whose process
+# is gone is recognised at once.
+RENEW_FRACTION = 3
+
+
 def _holder() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """host:pid:run — the run part tells two runs of one process (threads) apart."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
 
 
-def acquire_lease(key: str, seconds: int) -> bool:
+def _holder_is_dead(holder: str) -> bool:
+    """True only when the holder ran on this machine and its process no longer exists."""
+    host, _, rest = holder.partition(":")
+    pid_text = rest.split(":", 1)[0]
+    if host != socket.gethostname()[:60] or not pid_text.isdigit():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # exists but belongs to someone else
+        return False
+    return False
+
+
+def acquire_lease(key: str, seconds: int) -> str | None:
+    """Take the lease `key` for `seconds`; returns the holder string, or None when it is held."""
     from .models import JobLock
 
     now = timezone.now()
     JobLock.objects.filter(key=key, expires_at__lt=now).delete()
+    current = JobLock.objects.filter(key=key).values_list("holder", flat=True).first()
+    if current is not None and _holder_is_dead(current):
+        logger.warning("lease %s: holder %s is gone; taking over", key, current)
+        JobLock.objects.filter(key=key, holder=current).delete()
+    holder = _holder()
     try:
         with transaction.atomic():
             JobLock.objects.create(
                 key=key,
-                holder=_holder(),
+                holder=holder,
                 acquired_at=now,
                 expires_at=now + timedelta(seconds=seconds),
             )
-        return True
+        return holder
     except IntegrityError:
-        return False
+        return None
 
 
-def release_lease(key: str) -> None:
+def renew_lease(key: str, holder: str, seconds: int) -> bool:
     from .models import JobLock
 
-    JobLock.objects.filter(key=key, holder=_holder()).delete()
+    expires = timezone.now() + timedelta(seconds=seconds)
+    return JobLock.objects.filter(key=key, holder=holder).update(expires_at=expires) == 1
+
+
+def release_lease(key: str, holder: str) -> None:
+    from .models import JobLock
+
+    JobLock.objects.filter(key=key, holder=holder).delete()
+
+
+class _LeaseKeeper:
+    """Renews a lease from a background thread while the job runs."""
+
+    def __init__(self, key: str, holder: str, seconds: int):
+        self.key, self.holder, self.seconds = key, holder, seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"lease {key}", daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self):
+        from django.db import connection
+
+        try:
+            while not self._stop.wait(max(1.0, self.seconds / RENEW_FRACTION)):
+                try:
+                    if not renew_lease(self.key, self.holder, self.seconds):
+                        logger.warning("lease %s was lost while its job ran", self.key)
+                except Exception:
+                    logger.warning("could not renew lease %s", self.key, exc_info=True)
+        finally:
+            connection.close()
 
 
 def run_job(name: str, org_id: int | None = None, **kwargs) -> dict:
@@ -166,14 +233,16 @@ def _run_one(j: Job, org, **kwargs) -> dict:
     from .models import JobRun
 
     key = f"job:{j.name}:{org.pk if org else '-'}"
-    if not acquire_lease(key, j.lease_seconds):
+    holder = acquire_lease(key, j.lease_seconds)
+    if holder is None:
         JobRun.objects.create(
             name=j.name, organisation=org, status=JobStatus.SKIPPED, finished_at=timezone.now()
         )
         return {"status": "skipped"}
     run = JobRun.objects.create(name=j.name, organisation=org)
     try:
-        result = j.fn(org, **kwargs) if j.per_org else j.fn(**kwargs)
+        with _LeaseKeeper(key, holder, j.lease_seconds):
+            result = j.fn(org, **kwargs) if j.per_org else j.fn(**kwargs)
         run.status = JobStatus.SUCCEEDED
         run.result = result if isinstance(result, dict) else {"result": result}
         return run.result
@@ -185,7 +254,7 @@ def _run_one(j: Job, org, **kwargs) -> dict:
     finally:
         run.finished_at = timezone.now()
         run.save(update_fields=["status", "result", "error", "finished_at"])
-        release_lease(key)
+        release_lease(key, holder)
 
 
 def enqueue(name: str, org_id: int | None = None) -> bool:

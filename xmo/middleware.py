@@ -47,3 +47,36 @@ def current_membership(request):
     """The real Membership (or None), unwrapped from the lazy object."""
     getter = getattr(request, "membership_lazy", None)
     return getter() if getter else None
+
+
+class UnstorableInputMiddleware:
+    """Input the database cannot hold at all is a 400, not a 500.
+
+    Django's model choice fields turn "abc" into a form error but pass a 40-digit id on to the
+    database, which refuses it (OverflowError on SQLite, "out of range" on PostgreSQL); a NUL
+    character in a query string or form value reaches PostgreSQL, which refuses it in text.
+    Such a request cannot be valid, so it is answered as a bad request.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import DataError
+        from django.http import HttpResponseBadRequest, JsonResponse
+
+        if isinstance(exception, OverflowError) or (
+            isinstance(exception, DataError)
+            and getattr(getattr(exception, "__cause__", None), "sqlstate", "") == "22003"
+        ):
+            message = "A number in the request is out of range."
+        elif isinstance(exception, DataError | ValueError) and "NUL (0x00)" in str(exception):
+            message = "NUL characters are not allowed."
+        else:
+            return None
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": message}, status=400)
+        return HttpResponseBadRequest(message)

@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "xmo.middleware.OrganisationMiddleware",
+    "xmo.middleware.UnstorableInputMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

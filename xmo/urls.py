@@ -27,3 +27,4 @@ urlpatterns = [
 
 handler403 = "xmo.views.permission_denied"
 handler404 = "xmo.views.page_not_found"
+handler500 = "xmo.views.server_error"

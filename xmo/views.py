@@ -1,9 +1,11 @@
+import sys
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import LoginView
-from django.db import connection
-from django.http import Http404, HttpResponseNotAllowed, JsonResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -96,6 +98,33 @@ def page_not_found(request, exception=None):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Not found."}, status=404)
     return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    """500 page, except that a lost database is a 503 the client may retry (JSON for the API).
+
+    Neither answer touches the database: it may be the reason we are here.
+    """
+    from django.views import defaults
+
+    from .api.exceptions import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
+
+    exc = sys.exc_info()[1]
+    api = request.path.startswith("/api/")
+    if isinstance(exc, OperationalError | InterfaceError):
+        if api:
+            response = JsonResponse({"detail": DATABASE_UNAVAILABLE}, status=503)
+        else:
+            response = HttpResponse(
+                "<!doctype html><title>Unavailable</title><h1>XMO is briefly unavailable</h1>"
+                "<p>The database is not answering. Nothing was saved; try again in a moment.</p>",
+                status=503,
+            )
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    if api:
+        return JsonResponse({"detail": "Server error."}, status=500)
+    return defaults.server_error(request)
 
 
 def organisations_for(user):

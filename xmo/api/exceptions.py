@@ -1,12 +1,38 @@
 """Every API error is JSON: {"detail": "..."} (or {"errors": [...]} for bad items)."""
 
+import contextlib
+import logging
+
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
+
+# The database went away (restart, failover, network): nothing was stored, so the client
+# may simply send the same request again.
+DATABASE_UNAVAILABLE = "The database is unavailable; nothing was stored. Retry shortly."
+RETRY_AFTER_SECONDS = 5
+
+logger = logging.getLogger(__name__)
+
+
+def database_unavailable_body() -> dict:
+    return {"detail": DATABASE_UNAVAILABLE}
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, OperationalError | InterfaceError):
+        logger.error("database unavailable: %s", exc, exc_info=exc)
+        with contextlib.suppress(Exception):  # the connection may already be gone
+            set_rollback()
+        return Response(
+            database_unavailable_body(),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
