@@ -247,8 +247,6 @@ def parse(kind: Kind, body: bytes) -> list:
         if isinstance(exc, msgspec.ValidationError):
             _raise_item_errors(kind, body)
         raise IngestError(400, f"The body is not valid JSON: {_plain(exc)}") from exc
-    except RecursionError as exc:
-        raise IngestError(400, "The body is nested too deeply.") from exc
     items = decoded if isinstance(decoded, list) else [decoded]
     if len(items) > max_items():
         raise IngestError(
@@ -276,8 +274,6 @@ def _raise_item_errors(kind: Kind, body: bytes) -> None:
         raise IngestError(400, TOO_DEEP) from None
     except (msgspec.DecodeError, UnicodeDecodeError) as exc:
         raise IngestError(400, f"The body is not valid JSON: {_plain(exc)}") from exc
-    except RecursionError as exc:
-        raise IngestError(400, "The body is nested too deeply.") from exc
     if isinstance(raw, dict):
         raw_items = [raw]
     elif isinstance(raw, list):
