@@ -122,6 +122,13 @@ def driver_view(drop: ScoreDrop) -> dict:
                     "rate": _first(seg, "rate"),
                 }
             )
+            row = segments[-1]
+            v0, v1 = row["before_value"], row["after_value"]
+            if row["mix"] is None and None not in (before_w, after_w, v0):
+                # This child's part of the split: mix = (w1 − w0)·h0, rate = w1·(h1 − h0).
+                row["mix"] = (after_w - before_w) * v0
+                if v1 is not None:
+                    row["rate"] = after_w * (v1 - v0)
     return {
         "factors": factors,
         "tags": tags,

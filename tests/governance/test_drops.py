@@ -391,3 +391,41 @@ def test_drivers_in_the_detection_jobs_shape(login, users, org_a):
     assert "between channels" in body and "−20.2 from rate" in body
     assert "20.0 → 50.0" in body  # the channel's share of responses before → that week
     assert "40.0 → 10.0" in body  # the channel's happiness before → that week
+
+
+def test_mix_and_rate_per_child_add_up_to_the_split(org_a):
+    from experience.views import driver_view
+
+    drop = ScoreDropFactory(
+        organisation=org_a,
+        drivers={
+            "factors": [],
+            "tags": [],
+            "mix_rate": {
+                "mix": -6.0,
+                "rate": -13.0,
+                "child": "channel",
+                "children": [
+                    {
+                        "key": "phone",
+                        "weight_before": 0.5,
+                        "weight_after": 0.7,
+                        "value_before": 40.0,
+                        "value_after": 30.0,
+                    },
+                    {
+                        "key": "portal",
+                        "weight_before": 0.5,
+                        "weight_after": 0.3,
+                        "value_before": 70.0,
+                        "value_after": 50.0,
+                    },
+                ],
+            },
+        },
+    )
+    segments = driver_view(drop)["segments"]
+    assert [round(s["mix"], 6) for s in segments] == [8.0, -14.0]
+    assert [round(s["rate"], 6) for s in segments] == [-7.0, -6.0]
+    assert round(sum(s["mix"] for s in segments), 6) == -6.0
+    assert round(sum(s["rate"] for s in segments), 6) == -13.0
