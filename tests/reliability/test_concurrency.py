@@ -20,7 +20,6 @@ from django.utils import timezone
 from experience.models import (
     DataQualityAlert,
     FactorRollup,
-    LostTimeRollup,
     MetricRollup,
     MetricSample,
     ResponseRollup,
@@ -123,8 +122,9 @@ def effects(org, users) -> dict:
     rollups = ResponseRollup.objects.filter(organisation=org)
     return {
         "response rollups": rollups.aggregate(n=Sum("n"), s=Sum("score_sum")),
-        "lost-time rollups": LostTimeRollup.objects.filter(organisation=org).aggregate(
-            n=Sum("count")
+        "lost-time rollups": rollups.aggregate(n=Sum("lost_n"), s=Sum("lost_sum")),
+        "lost-time histograms": sorted(
+            sum(rollup.lost_hist.values()) for rollup in rollups.only("lost_hist")
         ),
         "factor rollups": FactorRollup.objects.filter(organisation=org).aggregate(n=Sum("count")),
         "metric rollups": MetricRollup.objects.filter(organisation=org).aggregate(n=Sum("count")),
