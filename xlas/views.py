@@ -153,18 +153,11 @@ def xla_create(request):
         organisation=org, data=request.POST or None, extra=3 if not request.POST else 0
     )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        data = form.cleaned_data
         try:
             xla = services.xla_create(
                 actor=request.user,
                 organisation=org,
-                name=data["name"],
-                description=data["description"],
-                owner=data["owner"],
-                services=data["services"],
-                personas=data["personas"],
-                review_due=data["review_due"],
-                rationale=data["rationale"],
+                **_draft_fields(form.cleaned_data),
                 indicators=formset.indicators(),
             )
         except ValidationError as exc:
@@ -178,6 +171,14 @@ def xla_create(request):
         {"form": form, "formset": formset, "title": "New XLA", "version": None},
         status=400 if request.method == "POST" else 200,
     )
+
+
+DRAFT_FIELDS = ("name", "description", "owner", "services", "personas", "review_due", "rationale")
+
+
+def _draft_fields(cleaned: dict) -> dict:
+    """The XLA form's fields as the create and draft-update services take them."""
+    return {name: cleaned[name] for name in DRAFT_FIELDS}
 
 
 @org_required("edit_xla_drafts")
@@ -204,18 +205,11 @@ def version_edit(request, pk):
         extra=1,
     )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        data = form.cleaned_data
         try:
             services.xla_draft_update(
                 actor=request.user,
                 version=version,
-                name=data["name"],
-                description=data["description"],
-                owner=data["owner"],
-                services=data["services"],
-                personas=data["personas"],
-                review_due=data["review_due"],
-                rationale=data["rationale"],
+                **_draft_fields(form.cleaned_data),
                 indicators=formset.indicators(),
             )
         except ValidationError as exc:
