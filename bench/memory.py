@@ -2,8 +2,9 @@
 
 The rebuild runs in a fresh `python -c` process (what a Celery worker does for the job,
 without the broker), which reports its own peak RSS (VmHWM of /proc/self/status) before and
-after the rebuild and the rebuild's wall time. Rolling up is set-based SQL, so the worker's
-memory must not grow with the number of responses: worker_rss_ratio = peak RSS at SCALE /
+after the rebuild and the rebuild's wall time. The rebuild spools the responses to a file and
+aggregates them in chunks of a fixed size, so the worker's memory must not grow with the
+number of responses: worker_rss_ratio = peak RSS at SCALE /
 peak RSS at the small organisation (100 000 responses, or SCALE / 10 below that) ≈ 1.
 """
 

@@ -414,6 +414,26 @@ def process_new(org, *, max_chunks: int | None = None) -> dict:
     return {"responses": responses, "samples": samples}
 
 
+def _rebuild_responses(cursor, org, *, marked: int) -> None:
+    """Write every response rollup row. PostgreSQL: one ordered pass aggregated in the worker
+    (experience.rebuild); its SQL statements below are the fallback and SQLite's path."""
+    if _is_pg():
+        from .rebuild import OutOfRange, rebuild_responses
+
+        cursor.execute("SET LOCAL jit = off")
+        try:
+            with transaction.atomic():
+                rebuild_responses(cursor, org)
+            return
+        except OutOfRange:
+            logger.warning("rollup rebuild: data outside the fast path's range; using SQL")
+        if marked > REANALYZE_ROWS:
+            # The planner would still believe those rows unprocessed, expect next to none to
+            # aggregate and pick sorts that spill to disk instead of hash aggregation.
+            cursor.execute(f"ANALYZE {RESPONSES}")
+    _upsert(cursor, org, "r.organisation_id = %s AND r.processed = true", [org.pk], merge=False)
+
+
 def rebuild_rollups(org) -> dict:
     """Recompute every rollup of the organisation from the raw rows (identical to incremental)."""
     with transaction.atomic(), connection.cursor() as cursor:
@@ -427,11 +447,7 @@ def rebuild_rollups(org) -> dict:
             "WHERE organisation_id = %s AND processed = false",
             [org.pk],
         )
-        if _is_pg() and cursor.rowcount > REANALYZE_ROWS:
-            # The planner would still believe those rows unprocessed, expect next to none to
-            # aggregate and pick sorts that spill to disk instead of hash aggregation.
-            cursor.execute(f"ANALYZE {RESPONSES}")
-        _upsert(cursor, org, "r.organisation_id = %s AND r.processed = true", [org.pk], merge=False)
+        _rebuild_responses(cursor, org, marked=cursor.rowcount)
         cursor.execute(
             f"UPDATE {SAMPLES} SET processed = true "
             "WHERE organisation_id = %s AND processed = false",
