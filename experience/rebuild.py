@@ -34,6 +34,7 @@ from psycopg import sql
 from .models import FactorRollup, ResponseRollup, SurveyResponse
 
 CHUNK_ROWS = 100_000
+FACTOR_SETS_CACHED = 50_000
 COPY_BLOCK = 1 << 20
 GRAIN_NAMES = ("service", "fine", "location", "group")
 # Which of (persona, touchpoint, channel, location, assignment group) each grain keeps.
@@ -312,6 +313,8 @@ class _Rebuild:
         if not len(rows):
             return rows, rows
         codes, uniques = pd.factorize(texts[rows])
+        if len(self.fac_cache) > FACTOR_SETS_CACHED:  # distinct factor lists: usually few
+            self.fac_cache.clear()
         ids = []
         for text in uniques:
             found = self.fac_cache.get(text)
