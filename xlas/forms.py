@@ -132,12 +132,19 @@ class IndicatorForm(forms.Form):
 
 
 class BaseIndicatorFormSet(forms.BaseFormSet):
+    def _kept(self, index: int, form) -> bool:
+        """An existing indicator stays unless removed, even when left unchanged; an empty
+        extra row is ignored."""
+        if self._should_delete_form(form):
+            return False
+        return index < self.initial_form_count() or form.has_changed()
+
     def clean(self):
         if any(self.errors):
             return
         keys, count = set(), 0
-        for form in self.forms:
-            if not form.has_changed() or self._should_delete_form(form):
+        for index, form in enumerate(self.forms):
+            if not self._kept(index, form):
                 continue
             count += 1
             key = form.cleaned_data.get("key")
@@ -148,11 +155,7 @@ class BaseIndicatorFormSet(forms.BaseFormSet):
             raise forms.ValidationError("Add at least one indicator.")
 
     def indicators(self) -> list[dict]:
-        return [
-            form.cleaned_data
-            for form in self.forms
-            if form.has_changed() and not self._should_delete_form(form)
-        ]
+        return [form.cleaned_data for i, form in enumerate(self.forms) if self._kept(i, form)]
 
 
 def indicator_formset(*, organisation, data=None, initial=None, extra=2):

@@ -293,6 +293,58 @@ def xla_propose_change(
 
 
 @transaction.atomic
+def xla_draft_from_active(*, actor, xla: XLA) -> XLAVersion:
+    """Start a new draft version from the active one, to change the set of indicators.
+
+    The draft copies the active version's indicators, review date and baseline; it is
+    edited like a first draft, then proposed and approved. Refused while another draft or a
+    proposal exists, so the user continues that version instead of starting a parallel one.
+    """
+    xla = XLA.objects.select_for_update().get(pk=xla.pk)
+    active = xla.versions.filter(status=VersionStatus.ACTIVE).first()
+    if active is None:
+        raise ValidationError(
+            "This XLA has no active version yet; edit and propose its draft instead.",
+            code="no_active",
+        )
+    draft = xla.versions.filter(status=VersionStatus.DRAFT).order_by("-number").first()
+    if draft is not None:
+        raise ValidationError(
+            f"Draft version {draft.number} is already open; edit it instead of starting another.",
+            code="draft_exists",
+        )
+    proposal = xla.versions.filter(status=VersionStatus.PROPOSED).order_by("-number").first()
+    if proposal is not None:
+        raise ValidationError(
+            f"Version {proposal.number} is waiting for approval; a new version can start "
+            "once it is approved or rejected.",
+            code="proposal_exists",
+        )
+    number = (xla.versions.aggregate(m=Max("number"))["m"] or 0) + 1
+    version = XLAVersion.objects.create(
+        xla=xla,
+        number=number,
+        status=VersionStatus.DRAFT,
+        review_due=active.review_due,
+        baseline_start=active.baseline_start,
+        baseline_end=active.baseline_end,
+    )
+    _create_indicators(
+        version,
+        [{f: getattr(i, f) for f in INDICATOR_FIELDS} for i in active.indicators.all()],
+    )
+    audit(
+        organisation=xla.organisation,
+        actor=actor,
+        action="xla.draft_started",
+        obj=version,
+        before=_version_snapshot(active),
+        after=_version_snapshot(version),
+    )
+    return version
+
+
+@transaction.atomic
 def version_approve(
     *, actor, version: XLAVersion, effective_from: datetime.date, note: str = ""
 ) -> XLAVersion:

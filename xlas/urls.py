@@ -9,6 +9,7 @@ urlpatterns = [
     path("review/", views.review_list, name="review_list"),
     path("<int:pk>/", views.xla_detail, name="xla_detail"),
     path("<int:pk>/propose/", views.xla_propose_change, name="xla_propose_change"),
+    path("<int:pk>/new-draft/", views.xla_new_draft, name="xla_new_draft"),
     path("versions/<int:pk>/", views.version_detail, name="version_detail"),
     path("versions/<int:pk>/edit/", views.version_edit, name="version_edit"),
     path("versions/<int:pk>/propose/", views.version_propose, name="version_propose"),

@@ -185,7 +185,10 @@ def _draft_fields(cleaned: dict) -> dict:
 def version_edit(request, pk):
     version = _version_or_404(request, pk)
     if version.status != VersionStatus.DRAFT:
-        messages.error(request, "Only drafts can be edited; propose a target change instead.")
+        messages.error(
+            request,
+            "Only drafts can be edited; start a new version or propose a target change instead.",
+        )
         return redirect("xlas:xla_detail", pk=version.xla_id)
     xla, org = version.xla, request.organisation
     initial = {
@@ -288,11 +291,37 @@ def xla_propose_change(request, pk):
     )
 
 
+@org_required("edit_xla_drafts")
+@require_POST
+def xla_new_draft(request, pk):
+    """Start a new version from the active one, to add, remove or redefine indicators."""
+    xla = org_object_or_404(request, XLA, pk=pk)
+    try:
+        version = services.xla_draft_from_active(actor=request.user, xla=xla)
+    except ValidationError as exc:
+        draft = xla.versions.filter(status=VersionStatus.DRAFT).order_by("-number").first()
+        if draft is not None:
+            # The user wants to edit the next version: take them to the one already open.
+            messages.info(request, f"Draft version {draft.number} is already open; edit it here.")
+            return redirect("xlas:version_edit", pk=draft.pk)
+        messages.error(request, _error_text(exc))
+        return redirect("xlas:xla_detail", pk=xla.pk)
+    messages.success(
+        request,
+        f"Draft version {version.number} started from the active version. Change its "
+        "indicators, save, then propose it for approval.",
+    )
+    return redirect("xlas:version_edit", pk=version.pk)
+
+
 def _version_page(request, version, *, approve_form=None, reject_form=None, status=200):
     xla = version.xla
     active = xla.versions.filter(status=VersionStatus.ACTIVE).exclude(pk=version.pk).first()
     current = {i.key: i for i in active.indicators.all()} if active else {}
-    rows = [(ind, current.get(ind.key)) for ind in version.indicators.select_related("metric")]
+    indicators = list(version.indicators.select_related("metric"))
+    rows = [(ind, current.get(ind.key)) for ind in indicators]
+    kept = {ind.key for ind in indicators}
+    removed = [ind for key, ind in current.items() if key not in kept]
     return render(
         request,
         "xlas/version_detail.html",
@@ -301,6 +330,10 @@ def _version_page(request, version, *, approve_form=None, reject_form=None, stat
             "version": version,
             "active": active,
             "rows": rows,
+            # What approving would drop, so the approver sees removals as well as changes.
+            "removed": removed
+            if version.status in (VersionStatus.DRAFT, VersionStatus.PROPOSED)
+            else [],
             "approve_form": approve_form
             or ApproveForm(initial={"effective_from": version.effective_from}),
             "reject_form": reject_form or RejectForm(),

@@ -136,6 +136,7 @@ ACCESS: dict[str, Rule] = {
     "xlas:review_list": get("view_xlas"),
     "xlas:xla_detail": get("view_xlas", "xla"),
     "xlas:xla_propose_change": get("propose_xla_change", "xla"),
+    "xlas:xla_new_draft": post("edit_xla_drafts", "xla"),
     "xlas:version_detail": get("view_xlas", "version"),
     "xlas:version_edit": get("edit_xla_drafts", "draft_version"),
     "xlas:version_propose": post("propose_xla_change", "draft_version"),
