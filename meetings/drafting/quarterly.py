@@ -1,0 +1,233 @@
+"""Agenda items of the quarterly strategy meeting: trends, XLAs, direction, communication."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from urllib.parse import urlencode
+
+from experience.models import Service
+from experience.selectors import Segment, trend
+from xlas.choices import VersionStatus
+from xlas.models import XLAScore, XLAVersion
+from xmo.choices import ObjectiveStatus
+from xmo.models import FocusArea, Objective
+from xmo.periods import next_period_start, period_start, previous_period_start, utc_range
+
+from ..models import Decision, Meeting
+from .common import Draft, _delta, _r, local_date
+
+TREND_THRESHOLD = 3.0
+
+
+def quarterly_items(meeting: Meeting) -> list[Draft]:
+    org, series = meeting.organisation, meeting.series
+    meeting_day = local_date(meeting)
+    this_quarter = period_start(meeting_day, "quarter")
+    quarter = previous_period_start(this_quarter, "quarter")
+    before = previous_period_start(quarter, "quarter")
+    q_label = f"Q{(quarter.month - 1) // 3 + 1} {quarter.year}"
+    items: list[Draft] = []
+
+    services = list(series.services.all()) or list(
+        Service.objects.filter(organisation=org, is_active=True)
+    )
+    trend_rows, findings = [], []
+    for service in services:
+        points = trend(
+            org,
+            measure_name="happiness",
+            period="quarter",
+            start=before,
+            end=this_quarter,
+            segment=Segment(services=(service.slug,)),
+        )
+        prev_value, value = points[0]["value"], points[-1]["value"]
+        change = _delta(value, prev_value)
+        if change is None:
+            direction = "not enough data"
+        elif change >= TREND_THRESHOLD:
+            direction = "up"
+        elif change <= -TREND_THRESHOLD:
+            direction = "down"
+        else:
+            direction = "same"
+        trend_rows.append([service.name, _r(prev_value), _r(value), change, direction])
+        if direction in ("up", "down"):
+            findings.append((service, direction, change, value))
+    ups = sum(1 for r in trend_rows if r[4] == "up")
+    downs = sum(1 for r in trend_rows if r[4] == "down")
+    items.append(
+        Draft(
+            source_key="trends",
+            section="Trends",
+            title=f"Happiness trends in {q_label}",
+            body=f"{ups} up, {downs} down, {len(trend_rows) - ups - downs} about the same "
+            f"(a change of {TREND_THRESHOLD:.0f} points or more counts).",
+            evidence_url="/dashboard/?" + urlencode({"period": "quarter"}),
+            data={
+                "columns": ["Service", "Quarter before", q_label, "Change", "Trend"],
+                "rows": trend_rows,
+                "signed": [1, 2, 3],
+            },
+        )
+    )
+    for service, direction, change, value in findings:
+        items.append(
+            Draft(
+                source_key=f"finding:{service.slug}",
+                section="Findings",
+                title=f"Finding: {service.name} went {direction} ({change:+.1f} points)",
+                body=f"Happiness {value:+.1f} in {q_label}. Fill in So what? and What now?",
+                evidence_url="/dashboard/?"
+                + urlencode({"period": "quarter", "service": service.slug}),
+            )
+        )
+
+    q_end = next_period_start(quarter, "quarter")
+    scores = XLAScore.objects.filter(
+        organisation=org,
+        period="month",
+        period_start__gte=quarter,
+        period_start__lt=q_end,
+        score__isnull=False,
+    ).select_related("xla")
+    per_xla = defaultdict(list)
+    names = {}
+    for score in scores:
+        per_xla[score.xla_id].append(score.score)
+        names[score.xla_id] = score.xla.name
+    attainment = [
+        [names[x], len(v), round(sum(v) / len(v), 1), round(min(v), 1)]
+        for x, v in sorted(per_xla.items(), key=lambda kv: names[kv[0]])
+    ]
+    items.append(
+        Draft(
+            source_key="xla-attainment",
+            section="XLAs",
+            title=f"XLA attainment in {q_label}",
+            body="Mean monthly XLA score (share of indicators met, weighted)."
+            if attainment
+            else "No XLA scores for the quarter yet.",
+            evidence_url="/xlas/",
+            data={
+                "columns": ["XLA", "Months", "Mean score", "Lowest"],
+                "rows": attainment,
+                "row_urls": [f"/xlas/{x}/" for x in sorted(per_xla, key=lambda x: names[x])],
+            },
+        )
+    )
+
+    proposals = XLAVersion.objects.filter(
+        xla__organisation=org, status=VersionStatus.PROPOSED
+    ).select_related("xla", "proposed_by")
+    for version in proposals.order_by("xla__name", "number"):
+        by = f" by {version.proposed_by.get_username()}" if version.proposed_by else ""
+        items.append(
+            Draft(
+                source_key=f"proposal:{version.pk}",
+                section="XLAs",
+                title=f"Proposed target change: {version.xla.name} v{version.number}",
+                body=f"Proposed{by}. {version.rationale}".strip(),
+                evidence_url=f"/xlas/{version.xla_id}/",
+            )
+        )
+
+    review_by = next_period_start(this_quarter, "quarter")
+    due = list(
+        XLAVersion.objects.filter(
+            xla__organisation=org, status=VersionStatus.ACTIVE, review_due__lt=review_by
+        )
+        .select_related("xla")
+        .order_by("review_due")
+    )
+    if due:
+        items.append(
+            Draft(
+                source_key="review-due",
+                section="XLAs",
+                title=f"XLAs due for review ({len(due)})",
+                body=f"Review due before {review_by:%d %b %Y}.",
+                evidence_url="/xlas/?" + urlencode({"review": "due"}),
+                data={
+                    "columns": ["XLA", "Version", "Review due"],
+                    "rows": [[v.xla.name, v.number, v.review_due.isoformat()] for v in due],
+                    "row_urls": [f"/xlas/{v.xla_id}/" for v in due],
+                },
+            )
+        )
+
+    objectives = list(
+        Objective.objects.filter(organisation=org)
+        .exclude(status__in=(ObjectiveStatus.DONE, ObjectiveStatus.DROPPED))
+        .order_by("horizon", "due_on", "title")
+    )
+    items.append(
+        Draft(
+            source_key="objectives",
+            section="Direction",
+            title="Objectives (12-month and 6-month)",
+            body="Update each objective's status below." if objectives else "No open objectives.",
+            evidence_url=f"/meetings/{meeting.pk}/#objectives",
+            data={
+                "columns": ["Horizon", "Objective", "Status", "Due"],
+                "rows": [
+                    [
+                        o.get_horizon_display(),
+                        o.title,
+                        o.get_status_display(),
+                        o.due_on.isoformat() if o.due_on else None,
+                    ]
+                    for o in objectives
+                ],
+            },
+        )
+    )
+    focus = list(
+        FocusArea.objects.filter(organisation=org, quarter_start__gte=this_quarter).order_by(
+            "quarter_start", "title"
+        )
+    )
+    items.append(
+        Draft(
+            source_key="focus-areas",
+            section="Direction",
+            title="Focus areas for the coming quarter",
+            body="Agree the focus areas below." if not focus else "",
+            evidence_url=f"/meetings/{meeting.pk}/#focus-areas",
+            data={
+                "columns": ["Quarter", "Focus area"],
+                "rows": [[f.quarter_start.isoformat(), f.title] for f in focus],
+            },
+        )
+    )
+
+    lo, _ = utc_range(org, quarter, q_end)
+    decisions = list(
+        Decision.objects.filter(
+            meeting__organisation=org,
+            communicate=True,
+            created_at__gte=lo,
+            meeting__scheduled_for__lt=meeting.scheduled_for,
+        )
+        .select_related("meeting__series")
+        .order_by("created_at")
+    )
+    if decisions:
+        items.append(
+            Draft(
+                source_key="communicate",
+                section="Communication",
+                title=f"Decisions to communicate ({len(decisions)})",
+                body="Agree how and to whom each decision is communicated.",
+                evidence_url=f"/meetings/{decisions[-1].meeting_id}/minutes/",
+                data={
+                    "columns": ["Decision", "Meeting", "Date"],
+                    "rows": [
+                        [d.text[:200], d.meeting.series.name, d.created_at.date().isoformat()]
+                        for d in decisions
+                    ],
+                    "row_urls": [f"/meetings/{d.meeting_id}/minutes/" for d in decisions],
+                },
+            )
+        )
+    return items
