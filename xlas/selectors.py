@@ -186,6 +186,11 @@ def xla_list(org):
             has_proposal=Exists(
                 XLAVersion.objects.filter(xla=OuterRef("pk"), status=VersionStatus.PROPOSED)
             ),
+            open_draft_id=Subquery(
+                XLAVersion.objects.filter(xla=OuterRef("pk"), status=VersionStatus.DRAFT)
+                .order_by("-number")
+                .values("pk")[:1]
+            ),
         )
         .order_by("name")
     )

@@ -20,7 +20,7 @@ from xmo.models import Membership
 from xmo.services import audit, notify, snapshot
 
 from .choices import BreachStatus, VersionStatus
-from .models import XLA, Breach, Indicator, XLAVersion
+from .models import XLA, Breach, Evaluation, Indicator, XLAVersion
 
 INDICATOR_FIELDS = [
     "key",
@@ -234,6 +234,21 @@ def version_propose(
     return version
 
 
+def refuse_while_draft_open(xla: XLA) -> None:
+    """A target change is refused while a draft is open.
+
+    The draft was copied from the active version before the change; approving it after the
+    change would silently bring back the old levels.
+    """
+    draft = xla.versions.filter(status=VersionStatus.DRAFT).order_by("-number").first()
+    if draft is not None:
+        raise ValidationError(
+            f"Draft version {draft.number} is open. Propose that draft (its target levels "
+            "can be changed there) or discard it before proposing a target change.",
+            code="draft_exists",
+        )
+
+
 @transaction.atomic
 def xla_propose_change(
     *,
@@ -253,6 +268,7 @@ def xla_propose_change(
         raise ValidationError("This XLA has no active version to change.")
     if xla.versions.filter(status=VersionStatus.PROPOSED).exists():
         raise ValidationError("A proposal is already waiting for approval.")
+    refuse_while_draft_open(xla)
     if not rationale.strip():
         raise ValidationError("Explain why the targets should change.")
     number = (xla.versions.aggregate(m=Max("number"))["m"] or 0) + 1
@@ -342,6 +358,52 @@ def xla_draft_from_active(*, actor, xla: XLA) -> XLAVersion:
         after=_version_snapshot(version),
     )
     return version
+
+
+@transaction.atomic
+def version_discard(*, actor, version: XLAVersion) -> XLA:
+    """Delete a draft version and its indicators; returns its XLA.
+
+    Only a draft started from the active version can be discarded. An XLA's first draft is
+    refused: without an active version, discarding it would leave the XLA with no version
+    at all. Drafts are never evaluated, so no evaluation, score or breach points at them.
+    """
+    XLA.objects.select_for_update().get(pk=version.xla_id)
+    version = XLAVersion.objects.select_for_update().select_related("xla").get(pk=version.pk)
+    if version.status != VersionStatus.DRAFT:
+        raise ValidationError(
+            f"Version {version.number} is {version.get_status_display().lower()}; "
+            "only a draft can be discarded.",
+            code="not_draft",
+        )
+    xla = version.xla
+    if not xla.versions.filter(status=VersionStatus.ACTIVE).exists():
+        raise ValidationError(
+            f"Draft version {version.number} is this XLA's first version and cannot be "
+            "discarded: the XLA would be left with no version. Edit the draft instead.",
+            code="first_draft",
+        )
+    if (
+        Evaluation.objects.filter(indicator__version=version).exists()
+        or Breach.objects.filter(indicator__version=version).exists()
+        or version.scores.exists()
+    ):
+        raise ValidationError(
+            f"Version {version.number} has evaluations and cannot be discarded.",
+            code="evaluated",
+        )
+    before = _version_snapshot(version)
+    version.delete()
+    # Recorded on the XLA: the version row is gone, and the XLA's change log shows it.
+    audit(
+        organisation=xla.organisation,
+        actor=actor,
+        action="xla.draft_discarded",
+        obj=xla,
+        object_repr=f"{xla} v{before['number']} (draft, discarded)",
+        before=before,
+    )
+    return xla
 
 
 @transaction.atomic

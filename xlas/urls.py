@@ -13,6 +13,7 @@ urlpatterns = [
     path("versions/<int:pk>/", views.version_detail, name="version_detail"),
     path("versions/<int:pk>/edit/", views.version_edit, name="version_edit"),
     path("versions/<int:pk>/propose/", views.version_propose, name="version_propose"),
+    path("versions/<int:pk>/discard/", views.version_discard, name="version_discard"),
     path("versions/<int:pk>/approve/", views.version_approve, name="version_approve"),
     path("versions/<int:pk>/reject/", views.version_reject, name="version_reject"),
     path("breaches/", views.breach_list, name="breach_list"),

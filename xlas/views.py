@@ -229,6 +229,8 @@ def version_edit(request, pk):
             "title": f"Edit draft v{version.number} of {xla.name}",
             "version": version,
             "propose_form": ProposeDraftForm(),
+            # A draft next to a version in force can be discarded; an XLA's first draft not.
+            "in_force": xla.versions.filter(status=VersionStatus.ACTIVE).first(),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -256,6 +258,22 @@ def version_propose(request, pk):
     return redirect("xlas:xla_detail", pk=version.xla_id)
 
 
+@org_required("edit_xla_drafts")
+@require_POST
+def version_discard(request, pk):
+    version = _version_or_404(request, pk)
+    try:
+        services.version_discard(actor=request.user, version=version)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(
+            request,
+            f"Draft version {version.number} discarded; the version in force is unchanged.",
+        )
+    return redirect("xlas:xla_detail", pk=version.xla_id)
+
+
 @org_required("propose_xla_change")
 def xla_propose_change(request, pk):
     xla = org_object_or_404(request, XLA, pk=pk)
@@ -265,6 +283,11 @@ def xla_propose_change(request, pk):
         return redirect("xlas:xla_detail", pk=xla.pk)
     if xla.versions.filter(status=VersionStatus.PROPOSED).exists():
         messages.error(request, "A proposal is already waiting for approval.")
+        return redirect("xlas:xla_detail", pk=xla.pk)
+    try:
+        services.refuse_while_draft_open(xla)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
         return redirect("xlas:xla_detail", pk=xla.pk)
     form = ProposeChangeForm(request.POST or None, version=active)
     if request.method == "POST" and form.is_valid():

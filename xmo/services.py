@@ -40,6 +40,7 @@ def audit(
     action: str,
     obj=None,
     object_type: str = "",
+    object_repr: str = "",
     before: dict | None = None,
     after: dict | None = None,
     token=None,
@@ -51,7 +52,7 @@ def audit(
         action=action,
         object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
         object_id=str(obj.pk) if obj is not None else "",
-        object_repr=str(obj)[:200] if obj is not None else "",
+        object_repr=(object_repr or (str(obj) if obj is not None else ""))[:200],
         before=before,
         after=after,
     )

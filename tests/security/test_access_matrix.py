@@ -140,6 +140,7 @@ ACCESS: dict[str, Rule] = {
     "xlas:version_detail": get("view_xlas", "version"),
     "xlas:version_edit": get("edit_xla_drafts", "draft_version"),
     "xlas:version_propose": post("propose_xla_change", "draft_version"),
+    "xlas:version_discard": post("edit_xla_drafts", "draft_version"),
     "xlas:version_approve": post("approve_xla_change", "proposed_version"),
     "xlas:version_reject": post("approve_xla_change", "proposed_version"),
     "xlas:breach_list": get("view_breaches"),
