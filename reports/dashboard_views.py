@@ -111,6 +111,8 @@ def build_figures(data: dict, filters) -> dict:
             x_title="% of responses",
             value_suffix=" %",
         )
+        # Like the heat map: CSS sizes the box (shorter on paper), Plotly fills it.
+        figures["factors_height"] = figures["factors"]["layout"].pop("height")
     return figures
 
 
@@ -289,6 +291,8 @@ def segment(request):
             x_title="% of responses",
             value_suffix=" %",
         )
+        # Like the heat map: CSS sizes the box (shorter on paper), Plotly fills it.
+        figures["factors_height"] = figures["factors"]["layout"].pop("height")
     context = {
         "filters": filters,
         "data": data,

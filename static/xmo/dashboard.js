@@ -49,6 +49,31 @@
     for (var i = 0; i < nodes.length; i++) window.Plotly.Plots.resize(nodes[i]);
   }
 
+  // On paper each chart is redrawn at once at its print box's size: the browser takes the
+  // print snapshot straight after print media applies, before the debounced resize above runs.
+  function fitToPaper() {
+    if (!window.Plotly) return;
+    var nodes = document.querySelectorAll("[data-plotly][data-drawn]");
+    for (var i = 0; i < nodes.length; i++) {
+      var box = nodes[i].getBoundingClientRect();
+      if (box.width > 0 && box.height > 0) {
+        nodes[i].setAttribute("data-paper-size", "");
+        window.Plotly.relayout(nodes[i], { width: box.width, height: box.height });
+      }
+    }
+  }
+
+  // Back on screen, the charts follow their boxes again.
+  function fitToScreen() {
+    if (!window.Plotly) return;
+    var nodes = document.querySelectorAll("[data-paper-size]");
+    for (var i = 0; i < nodes.length; i++) {
+      nodes[i].removeAttribute("data-paper-size");
+      window.Plotly.relayout(nodes[i], { width: null, height: null, autosize: true });
+    }
+    resizeAll();
+  }
+
   function summarise(details) {
     var summary = details.querySelector("summary span");
     if (!summary) return;
@@ -77,11 +102,17 @@
       var printer = event.target.closest && event.target.closest("[data-print]");
       if (printer) window.print();
     });
-    window.addEventListener("beforeprint", resizeAll);
-    window.addEventListener("afterprint", resizeAll);
-    if (window.matchMedia) {
-      var media = window.matchMedia("print");
-      if (media.addEventListener) media.addEventListener("change", resizeAll);
+    var media = window.matchMedia ? window.matchMedia("print") : null;
+    window.addEventListener("beforeprint", function () {
+      if (media && media.matches) fitToPaper();
+      else resizeAll();
+    });
+    window.addEventListener("afterprint", fitToScreen);
+    if (media && media.addEventListener) {
+      media.addEventListener("change", function (event) {
+        if (event.matches) fitToPaper();
+        else fitToScreen();
+      });
     }
   });
 })();

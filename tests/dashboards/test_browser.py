@@ -1,6 +1,7 @@
 """A leader signs in, filters the dashboard, sees the charts redraw and drills into a hotspot."""
 
 import os
+import re
 from urllib.parse import urlparse
 
 import pytest
@@ -106,3 +107,41 @@ def test_leader_filters_and_drills_into_a_hotspot(transactional_db, live_server,
 
     assert errors == []
     assert hosts <= LOCAL_HOSTS, hosts
+
+
+def _pdf_pages(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page(?![A-Za-z])", pdf))
+
+
+def test_dashboard_prints_on_at_most_two_a4_landscape_pages(
+    transactional_db, live_server, seeded, users
+):
+    month = month_param(seeded["month"])
+    from playwright.sync_api import sync_playwright
+
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    base = live_server.url.replace("localhost", "127.0.0.1")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        page.set_default_timeout(30_000)
+        page.goto(base + "/login/")
+        page.fill("input[name=username]", users["leader"].username)
+        page.fill("input[name=password]", TEST_PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(base + "/")
+
+        page.goto(f"{base}/dashboard/?month={month}")
+        for script_id in ("fig-happiness-trend", "fig-lost-time-trend", "fig-heatmap"):
+            page.wait_for_selector(f'[data-plotly="{script_id}"][data-drawn] .main-svg')
+        # Printed straight away, as the Print button does: charts must take their paper size
+        # without waiting for a resize.
+        pdf = page.pdf(format="A4", landscape=True, print_background=True)
+        # Back on screen, the heat map fills the 1366 px wide page again.
+        page.wait_for_function(
+            "document.querySelector('[data-plotly=\"fig-heatmap\"] .main-svg')"
+            ".getBoundingClientRect().width > 1000"
+        )
+        browser.close()
+
+    assert 1 <= _pdf_pages(pdf) <= 2
