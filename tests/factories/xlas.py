@@ -81,8 +81,10 @@ class BreachFactory(factory.django.DjangoModelFactory):
     organisation = factory.SelfAttribute("xla.organisation")
     indicator_key = factory.SelfAttribute("indicator.key")
     period = "month"
+    # Distinct past months that never drift towards the dates tests filter on, however many
+    # breaches the session has created before.
     period_start = factory.Sequence(
-        lambda n: datetime.date(2020, 1, 1) + datetime.timedelta(days=31 * n)
+        lambda n: datetime.date(2004, 1, 1) + datetime.timedelta(days=31 * (n % 150))
     )
     value = 55.0
     target = 70.0
