@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+TARGET_SCALE = 1_000_000  # the scale the targets are set for (the default)
+
 # key, comparison, bound, what it compares
 TARGETS = (
     ("ingest_ratio_to_copy", ">=", 0.25, "HTTP ingestion / raw COPY, rows per second"),
@@ -28,3 +30,10 @@ def print_targets(results: dict) -> None:
         else:
             status, shown = ("ok" if met(value, op, bound) else "MISS"), f"{value:g}"
         print(f"{key:<26}  {shown:>8}  {op} {bound:<4g}  {status:<4}  {what}")
+    scale = results.get("scale", TARGET_SCALE)
+    if scale < TARGET_SCALE:
+        print(
+            f"\nThe targets are set for {TARGET_SCALE:,} responses; at {scale:,} fixed costs"
+            " (imports, process start, small batches) weigh on the ratios, so this run only"
+            " proves that the benchmark works."
+        )
