@@ -7,6 +7,7 @@ with a delta row gets its rows replaced by one row (sums, histograms added minut
 factor counts summed) with delta = false, the originals deleted by id in the same
 transaction. It takes the organisation's exclusive rollup lock, batch by batch of (span,
 day), so incremental runs wait for one batch at most. Portable: plain ORM reads and writes.
+A batch reads every row of its periods (few besides the deltas: one per key once compacted).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import logging
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count
 
 from .models import FactorRollup, ResponseRollup
 from .rollups import KEY_COLUMNS, STAT_COLUMNS, _lock
@@ -65,24 +66,27 @@ def _fold(model, org, periods) -> tuple[int, int]:
     factor = model is FactorRollup
     key_cols = _key_columns(model)
     value_cols = _value_columns(model)
-    has_delta = model.objects.filter(delta=True, **{c: OuterRef(c) for c in key_cols})
     days_by_span: dict[str, list] = {}
     for span, day in periods:
         days_by_span.setdefault(span, []).append(day)
+    # Every row of those periods, read by the key index; keys without a delta row stay.
+    found: dict[tuple, list] = {}
+    folded: set[tuple] = set()
+    for span, days in days_by_span.items():
+        rows = model.objects.filter(organisation=org, span=span, day__in=days).values_list(
+            "id", "delta", *key_cols, *value_cols
+        )
+        for pk, delta, *row in rows:
+            key = tuple(row[: len(key_cols)])
+            found.setdefault(key, []).append((pk, row[len(key_cols) :]))
+            if delta:
+                folded.add(key)
     merged: dict[tuple, list] = {}
     ids: list[int] = []
-    for span, days in days_by_span.items():
-        rows = (
-            model.objects.filter(organisation=org, span=span, day__in=days)
-            .filter(Exists(has_delta))
-            .values_list("id", *key_cols, *value_cols)
-        )
-        for pk, *row in rows.iterator():
+    for key in folded:
+        total = merged[key] = [0] if factor else [0] * len(STAT_COLUMNS) + [{}]
+        for pk, values in found.pop(key):
             ids.append(pk)
-            key, values = tuple(row[: len(key_cols)]), row[len(key_cols) :]
-            total = merged.get(key)
-            if total is None:
-                total = merged[key] = [0] if factor else [0] * len(STAT_COLUMNS) + [{}]
             if factor:
                 total[0] += values[0]
                 continue
@@ -121,5 +125,7 @@ def compact_rollups(org) -> dict:
             result["keys"] += keys
             result["rows"] += rows
     if result["rows"]:
-        logger.info("rollups of %s compacted: %s rows into %s", org.pk, *result.values())
+        logger.info(
+            "rollups of %s compacted: %s rows into %s", org.pk, result["rows"], result["keys"]
+        )
     return result
