@@ -7,7 +7,8 @@
 Creates (or replaces) the organisation `rollup-bench`, inserts --rows random responses with
 one set-based INSERT, then times: one raw GROUP BY producing the fine daily aggregate; the
 two raw aggregate SELECTs the rollups need (stats with histograms, factors); a full
-rebuild; and the incremental processing of 10 000 new rows. Prints peak RSS after each step.
+rebuild; the incremental processing of 10 000 new rows (appended as delta rows); and the
+compaction of those delta rows. Prints peak RSS after each step.
 """
 
 import argparse
@@ -26,7 +27,7 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
-from experience import rollups  # noqa: E402
+from experience import compaction, rollups  # noqa: E402
 from experience.models import Persona, Service, SurveyResponse  # noqa: E402
 from xmo.models import Organisation  # noqa: E402
 
@@ -153,6 +154,7 @@ def main():
         f"incremental process_new of {args.new} rows over a year",
         lambda: rollups.process_new(org),
     )
+    timed("compact_rollups (fold the delta rows)", lambda: compaction.compact_rollups(org))
     print()
     print(f"rebuild / one raw GROUP BY        = {rebuild_s / raw_s:6.2f}  ({groups} groups)")
     print(f"rebuild / raw SELECTs of all rows = {rebuild_s / selects_s:6.2f}")

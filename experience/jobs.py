@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from xmo.jobs import enqueue, job
 
-from . import drops, feeds, rollups
+from . import compaction, drops, feeds, rollups
 
 
 @job(
@@ -19,6 +19,16 @@ def rollups_job(org, rebuild: bool = False, **kwargs) -> dict:
         # Evaluation follows new data without waiting for its schedule; never blocks.
         enqueue("evaluate_xlas", org.pk)
     return result
+
+
+@job(
+    "compact_rollups",
+    description="Fold the rollup rows that incremental runs appended into one row per key.",
+    order=12,
+    crontab={"minute": "15", "hour": "4"},
+)
+def compact_rollups_job(org, **kwargs) -> dict:
+    return compaction.compact_rollups(org)
 
 
 @job(

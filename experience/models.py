@@ -305,8 +305,10 @@ class DataQualityAlert(models.Model):
 # --- Rollups -----------------------------------------------------------------------------
 # Additive aggregates of processed responses per local day (span "day") and local month
 # (span "month"), at a few grains, so dashboards read a bounded number of rows whatever the
-# volume. Unused key columns hold "" / 0 so every grain shares one unique key. Written only
-# by experience/rollups.py.
+# volume. Unused key columns hold "" / 0 so every grain shares one key. A key may have
+# several rows: incremental runs append one *delta* row per key and chunk, compaction
+# (experience/compaction.py) folds them back into one; readers sum the rows of a key.
+# Written only by experience/rollups.py, experience/rebuild.py and experience/compaction.py.
 
 
 class RollupSpan(models.TextChoices):
@@ -338,7 +340,7 @@ ROLLUP_KEY = (
 class RollupKey(models.Model):
     # Derived data: no database-level foreign keys (no per-row trigger work on bulk upserts);
     # deleting an organisation or service still cascades through Django. No index of their
-    # own either: the unique key starts with the organisation, and a service with rollups has
+    # own either: the key index starts with the organisation, and a service with rollups has
     # responses, which protect it from deletion. Each index costs every rollup write.
     organisation = models.ForeignKey(
         Organisation,
@@ -358,12 +360,27 @@ class RollupKey(models.Model):
     channel = models.CharField(max_length=16, default="", blank=True)
     location = models.CharField(max_length=128, default="", blank=True)
     assignment_group = models.CharField(max_length=128, default="", blank=True)
+    delta = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="Appended by an incremental run; compaction folds it into its key's row.",
+    )
 
     class Meta:
         abstract = True
 
     def __str__(self):
         return f"{self.grain} {self.span} {self.day} service {self.service_id}"
+
+
+def _rollup_indexes(prefix: str, key: tuple) -> list[models.Index]:
+    return [
+        models.Index(fields=key, name=f"{prefix}_key_idx"),
+        # Counting the deltas waiting for compaction reads only them.
+        models.Index(
+            fields=["organisation"], condition=models.Q(delta=True), name=f"{prefix}_delta_idx"
+        ),
+    ]
 
 
 class ResponseRollup(RollupKey):
@@ -380,7 +397,7 @@ class ResponseRollup(RollupKey):
     )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=ROLLUP_KEY, name="response_rollup_key")]
+        indexes = _rollup_indexes("response_rollup", ROLLUP_KEY)
 
 
 class FactorRollup(RollupKey):
@@ -390,9 +407,7 @@ class FactorRollup(RollupKey):
     count = models.BigIntegerField(default=0)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=(*ROLLUP_KEY, "factor"), name="factor_rollup_key")
-        ]
+        indexes = _rollup_indexes("factor_rollup", (*ROLLUP_KEY, "factor"))
 
 
 class MetricRollup(models.Model):

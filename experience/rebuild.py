@@ -1,12 +1,14 @@
-"""Full rebuild of the response rollups on PostgreSQL, in one ordered pass over the responses.
+"""Response rollups on PostgreSQL aggregated in the worker, in one ordered pass over responses.
 
-The incremental path (experience.rollups) aggregates a bounded chunk of new responses in SQL.
-A full rebuild reads every response of the organisation. Done the same way, the exact
-lost-time histograms make it expensive: grouping by rollup key *and* lost-time value turns
-nearly every response into its own group at the day grains, which costs PostgreSQL about
-five times the plain statistics. So the rebuild instead
+Used by the full rebuild (every processed response; rows written with delta = false) and by
+each incremental chunk (the chunk's ids; one row per key appended with delta = true).
 
-1. copies the rollup columns of every processed response, in time order, to a temporary
+SQLite (and the fallback) aggregate in SQL (experience.rollups). There the exact lost-time
+histograms are expensive: grouping by rollup key *and* lost-time value turns nearly every
+response into its own group at the day grains, which costs PostgreSQL about five times the
+plain statistics. So this pass instead
+
+1. copies the rollup columns of the responses, in time order, to a temporary
    file: one COPY statement, one snapshot, and the worker holds none of it in memory;
 2. reads that file back in chunks and aggregates each chunk with NumPy on integer keys
    (statistics with sorted reductions, histogram and factor counts by sorting key × value);
@@ -23,6 +25,7 @@ millions of segments) raises `OutOfRange`, and the caller falls back to the SQL 
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import tempfile
 from dataclasses import dataclass, field
@@ -99,21 +102,32 @@ def _copy_in(model, columns) -> sql.Composed:
     )
 
 
+@functools.cache
+def _lost_text() -> np.ndarray:
+    """The JSON text '"minutes":' of every lost-time value (built once per process)."""
+    return np.array([f'"{v}":' for v in range(MAX_LOST + 1)], dtype=object)
+
+
 class OutOfRange(Exception):
     """The data does not fit the integer keys of the fast path (use the SQL path)."""
 
 
-def _source_query(org) -> sql.Composed:
+def _source_query(org, ids: list[int] | None = None) -> sql.Composed:
+    """Every processed response of `org` (a rebuild), or the responses `ids` (a chunk)."""
     table = sql.Identifier(SurveyResponse._meta.db_table)
+    if ids is None:
+        rows = sql.SQL("r.processed")
+    else:
+        rows = sql.SQL("r.id = ANY({})").format(sql.Literal(ids))
     return sql.SQL(
         "COPY (SELECT (r.submitted_at AT TIME ZONE {tz})::date - DATE '1970-01-01', "
         "r.service_id, COALESCE(r.persona_id, 0), r.touchpoint, r.channel, r.location, "
         "r.assignment_group, r.score, r.lost_time_minutes, CASE WHEN "
         "jsonb_typeof(r.factors) = 'array' AND jsonb_array_length(r.factors) > 0 "
         "THEN r.factors::text END FROM {table} r "
-        "WHERE r.organisation_id = {org} AND r.processed ORDER BY r.submitted_at) "
+        "WHERE r.organisation_id = {org} AND {rows} ORDER BY r.submitted_at) "
         "TO STDOUT (FORMAT csv)"
-    ).format(tz=sql.Literal(org.time_zone), table=table, org=sql.Literal(org.pk))
+    ).format(tz=sql.Literal(org.time_zone), table=table, org=sql.Literal(org.pk), rows=rows)
 
 
 def _factor_names(text: str) -> list[str]:
@@ -218,9 +232,14 @@ class _Partial:
 
 
 class _Rebuild:
-    def __init__(self, cursor, org):
+    """One ordered pass over responses: all processed ones (a rebuild, rows written with
+    delta = false) or the chunk `ids` (rows appended with delta = true)."""
+
+    def __init__(self, cursor, org, ids: list[int] | None = None):
         self.cursor = cursor
         self.org = org
+        self.ids = ids
+        self.row_start = f"{'t' if ids is not None else 'f'}\t{org.pk}\t"
         self.segments: dict[tuple, int] = {}
         self.grain_ids = {g: {} for g in GRAIN_NAMES}
         self.grain_rows: dict[str, list[tuple]] = {g: [] for g in GRAIN_NAMES}
@@ -231,7 +250,6 @@ class _Rebuild:
         self.partial = {"day": _Partial(), "month": _Partial()}
         self.grain_texts: dict[str, list[str]] = {g: [] for g in GRAIN_NAMES}
         self.factor_texts: list[str] = []
-        self.lost_text = None
         self.count_text = np.zeros(0, dtype=object)
         self.out = self.factor_out = None
         self.responses = 0
@@ -240,7 +258,7 @@ class _Rebuild:
 
     def run(self) -> int:
         with tempfile.TemporaryFile() as spool, tempfile.TemporaryFile() as factor_spool:
-            with self.cursor.cursor.copy(_source_query(self.org)) as copy:
+            with self.cursor.cursor.copy(_source_query(self.org, self.ids)) as copy:
                 for block in copy:
                     spool.write(block)
             if not spool.tell():
@@ -258,7 +276,9 @@ class _Rebuild:
             # Response rollup rows stream to PostgreSQL while the next chunk is aggregated;
             # factor rows wait in a file for their own COPY (one COPY at a time).
             self.factor_out = factor_spool
-            with self.cursor.cursor.copy(_copy_in(ResponseRollup, RESPONSE_COLUMNS)) as out:
+            with self.cursor.cursor.copy(
+                _copy_in(ResponseRollup, ("delta", *RESPONSE_COLUMNS))
+            ) as out:
                 self.out = out
                 for frame in reader:
                     self._chunk(frame)
@@ -266,7 +286,8 @@ class _Rebuild:
                     self._write(span, self.partial[span].take(None))
             if factor_spool.tell():
                 factor_spool.seek(0)
-                with self.cursor.cursor.copy(_copy_in(FactorRollup, FACTOR_COLUMNS)) as copy:
+                columns = ("delta", *FACTOR_COLUMNS)
+                with self.cursor.cursor.copy(_copy_in(FactorRollup, columns)) as copy:
                     while block := factor_spool.read(COPY_BLOCK):
                         copy.write(block)
         return self.responses
@@ -409,18 +430,16 @@ class _Rebuild:
         while len(texts) <= gseg:
             service, persona, *dims = self.grain_rows[grain][len(texts)]
             texts.append("\t".join((str(service), str(persona), *map(_escape, dims))))
-        return f"{self.org.pk}\t{span}\t{grain}\t{day.isoformat()}\t{texts[gseg]}\t"
+        return f"{self.row_start}{span}\t{grain}\t{day.isoformat()}\t{texts[gseg]}\t"
 
     def _hist_texts(self, keys, hist) -> list[str]:
-        if self.lost_text is None:
-            self.lost_text = np.array([f'"{v}":' for v in range(MAX_LOST + 1)], dtype=object)
         hist_keys, counts = hist
         owner = hist_keys >> VALUE_BITS
         lost = hist_keys & ((1 << VALUE_BITS) - 1)
         top = int(counts.max()) if len(counts) else 0
         if top >= len(self.count_text):  # counts are small: look their text up
             self.count_text = np.array([str(v) for v in range(max(top + 1, 1024))], dtype=object)
-        entries = self.lost_text[lost] + self.count_text[counts]
+        entries = _lost_text()[lost] + self.count_text[counts]
         low = np.searchsorted(owner, keys, side="left").tolist()
         high = np.searchsorted(owner, keys, side="right").tolist()
         return ["{" + ",".join(entries[a:b]) + "}" for a, b in zip(low, high, strict=True)]
@@ -462,3 +481,11 @@ def rebuild_responses(cursor, org) -> int:
     OutOfRange.
     """
     return _Rebuild(cursor, org).run()
+
+
+def append_deltas(cursor, org, ids: list[int]) -> int:
+    """Append one delta row per key (ResponseRollup and FactorRollup) for the responses `ids`.
+
+    Raises OutOfRange as rebuild_responses does; the caller runs it in a savepoint.
+    """
+    return _Rebuild(cursor, org, ids).run()

@@ -1,17 +1,18 @@
 # ruff: noqa: S608 — SQL here is assembled from module constants; values are parameters.
 """Incremental rollups of survey responses and metric samples.
 
-A response is *processed* once its figures are added to the rollup tables (ResponseRollup,
-with its exact lost-time histogram, and FactorRollup); a metric sample once it is merged
-into MetricRollup. The job
-claims unprocessed rows in bounded chunks, aggregates them in the database (GROUP BY),
-adds them to the rollup rows (INSERT ... ON CONFLICT DO UPDATE, on PostgreSQL and SQLite
-alike) and marks them processed in the same transaction, so a row is counted exactly once
-even with two workers at once (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: one writer).
+A response is *processed* once its figures are in the rollup tables (ResponseRollup, with
+its exact lost-time histogram, and FactorRollup); a metric sample once it is merged into
+MetricRollup. The job claims unprocessed rows in bounded chunks, aggregates a chunk
+(PostgreSQL: in the worker, experience.rebuild; SQLite and the fallback: GROUP BY in SQL),
+appends one *delta* row per key (nothing merged, no conflict to resolve) and marks the rows
+processed in the same transaction, so a row is counted exactly once even with two workers
+at once (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: one writer). Readers sum the rows of a
+key; past COMPACT_AFTER delta rows, experience.compaction folds each key back into one row.
 
 Every rollup is kept at local day and local month spans (the organisation's time zone) and
 at four grains: service; service × persona × touchpoint × channel; service × location;
-service × assignment group. A full rebuild produces identical rows.
+service × assignment group. A full rebuild produces the same figures, one row per key.
 """
 
 from __future__ import annotations
@@ -189,22 +190,6 @@ def _hist_agg() -> str:
     return "json_group_object(CAST(lost AS TEXT), a0) FILTER (WHERE lost IS NOT NULL)"
 
 
-def _hist_merge(table: str) -> str:
-    """SQL adding the incoming histogram (EXCLUDED) to the stored one, key by key."""
-    if _is_pg():
-        return (
-            "(SELECT COALESCE(jsonb_object_agg(k, t), '{}'::jsonb) FROM (SELECT k, "
-            "SUM(v::bigint) AS t FROM (SELECT key AS k, value AS v FROM "
-            f"jsonb_each_text({table}.lost_hist) UNION ALL SELECT key, value FROM "
-            "jsonb_each_text(EXCLUDED.lost_hist)) u GROUP BY k) s)"
-        )
-    return (
-        "(SELECT json_group_object(k, t) FROM (SELECT k, SUM(v) AS t FROM (SELECT key AS k, "
-        f"value AS v FROM json_each({table}.lost_hist) UNION ALL SELECT key, value FROM "
-        "json_each(excluded.lost_hist)) GROUP BY k ORDER BY CAST(k AS INTEGER)))"
-    )
-
-
 _KEY_SELECT = ("span", "grain", "day", "s", *_DIM_ORDER)
 
 
@@ -220,41 +205,29 @@ def aggregate_sql(kind: str, where: str) -> str:
     )
 
 
-def _upsert_sql(kind: str, where: str, *, merge: bool = True) -> str:
-    """INSERT ... SELECT aggregated rows ... ON CONFLICT DO UPDATE adding to what is there.
+def _insert_sql(kind: str, where: str, *, delta: bool) -> str:
+    """INSERT ... SELECT of the aggregated rows: one new row per key, nothing merged.
 
-    With merge=False (a rebuild into emptied tables, under the exclusive lock) it is a plain
-    INSERT: no conflict can arise, so neither the conflict checks nor the lock order are paid.
+    A key may already have rows (earlier deltas): readers sum them, compaction folds them.
     """
     model = ResponseRollup if kind == "stats" else FactorRollup
     table = model._meta.db_table
     extra_src, extra_target, _ = _extra(kind)
-    key_select = _KEY_SELECT
     source = _source(kind, where)
     select = aggregate_sql(kind, where)
+    flag = "true" if delta else "false"
     if kind == "stats":
         value_cols = (*STAT_COLUMNS, "lost_hist")
         select_cols = ("%s", "*")
-        updates = ", ".join(
-            [f"{c} = {table}.{c} + EXCLUDED.{c}" for c in STAT_COLUMNS]
-            + [f"lost_hist = {_hist_merge(table)}"]
-        )
     else:
         value_cols = ("count",)
-        select_cols = ("%s", *key_select, *extra_src, "a0")
-        updates = f"count = {table}.count + EXCLUDED.count"
-    target_cols = (*KEY_COLUMNS, *extra_target, *value_cols)
-    conflict = ", ".join((*KEY_COLUMNS, *extra_target))
-    # A stable order makes concurrent upserts lock rows in the same order (no deadlocks).
-    order = ", ".join(str(i) for i in range(2, 6 + len(_DIM_ORDER) + len(extra_target)))
+        select_cols = ("%s", *_KEY_SELECT, *extra_src, "a0")
+    target_cols = (*KEY_COLUMNS, *extra_target, *value_cols, "delta")
     prefix = "" if _is_pg() else f"WITH src AS ({source}) "
-    insert = (
+    return (
         f"{prefix}INSERT INTO {table} ({', '.join(target_cols)}) "
-        f"SELECT {', '.join(select_cols)} FROM ({select}) agg WHERE true"
+        f"SELECT {', '.join(select_cols)}, {flag} FROM ({select}) agg"
     )
-    if not merge:
-        return insert
-    return f"{insert} ORDER BY {order} ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
 
 
 def _tune(cursor, *, rebuild: bool) -> None:
@@ -273,11 +246,11 @@ def _tune(cursor, *, rebuild: bool) -> None:
             cursor.execute("SET LOCAL enable_sort = off")
 
 
-def _upsert(cursor, org, where: str, where_params: list, *, merge: bool = True) -> None:
+def _insert(cursor, org, where: str, where_params: list, *, delta: bool) -> None:
     tz = org.time_zone
-    _tune(cursor, rebuild=not merge)
+    _tune(cursor, rebuild=not delta)
     for kind in ("stats", "factor"):
-        sql = _upsert_sql(kind, where, merge=merge)
+        sql = _insert_sql(kind, where, delta=delta)
         # Parameters in text order: SQLite names the source first (WITH), PostgreSQL inlines it.
         source_params = [tz, tz, *where_params]
         params = [org.pk, *source_params] if _is_pg() else [*source_params, org.pk]
@@ -313,6 +286,24 @@ def _ids_filter(ids: list[int]) -> tuple[str, list]:
     return "r.id IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]
 
 
+def _append_deltas(cursor, org, ids: list[int]) -> None:
+    """Append one delta row per key for the responses `ids`. PostgreSQL aggregates them in
+    the worker (experience.rebuild, as the full rebuild does); the SQL statements are the
+    fallback and SQLite's path."""
+    if _is_pg():
+        from .rebuild import OutOfRange, append_deltas
+
+        cursor.execute("SET LOCAL jit = off")
+        try:
+            with transaction.atomic():
+                append_deltas(cursor, org, ids)
+            return
+        except OutOfRange:
+            logger.warning("rollup chunk: data outside the fast path's range; using SQL")
+    where, params = _ids_filter(ids)
+    _insert(cursor, org, where, params, delta=True)
+
+
 def process_response_chunk(org, limit: int = CHUNK) -> int:
     """Claim and roll up one chunk of unprocessed responses. Returns how many."""
     with transaction.atomic(), connection.cursor() as cursor:
@@ -320,8 +311,7 @@ def process_response_chunk(org, limit: int = CHUNK) -> int:
         ids = _claim(cursor, RESPONSES, org, limit)
         if not ids:
             return 0
-        where, params = _ids_filter(ids)
-        _upsert(cursor, org, where, params)
+        _append_deltas(cursor, org, ids)
         return len(ids)
 
 
@@ -409,6 +399,11 @@ def process_new(org, *, max_chunks: int | None = None) -> dict:
         samples += done
         if done == 0:
             break
+    if responses:
+        from .compaction import COMPACT_AFTER, compact_rollups, delta_rows
+
+        if delta_rows(org) > COMPACT_AFTER:
+            compact_rollups(org)
     if responses or samples:
         _bump_data_version(org)
     return {"responses": responses, "samples": samples}
@@ -431,7 +426,7 @@ def _rebuild_responses(cursor, org, *, marked: int) -> None:
             # The planner would still believe those rows unprocessed, expect next to none to
             # aggregate and pick sorts that spill to disk instead of hash aggregation.
             cursor.execute(f"ANALYZE {RESPONSES}")
-    _upsert(cursor, org, "r.organisation_id = %s AND r.processed = true", [org.pk], merge=False)
+    _insert(cursor, org, "r.organisation_id = %s AND r.processed = true", [org.pk], delta=False)
 
 
 def rebuild_rollups(org) -> dict:

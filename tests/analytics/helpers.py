@@ -64,11 +64,63 @@ def _canonical(value):
     return repr(value)
 
 
+# Value columns of the response and factor rollups; every other column but id and delta is
+# part of the key.
+_VALUES = {
+    ResponseRollup: (
+        "n",
+        "promoters",
+        "detractors",
+        "score_sum",
+        "score_sq_sum",
+        "lost_n",
+        "lost_sum",
+        "lost_sq_sum",
+        "lost_hist",
+    ),
+    FactorRollup: ("count",),
+}
+
+
+def _logical(model, rows, fields):
+    """One row per key: delta rows and the key's row summed (histograms minute by minute)."""
+    values = _VALUES[model]
+    key_at = [i for i, f in enumerate(fields) if f not in values]
+    merged = {}
+    for row in rows:
+        key = tuple(row[i] for i in key_at)
+        total = merged.setdefault(key, dict.fromkeys(values))
+        for name in values:
+            value = row[fields.index(name)]
+            if name == "lost_hist":
+                hist = total[name] or {}
+                for minutes, answers in value.items():
+                    hist[str(minutes)] = hist.get(str(minutes), 0) + answers
+                total[name] = hist
+            else:
+                total[name] = (total[name] or 0) + value
+    return [
+        tuple(key[key_at.index(i)] if i in key_at else total[f] for i, f in enumerate(fields))
+        for key, total in merged.items()
+    ]
+
+
 def rollup_snapshot(org):
-    """Every rollup row of the organisation, without ids, sorted: comparable across builds."""
+    """The logical content of every rollup of the organisation: one row per key (delta rows
+    summed into their key), without ids or the delta flag, sorted: comparable across builds."""
     snapshot = {}
     for model in (ResponseRollup, FactorRollup, MetricRollup):
-        fields = [f.attname for f in model._meta.concrete_fields if f.attname != "id"]
-        rows = model.objects.filter(organisation=org).values_list(*fields)
+        fields = [
+            f.attname for f in model._meta.concrete_fields if f.attname not in ("id", "delta")
+        ]
+        rows = list(model.objects.filter(organisation=org).values_list(*fields))
+        if model in _VALUES:
+            rows = _logical(model, rows, fields)
         snapshot[model.__name__] = sorted(tuple(_canonical(v) for v in row) for row in rows)
     return snapshot
+
+
+def rollup_rows(model, org):
+    """How many rows the organisation has in `model`, and how many of them are deltas."""
+    rows = model.objects.filter(organisation=org)
+    return rows.count(), rows.filter(delta=True).count()

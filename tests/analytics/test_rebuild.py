@@ -1,14 +1,16 @@
-"""The PostgreSQL rebuild (experience.rebuild) writes exactly the rows of the SQL statements.
+"""PostgreSQL's pass in the worker (experience.rebuild) writes the figures of the SQL statements.
 
-Each test builds the rollups both ways from the same responses and compares every row:
-incrementally (the SQL path, in chunks), then by a full rebuild (one ordered pass aggregated
-in the worker), across chunk boundaries, time zones, awkward text and the fallback to SQL.
+Each test rolls up the same responses three ways and compares the logical content (rows of
+a key summed): incrementally with the SQL statements (rolled back), incrementally with the
+worker's pass (delta rows), then by a full rebuild (one row per key), across chunk
+boundaries, time zones, awkward text and the fallback to SQL.
 """
 
 import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import transaction
 
 from experience import rebuild, rollups
 from experience.models import ResponseRollup
@@ -24,22 +26,48 @@ def _column(name):
     return fields.index(name)
 
 
+class _Undo(Exception):
+    pass
+
+
+def _with_the_sql_statements(org, monkeypatch):
+    """The rollups the SQL statements write incrementally; rolled back afterwards."""
+
+    def refuse(*args):
+        raise rebuild.OutOfRange("the SQL statements, for comparison")
+
+    try:
+        with transaction.atomic(), monkeypatch.context() as patch:
+            patch.setattr(rebuild, "append_deltas", refuse)
+            process_new(org)
+            snapshot = rollup_snapshot(org)
+            raise _Undo
+    except _Undo:
+        return snapshot
+
+
 def _both_ways(org, monkeypatch, *, fast=True):
-    """Roll up incrementally, then rebuild; the rows must not change. Checks which path the
-    rebuild took: the worker's pass (fast) or the SQL statements (merge=False)."""
-    process_new(org)
-    incremental = rollup_snapshot(org)
+    """Roll up incrementally with the SQL statements and with the worker's pass, then
+    rebuild; the figures must not change. Checks which path the chunks and the rebuild took:
+    the worker's pass (fast) or the SQL statements (delta rows, then the rebuild's)."""
+    reference = _with_the_sql_statements(org, monkeypatch)
+    assert not ResponseRollup.objects.filter(organisation=org).exists()
     statements = []
-    real_upsert = rollups._upsert
+    real_insert = rollups._insert
 
     def spy(*args, **kwargs):
-        statements.append(kwargs.get("merge", True))
-        return real_upsert(*args, **kwargs)
+        statements.append(kwargs["delta"])
+        return real_insert(*args, **kwargs)
 
-    monkeypatch.setattr(rollups, "_upsert", spy)
+    monkeypatch.setattr(rollups, "_insert", spy)
+    process_new(org)
+    incremental = rollup_snapshot(org)
+    assert incremental == reference
+    assert ResponseRollup.objects.filter(organisation=org, delta=False).count() == 0
     result = rebuild_rollups(org)
     assert rollup_snapshot(org) == incremental
-    assert statements == ([] if fast else [False])
+    assert ResponseRollup.objects.filter(organisation=org, delta=True).count() == 0
+    assert statements == ([] if fast else [True, False])
     return incremental, result
 
 

@@ -123,7 +123,8 @@ def effects(org, users) -> dict:
     return {
         "response rollups": rollups.aggregate(n=Sum("n"), s=Sum("score_sum")),
         "lost-time rollups": rollups.aggregate(n=Sum("lost_n"), s=Sum("lost_sum")),
-        "lost-time histograms": sorted(
+        # A key may have several rows (deltas): compare what they add up to.
+        "lost-time histograms": sum(
             sum(rollup.lost_hist.values()) for rollup in rollups.only("lost_hist")
         ),
         "factor rollups": FactorRollup.objects.filter(organisation=org).aggregate(n=Sum("count")),

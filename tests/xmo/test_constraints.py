@@ -510,39 +510,9 @@ def test_every_constraint_of_the_domain_has_a_case_here():
     assert missing == []
 
 
-# Rollups (derived data): one row per key, so incremental upserts can never double-count.
-
-
-def _rollup_key(service):
-    return {
-        "organisation": service.organisation,
-        "span": "day",
-        "grain": "fine",
-        "day": datetime.date(2026, 10, 1),
-        "service": service,
-        "persona_key": 0,
-        "touchpoint": "incident",
-        "channel": "portal",
-    }
-
-
-def test_response_rollup_key():
-    from experience.models import ResponseRollup
-
-    service = ServiceFactory()
-    ResponseRollup.objects.create(**_rollup_key(service), n=1)
-    with refused():
-        ResponseRollup.objects.create(**_rollup_key(service), n=2)
-
-
-def test_factor_rollup_key():
-    from experience.models import FactorRollup
-
-    service = ServiceFactory()
-    FactorRollup.objects.create(**_rollup_key(service), factor="Speed", count=1)
-    FactorRollup.objects.create(**_rollup_key(service), factor="Attitude", count=1)
-    with refused():
-        FactorRollup.objects.create(**_rollup_key(service), factor="Speed", count=3)
+# Rollups (derived data). Response and factor rollups have no unique key: incremental runs
+# append delta rows that readers sum and compaction folds (tests/analytics/test_deltas.py).
+# Metric rollups keep one row per key, so merging samples can never double-count.
 
 
 def test_metric_rollup_key():
