@@ -6,8 +6,8 @@ lost-time histograms make it expensive: grouping by rollup key *and* lost-time v
 nearly every response into its own group at the day grains, which costs PostgreSQL about
 five times the plain statistics. So the rebuild instead
 
-1. copies the rollup columns of every processed response, in time order, to a temporary
-   file: one COPY statement, one snapshot, and the worker holds none of it in memory;
+1. copies the rollup columns of every response without a queue row, in time order, to a
+   temporary file: one COPY statement, one snapshot, and the worker holds none of it in memory;
 2. reads that file back in chunks and aggregates each chunk with NumPy on integer keys
    (statistics with sorted reductions, histogram and factor counts by sorting key × value);
    a day's or a month's partial figures wait in memory only until its period is complete,
@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from psycopg import sql
 
-from .models import FactorRollup, ResponseRollup, SurveyResponse
+from .models import FactorRollup, PendingResponse, ResponseRollup, SurveyResponse
 
 CHUNK_ROWS = 100_000
 FACTOR_SETS_CACHED = 50_000
@@ -111,9 +111,15 @@ def _source_query(org) -> sql.Composed:
         "r.assignment_group, r.score, r.lost_time_minutes, CASE WHEN "
         "jsonb_typeof(r.factors) = 'array' AND jsonb_array_length(r.factors) > 0 "
         "THEN r.factors::text END FROM {table} r "
-        "WHERE r.organisation_id = {org} AND r.processed ORDER BY r.submitted_at) "
+        "WHERE r.organisation_id = {org} AND NOT EXISTS (SELECT 1 FROM {pending} p "
+        "WHERE p.response_id = r.id) ORDER BY r.submitted_at) "
         "TO STDOUT (FORMAT csv)"
-    ).format(tz=sql.Literal(org.time_zone), table=table, org=sql.Literal(org.pk))
+    ).format(
+        tz=sql.Literal(org.time_zone),
+        table=table,
+        pending=sql.Identifier(PendingResponse._meta.db_table),
+        org=sql.Literal(org.pk),
+    )
 
 
 def _factor_names(text: str) -> list[str]:
