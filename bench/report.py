@@ -57,6 +57,7 @@ def section_report(ctx, repeat: int = 3) -> dict:
 def seed_responses(org, count: int, *, months: int = 13, seed: int = 1) -> None:
     """Spread `count` responses over the last `months` closed months (bulk insert), rolled up."""
     from experience.models import Persona, Service, SurveyResponse
+    from experience.pending import enqueue_all
     from experience.rollups import process_new
     from reports.drafting import last_closed_month, month_range
     from xmo.periods import previous_period_start, utc_range
@@ -101,6 +102,7 @@ def seed_responses(org, count: int, *, months: int = 13, seed: int = 1) -> None:
             SurveyResponse.objects.bulk_create(batch)
             batch = []
     SurveyResponse.objects.bulk_create(batch)
+    enqueue_all(org.pk)
     process_new(org)  # figures come from the rollups, as after ingestion
 
 

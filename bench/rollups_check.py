@@ -28,7 +28,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 
 from experience import compaction, rollups  # noqa: E402
-from experience.models import Persona, Service, SurveyResponse  # noqa: E402
+from experience.models import PendingResponse, Persona, Service, SurveyResponse  # noqa: E402
 from xmo.models import Organisation  # noqa: E402
 
 TZ = "Europe/Paris"
@@ -46,16 +46,16 @@ def timed(label, fn):
     return elapsed, result
 
 
-def insert_rows(org, services, personas, count, offset, recent=False):
+def insert_rows(org, services, personas, count, offset, recent=False, pending=False):
     # recent: submitted during the last hour (what the job meets in production); else a year.
+    # pending: queued for the rollups, as ingestion leaves new rows.
     spread = 3600 if recent else 31536000
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
+        insert = f"""
             INSERT INTO {SurveyResponse._meta.db_table} (
                 organisation_id, external_id, service_id, persona_id, score, lost_time_minutes,
                 factors, comment, touchpoint, channel, location, assignment_group, ticket_ref,
-                submitted_at, received_at, processed, triage_status, highlighted)
+                submitted_at, received_at, triage_status, highlighted)
             SELECT %s, 'b-' || (g + %s), (%s::int[])[1 + (g %% %s)],
                 CASE WHEN g %% 5 = 0 THEN NULL ELSE (%s::int[])[1 + (g %% %s)] END,
                 (g::bigint * 7919) %% 11,
@@ -67,21 +67,28 @@ def insert_rows(org, services, personas, count, offset, recent=False):
                 (ARRAY['', 'paris', 'lyon', 'nantes'])[1 + (g %% 4)],
                 (ARRAY['', 'l1', 'l2', 'field'])[1 + ((g / 7) %% 4)], '',
                 now() - ((g * 7.0 / %s) * interval '1 second' * %s / 7.0),
-                now(), false, 'new', false
+                now(), 'new', false
             FROM generate_series(1, %s) g
-            """,  # noqa: S608
-            [
-                org.pk,
-                offset,
-                [s.pk for s in services],
-                len(services),
-                [p.pk for p in personas],
-                len(personas),
-                count,
-                spread,
-                count,
-            ],
-        )
+            """  # noqa: S608
+        params = [
+            org.pk,
+            offset,
+            [s.pk for s in services],
+            len(services),
+            [p.pk for p in personas],
+            len(personas),
+            count,
+            spread,
+            count,
+        ]
+        if pending:
+            insert = (
+                f"WITH inserted AS ({insert} RETURNING id) "
+                f"INSERT INTO {PendingResponse._meta.db_table} (response_id, organisation_id) "
+                "SELECT id, %s FROM inserted"
+            )
+            params.append(org.pk)
+        cursor.execute(insert, params)
 
 
 RAW_FINE = f"""
@@ -109,6 +116,7 @@ def main():
                 "experience_responserollup",
                 "experience_factorrollup",
                 "experience_metricrollup",
+                PendingResponse._meta.db_table,
                 SurveyResponse._meta.db_table,
             ):
                 cursor.execute(f"DELETE FROM {table} WHERE organisation_id = %s", [old.pk])  # noqa: S608
@@ -144,12 +152,12 @@ def main():
 
     selects_s, _ = timed("raw SELECTs of every rollup row (no writes)", raw_all_selects)
     rebuild_s, _ = timed("full rebuild_rollups", lambda: rollups.rebuild_rollups(org))
-    insert_rows(org, services, personas, args.new, args.rows, recent=True)
+    insert_rows(org, services, personas, args.new, args.rows, recent=True, pending=True)
     inc_s, result = timed(
         f"incremental process_new of {args.new} recent rows", lambda: rollups.process_new(org)
     )
     assert result["responses"] == args.new, result
-    insert_rows(org, services, personas, args.new, args.rows + args.new)
+    insert_rows(org, services, personas, args.new, args.rows + args.new, pending=True)
     spread_s, _ = timed(
         f"incremental process_new of {args.new} rows over a year",
         lambda: rollups.process_new(org),

@@ -271,7 +271,7 @@ def section_ingest(ctx: Context) -> dict:
 COPY_COLUMNS = (
     "organisation_id, external_id, service_id, persona_id, score, lost_time_minutes, factors,"
     " comment, touchpoint, channel, location, assignment_group, ticket_ref, reassignments,"
-    " resolution_hours, submitted_at, received_at, processed, triage_status, highlighted"
+    " resolution_hours, submitted_at, received_at, triage_status, highlighted"
 )
 
 
@@ -316,7 +316,6 @@ def _copy_text(ctx: Context) -> bytes:
                         repr(i["resolution_hours"]),
                         i["submitted_at"],
                         now,
-                        "f",
                         "new",
                         "f",
                     )

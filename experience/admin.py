@@ -26,10 +26,9 @@ class SurveyResponseAdmin(admin.ModelAdmin):
         "touchpoint",
         "channel",
         "submitted_at",
-        "processed",
         "triage_status",
     ]
-    list_filter = ["organisation", "touchpoint", "channel", "processed", "triage_status"]
+    list_filter = ["organisation", "touchpoint", "channel", "triage_status"]
     search_fields = ["external_id", "ticket_ref"]
     list_select_related = ["organisation", "service"]
     raw_id_fields = ["service", "persona", "source_token"]

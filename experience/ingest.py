@@ -5,8 +5,9 @@ parse (msgspec decodes and validates the whole batch into structs in one call), 
 type cannot say: dates, text the database refuses), resolve (slugs → ids, one query per kind,
 scoped to the organisation) and write. On PostgreSQL the write is a COPY into a temporary
 staging table followed by one `INSERT ... SELECT ... ON CONFLICT DO NOTHING`; on SQLite it is
-`bulk_create(ignore_conflicts=True)`. Either way the batch is stored whole or not at all, with
-`processed = false` as the durable "still to process" marker, and the rollups job is queued
+`bulk_create(ignore_conflicts=True)`. Either way the batch is stored whole or not at all; each
+new response gets its queue row (PendingResponse, the durable "still to roll up" marker) and
+each new sample `processed = false`, in the same transaction. The rollups job is queued
 after commit (the periodic rollups run sweeps up anything whose queueing failed).
 """
 
@@ -27,7 +28,15 @@ from django.utils import timezone
 from msgspec import Meta, Struct
 
 from .choices import Channel, Touchpoint
-from .models import MetricSample, OperationalMetric, Persona, Service, SurveyResponse
+from .models import (
+    MetricSample,
+    OperationalMetric,
+    PendingResponse,
+    Persona,
+    Service,
+    SurveyResponse,
+)
+from .pending import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -484,11 +493,12 @@ def _write_postgres(kind: Kind, organisation, rows: list[tuple], token) -> int:
     columns = ", ".join(kind.columns)
     definition = ", ".join(f"{c} {_STAGING_TYPES[c]}" for c in kind.columns)
     if kind is RESPONSES:
-        extra_columns = ", triage_status, highlighted"
-        extra_values = ", 'new', false"
+        extra_columns = "triage_status, highlighted"
+        extra_values = "'new', false"
         conflict = "(organisation_id, external_id)"
     else:
-        extra_columns = extra_values = ""
+        extra_columns = "processed"
+        extra_values = "false"
         # The unique index is partial: ON CONFLICT must name the same predicate.
         conflict = "(organisation_id, external_id) WHERE external_id IS NOT NULL"
     with connection.cursor() as cursor:
@@ -501,14 +511,24 @@ def _write_postgres(kind: Kind, organisation, rows: list[tuple], token) -> int:
         with cursor.cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
-        cursor.execute(
+        insert = (
             f"INSERT INTO {table} (organisation_id, {columns}, received_at, source_token_id,"  # noqa: S608
-            f" processed{extra_columns})"
-            f" SELECT %s, {columns}, %s, %s, false{extra_values} FROM {staging}"
+            f" {extra_columns})"
+            f" SELECT %s, {columns}, %s, %s, {extra_values} FROM {staging}"
             f" ORDER BY external_id"
-            f" ON CONFLICT {conflict} DO NOTHING",
-            [organisation.pk, timezone.now(), token.pk if token is not None else None],
+            f" ON CONFLICT {conflict} DO NOTHING"
         )
+        params = [organisation.pk, timezone.now(), token.pk if token is not None else None]
+        if kind is RESPONSES:
+            # Each new response is queued for the rollups in the same statement; the outer
+            # INSERT's row count is the number of responses created.
+            queue = PendingResponse._meta.db_table
+            insert = (
+                f"WITH inserted AS ({insert} RETURNING id) "  # noqa: S608
+                f"INSERT INTO {queue} (response_id, organisation_id) SELECT id, %s FROM inserted"
+            )
+            params.append(organisation.pk)
+        cursor.execute(insert, params)
         return cursor.rowcount
 
 
@@ -529,13 +549,28 @@ def _write_portable(kind: Kind, organisation, rows: list[tuple], token) -> int:
                 organisation_id=organisation.pk,
                 received_at=now,
                 source_token_id=token.pk if token is not None else None,
-                processed=False,
                 **values,
             )
         )
     model.objects.bulk_create(objects, ignore_conflicts=True, batch_size=500)
     after = _existing_ids(model, organisation, keys)
-    return len(after - existing) + sum(1 for row in rows if row[0] is None)
+    created = after - existing
+    if kind is RESPONSES:
+        # bulk_create(ignore_conflicts=True) sets no primary keys here: find the new rows.
+        enqueue(organisation.pk, _response_pks(organisation, sorted(created)))
+    return len(created) + sum(1 for row in rows if row[0] is None)
+
+
+def _response_pks(organisation, keys: list[str]) -> list[int]:
+    pks: list[int] = []
+    for start in range(0, len(keys), 5000):
+        chunk = keys[start : start + 5000]
+        pks.extend(
+            SurveyResponse.objects.filter(
+                organisation=organisation, external_id__in=chunk
+            ).values_list("pk", flat=True)
+        )
+    return pks
 
 
 def _existing_ids(model, organisation, keys: list[str]) -> set[str]:

@@ -72,8 +72,8 @@ class Persona(models.Model):
 class SurveyResponse(models.Model):
     """One end-user's answer (X-data). Comments make it feedback, triaged in the feedback app.
 
-    `processed` is the durable "not yet processed" marker: written false in the same
-    transaction as the row, set true by the rollup job. Columns that ingestion does not
+    A response still to roll up has a PendingResponse row, written in the same transaction;
+    the rollup job deletes it as it claims the response. Columns that ingestion does not
     send carry database defaults so set-based inserts may leave them out.
     """
 
@@ -101,7 +101,6 @@ class SurveyResponse(models.Model):
     source_token = models.ForeignKey(
         ApiToken, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    processed = models.BooleanField(default=False, db_default=False)
     # Feedback triage lives on the row so the inbox needs no join per item.
     triage_status = models.CharField(
         max_length=12,
@@ -148,11 +147,6 @@ class SurveyResponse(models.Model):
                 fields=["organisation", "service", "submitted_at"], name="response_org_svc_time"
             ),
             models.Index(
-                fields=["organisation", "id"],
-                condition=Q(processed=False),
-                name="response_unprocessed",
-            ),
-            models.Index(
                 fields=["organisation", "triage_status", "submitted_at"],
                 condition=~Q(comment=""),
                 name="response_feedback_inbox",
@@ -171,6 +165,27 @@ class SurveyResponse(models.Model):
     @property
     def is_negative(self) -> bool:
         return self.score <= 6
+
+
+class PendingResponse(models.Model):
+    """The durable "not yet rolled up" marker of a response, written in the same transaction.
+
+    A narrow queue row: the rollup job claims responses by deleting their rows (DELETE ...
+    RETURNING), so it never updates the wide, many-indexed response row.
+    """
+
+    response = models.OneToOneField(
+        SurveyResponse, on_delete=models.CASCADE, primary_key=True, related_name="pending"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "response"], name="pending_response_org")]
+
+    def __str__(self):
+        return f"pending {self.response_id}"
 
 
 class OperationalMetric(models.Model):

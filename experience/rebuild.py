@@ -1,6 +1,6 @@
 """Response rollups on PostgreSQL aggregated in the worker, in one ordered pass over responses.
 
-Used by the full rebuild (every processed response; rows written with delta = false) and by
+Used by the full rebuild (every rolled-up response; rows written with delta = false) and by
 each incremental chunk (the chunk's ids; one row per key appended with delta = true).
 
 SQLite (and the fallback) aggregate in SQL (experience.rollups). There the exact lost-time
@@ -8,8 +8,9 @@ histograms are expensive: grouping by rollup key *and* lost-time value turns nea
 response into its own group at the day grains, which costs PostgreSQL about five times the
 plain statistics. So this pass instead
 
-1. copies the rollup columns of the responses, in time order, to a temporary
-   file: one COPY statement, one snapshot, and the worker holds none of it in memory;
+1. copies the rollup columns of the responses (a rebuild: every response without a queue
+   row; a chunk: its ids), in time order, to a temporary file: one COPY statement, one
+   snapshot, and the worker holds none of it in memory;
 2. reads that file back in chunks and aggregates each chunk with NumPy on integer keys
    (statistics with sorted reductions, histogram and factor counts by sorting key × value);
    a day's or a month's partial figures wait in memory only until its period is complete,
@@ -34,7 +35,7 @@ import numpy as np
 import pandas as pd
 from psycopg import sql
 
-from .models import FactorRollup, ResponseRollup, SurveyResponse
+from .models import FactorRollup, PendingResponse, ResponseRollup, SurveyResponse
 
 CHUNK_ROWS = 100_000
 FACTOR_SETS_CACHED = 50_000
@@ -113,10 +114,13 @@ class OutOfRange(Exception):
 
 
 def _source_query(org, ids: list[int] | None = None) -> sql.Composed:
-    """Every processed response of `org` (a rebuild), or the responses `ids` (a chunk)."""
+    """Every rolled-up response of `org`, i.e. without a queue row (a rebuild), or the
+    responses `ids` (a chunk)."""
     table = sql.Identifier(SurveyResponse._meta.db_table)
     if ids is None:
-        rows = sql.SQL("r.processed")
+        rows = sql.SQL("NOT EXISTS (SELECT 1 FROM {} p WHERE p.response_id = r.id)").format(
+            sql.Identifier(PendingResponse._meta.db_table)
+        )
     else:
         rows = sql.SQL("r.id = ANY({})").format(sql.Literal(ids))
     return sql.SQL(
@@ -232,7 +236,7 @@ class _Partial:
 
 
 class _Rebuild:
-    """One ordered pass over responses: all processed ones (a rebuild, rows written with
+    """One ordered pass over responses: all rolled-up ones (a rebuild, rows written with
     delta = false) or the chunk `ids` (rows appended with delta = true)."""
 
     def __init__(self, cursor, org, ids: list[int] | None = None):

@@ -1,14 +1,16 @@
 # ruff: noqa: S608 — SQL here is assembled from module constants; values are parameters.
 """Incremental rollups of survey responses and metric samples.
 
-A response is *processed* once its figures are in the rollup tables (ResponseRollup, with
-its exact lost-time histogram, and FactorRollup); a metric sample once it is merged into
-MetricRollup. The job claims unprocessed rows in bounded chunks, aggregates a chunk
-(PostgreSQL: in the worker, experience.rebuild; SQLite and the fallback: GROUP BY in SQL),
-appends one *delta* row per key (nothing merged, no conflict to resolve) and marks the rows
-processed in the same transaction, so a row is counted exactly once even with two workers
-at once (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: one writer). Readers sum the rows of a
-key; past COMPACT_AFTER delta rows, experience.compaction folds each key back into one row.
+A response is rolled up once its figures are in the rollup tables (ResponseRollup, with its
+exact lost-time histogram, and FactorRollup); a metric sample once it is merged into
+MetricRollup. A response still to roll up has a queue row (PendingResponse), a sample
+`processed = false`. The job claims new rows in bounded chunks (deleting the responses'
+queue rows, marking samples processed), aggregates a chunk (PostgreSQL: in the worker,
+experience.rebuild; SQLite and the fallback: GROUP BY in SQL) and appends one *delta* row
+per key (nothing merged, no conflict to resolve) in the same transaction, so a row is
+counted exactly once even with two workers at once (PostgreSQL: FOR UPDATE SKIP LOCKED;
+SQLite: one writer). Readers sum the rows of a key; past COMPACT_AFTER delta rows,
+experience.compaction folds each key back into one row.
 
 Every rollup is kept at local day and local month spans (the organisation's time zone) and
 at four grains: service; service × persona × touchpoint × channel; service × location;
@@ -32,6 +34,7 @@ from .models import (
     FactorRollup,
     MetricRollup,
     MetricSample,
+    PendingResponse,
     ResponseRollup,
     SurveyResponse,
 )
@@ -45,6 +48,9 @@ REANALYZE_ROWS = 50_000
 ADVISORY_CLASS = 7231  # pg_advisory_xact_lock(class, org_id) namespace for rollups
 
 RESPONSES = SurveyResponse._meta.db_table
+PENDING = PendingResponse._meta.db_table
+# The responses rolled up (or, in a rebuild, to roll up): those without a queue row.
+NOT_PENDING = f"NOT EXISTS (SELECT 1 FROM {PENDING} p WHERE p.response_id = r.id)"
 SAMPLES = MetricSample._meta.db_table
 
 # Grain → the dimension columns (besides service) it keeps. Unkept columns hold 0 / "".
@@ -268,13 +274,30 @@ def _lock(cursor, org, exclusive: bool) -> None:
         cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
 
 
-def _claim(cursor, table: str, org, limit: int) -> list[int]:
-    """Mark up to `limit` unprocessed rows processed and return their ids (row-claim safe)."""
-    skip = " FOR UPDATE SKIP LOCKED" if _is_pg() else ""
+def _skip_locked() -> str:
+    return " FOR UPDATE SKIP LOCKED" if _is_pg() else ""
+
+
+def _claim_responses(cursor, org, limit: int) -> list[int]:
+    """Delete up to `limit` queue rows and return their response ids (row-claim safe).
+
+    Only the narrow queue row is written: the response row itself is never updated.
+    """
     cursor.execute(
-        f"UPDATE {table} SET processed = true WHERE id IN (SELECT id FROM {table} "
-        f"WHERE organisation_id = %s AND processed = false ORDER BY id LIMIT %s{skip}) "
-        "RETURNING id",
+        f"DELETE FROM {PENDING} WHERE response_id IN (SELECT response_id FROM {PENDING} "
+        f"WHERE organisation_id = %s ORDER BY response_id LIMIT %s{_skip_locked()}) "
+        "RETURNING response_id",
+        [org.pk, limit],
+    )
+    return sorted(row[0] for row in cursor.fetchall())
+
+
+def _claim_samples(cursor, org, limit: int) -> list[int]:
+    """Mark up to `limit` unprocessed samples processed and return their ids (row-claim safe)."""
+    cursor.execute(
+        f"UPDATE {SAMPLES} SET processed = true WHERE id IN (SELECT id FROM {SAMPLES} "
+        f"WHERE organisation_id = %s AND processed = false ORDER BY id LIMIT %s"
+        f"{_skip_locked()}) RETURNING id",
         [org.pk, limit],
     )
     return sorted(row[0] for row in cursor.fetchall())
@@ -305,10 +328,10 @@ def _append_deltas(cursor, org, ids: list[int]) -> None:
 
 
 def process_response_chunk(org, limit: int = CHUNK) -> int:
-    """Claim and roll up one chunk of unprocessed responses. Returns how many."""
+    """Claim and roll up one chunk of pending responses. Returns how many."""
     with transaction.atomic(), connection.cursor() as cursor:
         _lock(cursor, org, exclusive=False)
-        ids = _claim(cursor, RESPONSES, org, limit)
+        ids = _claim_responses(cursor, org, limit)
         if not ids:
             return 0
         _append_deltas(cursor, org, ids)
@@ -366,7 +389,7 @@ def _merge_samples(org, rows) -> None:
 def process_sample_chunk(org, limit: int = METRIC_CHUNK) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
         _lock(cursor, org, exclusive=False)
-        ids = _claim(cursor, SAMPLES, org, limit)
+        ids = _claim_samples(cursor, org, limit)
         if not ids:
             return 0
         rows = MetricSample.objects.filter(pk__in=ids).values_list(
@@ -386,7 +409,7 @@ def _bump_data_version(org) -> None:
 
 
 def process_new(org, *, max_chunks: int | None = None) -> dict:
-    """Roll up every unprocessed response and sample of the organisation, chunk by chunk."""
+    """Roll up every pending response and unprocessed sample of the organisation, by chunks."""
     responses = samples = chunks = 0
     while max_chunks is None or chunks < max_chunks:
         done = process_response_chunk(org)
@@ -409,7 +432,7 @@ def process_new(org, *, max_chunks: int | None = None) -> dict:
     return {"responses": responses, "samples": samples}
 
 
-def _rebuild_responses(cursor, org, *, marked: int) -> None:
+def _rebuild_responses(cursor, org) -> None:
     """Write every response rollup row. PostgreSQL: one ordered pass aggregated in the worker
     (experience.rebuild); its SQL statements below are the fallback and SQLite's path."""
     if _is_pg():
@@ -422,11 +445,7 @@ def _rebuild_responses(cursor, org, *, marked: int) -> None:
             return
         except OutOfRange:
             logger.warning("rollup rebuild: data outside the fast path's range; using SQL")
-        if marked > REANALYZE_ROWS:
-            # The planner would still believe those rows unprocessed, expect next to none to
-            # aggregate and pick sorts that spill to disk instead of hash aggregation.
-            cursor.execute(f"ANALYZE {RESPONSES}")
-    _insert(cursor, org, "r.organisation_id = %s AND r.processed = true", [org.pk], delta=False)
+    _insert(cursor, org, f"r.organisation_id = %s AND {NOT_PENDING}", [org.pk], delta=False)
 
 
 def rebuild_rollups(org) -> dict:
@@ -435,14 +454,14 @@ def rebuild_rollups(org) -> dict:
         _lock(cursor, org, exclusive=True)
         for model in (ResponseRollup, FactorRollup, MetricRollup):
             model.objects.filter(organisation=org).delete()
-        # Everything present now is processed by this rebuild; rows committed later stay
-        # unprocessed (processed = false) and are picked up by the next incremental run.
-        cursor.execute(
-            f"UPDATE {RESPONSES} SET processed = true "
-            "WHERE organisation_id = %s AND processed = false",
-            [org.pk],
-        )
-        _rebuild_responses(cursor, org, marked=cursor.rowcount)
+        # Everything present now is rolled up by this rebuild; rows committed later arrive
+        # with their queue row (or processed = false) and are picked up by the next run.
+        cursor.execute(f"DELETE FROM {PENDING} WHERE organisation_id = %s", [org.pk])
+        if _is_pg() and cursor.rowcount > REANALYZE_ROWS:
+            # The planner would still believe the queue full and expect next to none of the
+            # responses to aggregate, picking sorts that spill to disk over hash aggregation.
+            cursor.execute(f"ANALYZE {PENDING}")
+        _rebuild_responses(cursor, org)
         cursor.execute(
             f"UPDATE {SAMPLES} SET processed = true "
             "WHERE organisation_id = %s AND processed = false",

@@ -6,10 +6,10 @@ values); periods are local to the organisation (xmo.periods).
 
 Figures come from the rollups (experience/rollups.py), so their cost grows with the number
 of days, months and segments read, not with the number of responses. Whole months inside a
-range are read from the monthly rows, the edges from the daily rows. Only *processed*
-responses are in the rollups: a response pushed a minute ago shows once the rollup job has
-run. A filter combination no rollup grain holds (e.g. persona and location together) is
-answered exactly from the raw responses (experience/selectors_raw.py).
+range are read from the monthly rows, the edges from the daily rows. Only rolled-up
+responses (no longer pending) are in the rollups: a response pushed a minute ago shows once
+the rollup job has run. A filter combination no rollup grain holds (e.g. persona and
+location together) is answered exactly from the raw responses (experience/selectors_raw.py).
 """
 
 from __future__ import annotations

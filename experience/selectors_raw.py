@@ -2,7 +2,7 @@
 
 experience/selectors.py answers the same questions from the rollups; this module is what
 it falls back to for a filter no rollup grain covers, and what the golden tests compare with.
-It reads every response, processed or not.
+It reads every response, rolled up or still pending.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from experience.models import (
     ResponseRollup,
     SurveyResponse,
 )
-from tests.factories import PersonaFactory, ServiceFactory
+from tests.factories import PersonaFactory, ServiceFactory, enqueue_responses
 
 CHANNELS = ["portal", "phone", "email", "chat", "walk_in"]
 TOUCHPOINTS = ["incident", "request", "proactive"]
@@ -53,7 +53,7 @@ def generate(org, services, personas, *, n, first, last, seed, prefix="r"):
                 submitted_at=moment.astimezone(datetime.UTC),
             )
         )
-    SurveyResponse.objects.bulk_create(rows, batch_size=2000)
+    enqueue_responses(SurveyResponse.objects.bulk_create(rows, batch_size=2000))
     return rows
 
 

@@ -18,7 +18,7 @@ from experience.models import ScoreDrop, SurveyResponse
 from experience.rollups import process_new
 from experience.stats import Stats
 from tests.analytics.helpers import generate, make_dimensions
-from tests.factories import FeedbackTagFactory, ServiceFactory, TagFactory
+from tests.factories import FeedbackTagFactory, ServiceFactory, TagFactory, enqueue_responses
 
 TZ = ZoneInfo("Europe/Berlin")
 WEEK = datetime.date(2026, 6, 1)  # a Monday
@@ -62,7 +62,7 @@ def test_injected_drop_is_found_with_the_injected_factor_as_top_driver(berlin):
             if dropped and rng.random() < 0.7:
                 factors.append("no-callback")
             rows.append(response(berlin, service, day, score, factors=factors))
-    SurveyResponse.objects.bulk_create(rows)
+    enqueue_responses(SurveyResponse.objects.bulk_create(rows))
     for r in [r for r in rows if "no-callback" in r.factors][:20]:
         FeedbackTagFactory(response=r, tag=tag)
     process_new(berlin)
@@ -125,7 +125,7 @@ def test_a_pure_mix_shift_is_reported_as_mix(berlin):
                         channel=channel,
                     )
                 )
-    SurveyResponse.objects.bulk_create(rows)
+    enqueue_responses(SurveyResponse.objects.bulk_create(rows))
     process_new(berlin)
     detect_week(berlin, WEEK)
     drop = ScoreDrop.objects.get(segment_kind="service", segment_value="desk")

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from experience import rollups, selectors_raw
-from experience.models import SurveyResponse
+from experience.models import PendingResponse, SurveyResponse
 from experience.rollups import process_new, rebuild_rollups
 from experience.selectors import (
     Segment,
@@ -283,7 +283,7 @@ def test_incremental_rollups_after_random_batches_equal_a_full_rebuild(org_a, mo
         result = process_new(org_a)
         assert result["responses"] == size
         assert result["samples"] == 25
-        assert not SurveyResponse.objects.filter(organisation=org_a, processed=False).exists()
+        assert not PendingResponse.objects.filter(organisation=org_a).exists()
     incremental = rollup_snapshot(org_a)
     assert process_new(org_a) == {"responses": 0, "samples": 0}  # nothing left: no change
     assert rollup_snapshot(org_a) == incremental
@@ -338,7 +338,7 @@ def test_late_evening_on_the_last_day_of_a_month_lands_in_that_month(org_a):
     assert q[0]["n"] == 1 and q[0]["value"] == 100.0 and q[1]["n"] == 0
 
 
-def test_unprocessed_responses_are_not_in_the_figures_until_rolled_up(org_a):
+def test_pending_responses_are_not_in_the_figures_until_rolled_up(org_a):
     SurveyResponseFactory(organisation=org_a, score=10)
     today = datetime.date.today()
     kwargs = {

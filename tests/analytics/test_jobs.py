@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from experience.models import DataQualityAlert, ScoreDrop, SurveyResponse
+from experience.models import DataQualityAlert, PendingResponse, ScoreDrop, SurveyResponse
 from tests.analytics.helpers import rollup_snapshot
 from tests.analytics.test_drops import WEEK
 from tests.analytics.test_xlas import add_month, make_xla
@@ -50,7 +50,7 @@ def _state(org):
             m.__name__: _rows(m)
             for m in (Evaluation, XLAScore, Breach, Notification, ScoreDrop, DataQualityAlert)
         },
-        "processed": SurveyResponse.objects.filter(processed=False).count(),
+        "pending": PendingResponse.objects.count(),
         "mail": [(m.to, m.subject) for m in mail.outbox],
     }
 
@@ -68,7 +68,7 @@ def test_running_every_job_twice_changes_nothing(org_a, users, monkeypatch):
         run_job(name, org_a.pk, now=now)
     first = _state(org_a)
     assert first["Breach"] and first["Evaluation"] and first["mail"]
-    assert first["processed"] == 0
+    assert first["pending"] == 0
     for name, _ in ANALYTICS_JOBS:
         run_job(name, org_a.pk, now=now)
     assert _state(org_a) == first

@@ -1,6 +1,6 @@
 """End to end with a real Celery worker on Redis and PostgreSQL.
 
-Unprocessed responses → rollups → evaluate_xlas → flag_breaches → the owner's e-mail,
+Pending responses → rollups → evaluate_xlas → flag_breaches → the owner's e-mail,
 each step queued by the one before through the broker.
 """
 
@@ -18,7 +18,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from experience.models import SurveyResponse
+from experience.models import PendingResponse, SurveyResponse
 from tests.factories import (
     IndicatorFactory,
     MembershipFactory,
@@ -26,6 +26,7 @@ from tests.factories import (
     UserFactory,
     XLAFactory,
     XLAVersionFactory,
+    enqueue_responses,
 )
 from xlas.models import Breach, Evaluation
 from xmo.jobs import enqueue
@@ -85,7 +86,8 @@ def test_worker_processes_evaluates_breaches_and_emails_the_owner(org_a):
                     ),
                 )
             )
-    SurveyResponse.objects.bulk_create(rows)  # unprocessed, as the API stores them
+    # Stored and queued for the rollups, as the API leaves them.
+    enqueue_responses(SurveyResponse.objects.bulk_create(rows))
 
     from xmo.celery import app
 
@@ -120,9 +122,9 @@ def test_worker_processes_evaluates_breaches_and_emails_the_owner(org_a):
     )
     try:
         assert enqueue("rollups", org_a.pk)
-        assert _wait(
-            lambda: not SurveyResponse.objects.filter(organisation=org_a, processed=False).exists()
-        ), "the worker did not process the responses"
+        assert _wait(lambda: not PendingResponse.objects.filter(organisation=org_a).exists()), (
+            "the worker did not process the responses"
+        )
         assert _wait(
             lambda: (
                 Evaluation.objects.filter(xla=xla, period_start=last_month, is_closed=True)

@@ -18,6 +18,7 @@ from tests.factories import (
     UserFactory,
     XLAFactory,
     XLAVersionFactory,
+    enqueue_responses,
 )
 from xlas.breaches import escalate_breaches, flag_breaches, severity
 from xlas.evaluation import evaluate_org, least_squares_projection
@@ -48,7 +49,7 @@ def add_month(org, service, month: datetime.date, happiness: int, n: int = 20):
         )
         for i, score in enumerate(scores)
     ]
-    SurveyResponse.objects.bulk_create(rows)
+    enqueue_responses(SurveyResponse.objects.bulk_create(rows))
 
 
 def months(year, first, last):
@@ -161,7 +162,7 @@ def test_open_period_is_at_risk_when_the_projection_misses_the_target(org_a, own
                     submitted_at=datetime.datetime(2026, 11, day, 10, tzinfo=TZ),
                 )
             )
-    SurveyResponse.objects.bulk_create(rows)
+    enqueue_responses(SurveyResponse.objects.bulk_create(rows))
     process_new(org_a)
     evaluate_org(org_a, now=datetime.datetime(2026, 11, 9, 18, tzinfo=datetime.UTC))
     open_period = Evaluation.objects.get(xla=xla, period_start=datetime.date(2026, 11, 1))

@@ -6,7 +6,7 @@ import json
 import pytest
 from django.utils import timezone
 
-from experience.models import SurveyResponse
+from experience.models import PendingResponse, SurveyResponse
 from tests.factories import PersonaFactory, ServiceFactory, SurveyResponseFactory
 
 from .conftest import RESPONSES_URL, post_json, response_item
@@ -45,7 +45,7 @@ def test_one_object_is_stored_with_every_field(api, org_a, token_a):
     assert row.comment == "Took two days."
     assert (row.location, row.assignment_group, row.ticket_ref) == ("Leeds", "EUC", "INC001")
     assert (row.reassignments, row.resolution_hours) == (2, 30.5)
-    assert row.processed is False
+    assert PendingResponse.objects.filter(response=row, organisation=org_a).exists()
     assert row.source_token is not None
 
 
@@ -363,3 +363,30 @@ def test_deeply_nested_json_is_400(api, token_a, raw):
     response = push(api, token_a, None, raw=raw)
     assert response.status_code == 400
     assert response.json()["detail"]
+
+
+@pytest.mark.parametrize("path", ["portable", "postgres"])
+def test_new_responses_are_queued_once(api, org_a, token_a, settings, path):
+    """Each created response gets one queue row; a duplicate is not queued again."""
+    from django.db import connection
+
+    from experience.rollups import process_new
+
+    if path == "postgres" and connection.vendor != "postgresql":
+        pytest.skip("the PostgreSQL write path needs PostgreSQL")
+    settings.IS_POSTGRES = path == "postgres"
+
+    def queued():
+        return sorted(
+            PendingResponse.objects.filter(organisation=org_a).values_list(
+                "response__external_id", flat=True
+            )
+        )
+
+    push(api, token_a, [response_item(n) for n in range(5)])
+    assert queued() == [f"r-{n}" for n in range(5)]
+    process_new(org_a)
+    assert queued() == []
+    response = push(api, token_a, [response_item(n) for n in range(3, 8)])
+    assert response.json() == {"received": 5, "created": 3, "duplicates": 2}
+    assert queued() == ["r-5", "r-6", "r-7"]

@@ -10,6 +10,7 @@ from django.utils import timezone
 from experience.choices import Channel, Touchpoint
 from experience.models import SurveyResponse
 from experience.rollups import process_new
+from tests.factories import enqueue_responses
 
 LOCATIONS = ["London", "Leeds", "Glasgow", "Remote"]
 GROUPS = ["Desk L1", "Desk L2", "Field", "Apps"]
@@ -66,13 +67,12 @@ def seed_responses(
                 location=LOCATIONS[i % len(LOCATIONS)],
                 assignment_group=GROUPS[(i // 3) % len(GROUPS)],
                 submitted_at=now - span * rng.random(),
-                processed=False,
             )
         )
         if len(rows) >= batch_size:
-            SurveyResponse.objects.bulk_create(rows)
+            enqueue_responses(SurveyResponse.objects.bulk_create(rows))
             rows = []
     if rows:
-        SurveyResponse.objects.bulk_create(rows)
+        enqueue_responses(SurveyResponse.objects.bulk_create(rows))
     if process:
         process_new(org)

@@ -262,7 +262,7 @@ def test_second_request_is_served_from_the_cache(login, users, org_a, seeded):
     assert len(warm) < len(cold) - 10
     assert not any("experience_surveyresponse" in q["sql"] for q in warm.captured_queries)
     before = tile_value(html, "responses")
-    # New responses are stored but not yet processed: the cached figures stay.
+    # New responses are stored but not yet rolled up: the cached figures stay.
     lo, _ = utc_range(org_a, seeded["month"], add_months(seeded["month"], 1))
     seed_responses(
         org_a,

@@ -8,6 +8,7 @@ from .experience import (  # noqa: F401
     ScoreDropFactory,
     ServiceFactory,
     SurveyResponseFactory,
+    enqueue_responses,
 )
 from .feedback import (  # noqa: F401
     FeedbackTagFactory,

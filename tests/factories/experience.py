@@ -4,6 +4,7 @@ import factory
 from django.utils import timezone
 
 from experience import models
+from experience.pending import enqueue
 
 from .xmo import OrganisationFactory
 
@@ -29,8 +30,14 @@ class PersonaFactory(factory.django.DjangoModelFactory):
 
 
 class SurveyResponseFactory(factory.django.DjangoModelFactory):
+    """A stored response, queued for the rollups as ingestion leaves it.
+
+    `processed=True` leaves it unqueued: already rolled up (or never to be).
+    """
+
     class Meta:
         model = models.SurveyResponse
+        skip_postgeneration_save = True
 
     organisation = factory.SubFactory(OrganisationFactory)
     service = factory.SubFactory(
@@ -39,6 +46,20 @@ class SurveyResponseFactory(factory.django.DjangoModelFactory):
     external_id = factory.Sequence(lambda n: f"resp-{n}")
     score = 9
     submitted_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(hours=1))
+
+    @factory.post_generation
+    def processed(obj, create, extracted, **kwargs):
+        if create and not extracted:
+            models.PendingResponse.objects.create(response=obj, organisation_id=obj.organisation_id)
+
+
+def enqueue_responses(rows) -> None:
+    """Queue bulk-created responses for the rollups, as ingestion does."""
+    by_org = {}
+    for row in rows:
+        by_org.setdefault(row.organisation_id, []).append(row.pk)
+    for organisation_id, pks in by_org.items():
+        enqueue(organisation_id, pks)
 
 
 class OperationalMetricFactory(factory.django.DjangoModelFactory):

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from experience.models import SurveyResponse
 from experience.rollups import process_new
-from tests.factories import IndicatorFactory, XLAVersionFactory
+from tests.factories import IndicatorFactory, XLAVersionFactory, enqueue_responses
 from xlas import services
 from xlas.breaches import flag_breaches
 from xlas.evaluation import evaluate_org
@@ -195,7 +195,7 @@ def test_version_with_a_different_indicator_set_is_evaluated_and_breached(org_a,
                     submitted_at=datetime.datetime(2026, month, 1 + i, 12, tzinfo=tz),
                 )
             )
-    SurveyResponse.objects.bulk_create(rows)
+    enqueue_responses(SurveyResponse.objects.bulk_create(rows))
     process_new(org_a)
     now = datetime.datetime(2026, 10, 15, 12, tzinfo=datetime.UTC)
     evaluate_org(org_a, now=now)

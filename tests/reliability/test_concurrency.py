@@ -75,7 +75,6 @@ def populate(org, prefix):
             factors=["waiting"] if i % 5 == 0 else [],
             comment="The VPN keeps dropping" if i % 6 == 0 else "",
             submitted_at=now - datetime.timedelta(hours=6 * i + 1),
-            processed=False,
         )
     MetricSample.objects.bulk_create(
         MetricSample(

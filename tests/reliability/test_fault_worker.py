@@ -127,9 +127,7 @@ def test_rollups_killed_mid_run(org_a, broker, mail_dir):
         organisation=org_a, metric=metric, service=service, value=1.0, measured_at=day
     )
     run_job("rollups", org_a.pk)  # the day's metric rollup row exists now
-    SurveyResponseFactory.create_batch(
-        300, organisation=org_a, service=service, submitted_at=day, processed=False
-    )
+    SurveyResponseFactory.create_batch(300, organisation=org_a, service=service, submitted_at=day)
     MetricSample.objects.bulk_create(
         MetricSample(
             organisation=org_a,
@@ -149,10 +147,10 @@ def test_rollups_killed_mid_run(org_a, broker, mail_dir):
         mail_dir,
         "rollups",
         "SELECT id FROM experience_metricrollup FOR UPDATE",
-        lambda: not responses.filter(processed=False).exists(),
+        lambda: not responses.filter(pending__isnull=False).exists(),
     )
 
-    assert not responses.filter(processed=False).exists()
+    assert not responses.filter(pending__isnull=False).exists()
     assert not MetricSample.objects.filter(processed=False).exists()
     totals = ResponseRollup.objects.filter(organisation=org_a, span="day", grain="service")
     assert totals.aggregate(n=Sum("n"))["n"] == 300

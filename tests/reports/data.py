@@ -22,6 +22,7 @@ from tests.factories import (
     XLAFactory,
     XLAScoreFactory,
     XLAVersionFactory,
+    enqueue_responses,
 )
 
 MONTH = datetime.date(2026, 10, 1)
@@ -79,7 +80,7 @@ def add_responses(org, month, count, *, rng, score_shift=0, services=None, start
                 submitted_at=submitted,
             )
         )
-    SurveyResponse.objects.bulk_create(rows)
+    enqueue_responses(SurveyResponse.objects.bulk_create(rows))
     process_new(org)  # figures come from rollups, as after the rollups job in production
     return services
 

@@ -12,6 +12,7 @@ from django.db import connection
 from django.utils import timezone
 
 from experience.models import SurveyResponse
+from experience.pending import enqueue_all
 from xmo.periods import period_start
 
 from . import text
@@ -35,7 +36,6 @@ RESPONSE_COLUMNS = [
     "resolution_hours",
     "submitted_at",
     "received_at",
-    "processed",
     "triage_status",
     "highlighted",
 ]
@@ -190,7 +190,6 @@ class ResponsesMixin:
                         resolution,
                         db_datetime(local),
                         received,
-                        False,
                         triage,
                         False,
                     )
@@ -199,6 +198,8 @@ class ResponsesMixin:
                     created += insert_rows(SurveyResponse, RESPONSE_COLUMNS, batch)
                     batch = []
         created += insert_rows(SurveyResponse, RESPONSE_COLUMNS, batch)
+        # Queued for the rollups, as ingestion leaves them; the jobs roll them up.
+        enqueue_all(org_id)
         self.add("survey responses", created)
         self.add("comments", len(comments_made))
         self.ensure_feedback_work(comments_made, random.Random(42))

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('experience', '0006_response_highlighted_index'),
+        ('experience', '0007_pending_response'),
         ('xmo', '0001_initial'),
     ]
 
