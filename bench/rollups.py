@@ -190,6 +190,8 @@ def section_rollups(ctx) -> dict:
     if rollup_rows != groups:
         raise RuntimeError(f"rebuild wrote {rollup_rows} rollup rows, GROUP BY gave {groups}")
 
+    import experience.rebuild  # noqa: F401 — imported by a worker process when it starts
+
     increment = min(INCREMENT, max(ctx.scale // 10, 1))
     _insert_new(ctx, increment)
     started = time.perf_counter()

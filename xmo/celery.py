@@ -3,12 +3,23 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xmo.settings")
 
 app = Celery("xmo")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_process_init.connect
+def _load_rollup_engine(**kwargs):
+    """Import the rollup aggregation (NumPy, pandas) when a worker process starts, so the
+    first rollup chunk it claims does not pay for the import."""
+    from django.conf import settings
+
+    if settings.IS_POSTGRES:
+        import experience.rebuild  # noqa: F401
 
 
 @app.on_after_finalize.connect
