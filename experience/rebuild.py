@@ -36,6 +36,7 @@ import pandas as pd
 from psycopg import sql
 
 from .models import FactorRollup, PendingResponse, ResponseRollup, SurveyResponse
+from .rollups import KEY_COLUMNS, STAT_COLUMNS
 
 CHUNK_ROWS = 100_000
 FACTOR_SETS_CACHED = 50_000
@@ -55,28 +56,8 @@ _EPOCH = datetime.date(1970, 1, 1)
 _EPOCH64 = np.datetime64("1970-01-01", "D")
 MAX_LOST = 100_000
 
-RESPONSE_COLUMNS = (
-    "organisation_id",
-    "span",
-    "grain",
-    "day",
-    "service_id",
-    "persona_key",
-    "touchpoint",
-    "channel",
-    "location",
-    "assignment_group",
-    "n",
-    "promoters",
-    "detractors",
-    "score_sum",
-    "score_sq_sum",
-    "lost_n",
-    "lost_sum",
-    "lost_sq_sum",
-    "lost_hist",
-)
-FACTOR_COLUMNS = (*RESPONSE_COLUMNS[:10], "factor", "count")
+RESPONSE_COLUMNS = (*KEY_COLUMNS, *STAT_COLUMNS, "lost_hist")
+FACTOR_COLUMNS = (*KEY_COLUMNS, "factor", "count")
 _NAMES = ("d", "s", "p", "tp", "ch", "loc", "grp", "score", "lost", "fac")
 _DTYPES = {
     "d": np.int64,
