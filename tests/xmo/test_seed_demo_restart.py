@@ -29,6 +29,15 @@ def seed(*args) -> str:
     return out.getvalue()
 
 
+def seed_stopped_by_ctrl_c(*args) -> str:
+    """seed_demo interrupted: it exits with 130 and a hint on stderr, not a traceback."""
+    err = io.StringIO()
+    with pytest.raises(SystemExit) as stopped:
+        call_command("seed_demo", *args, stdout=io.StringIO(), stderr=err)
+    assert stopped.value.code == 130
+    return err.getvalue()
+
+
 def succeeded_jobs(org) -> list[str]:
     return list(
         JobRun.objects.filter(organisation=org, status=JobStatus.SUCCEEDED)
@@ -59,8 +68,9 @@ def test_ctrl_c_while_loading_data_leaves_nothing_and_a_rerun_loads_everything(m
 
     with monkeypatch.context() as patch:
         patch.setattr(Demo, "ensure_responses", interrupted)
-        with pytest.raises(KeyboardInterrupt):
-            seed("--responses", "300", "--no-jobs")
+        err = seed_stopped_by_ctrl_c("--responses", "300", "--no-jobs")
+    assert "interrupted while loading the data; nothing was kept" in err
+    assert "Run it again (or `make run`) to finish loading the demo." in err
     assert not Organisation.objects.filter(slug="demo").exists()
 
     out = seed("--responses", "300")
@@ -84,8 +94,8 @@ def test_ctrl_c_during_the_first_jobs_and_a_rerun_runs_the_rest(monkeypatch):
 
     with monkeypatch.context() as patch:
         patch.setattr(loader, "run_job", run_job_until_ctrl_c)
-        with pytest.raises(KeyboardInterrupt):
-            seed("--responses", "300")
+        err = seed_stopped_by_ctrl_c("--responses", "300")
+    assert f"interrupted during job {stop_at}; the data is loaded" in err
     org = Organisation.objects.get(slug="demo")
     assert succeeded_jobs(org) == names[:3]
 

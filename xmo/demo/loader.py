@@ -115,8 +115,12 @@ def load_demo(*, responses: int, jobs: bool, stdout, stderr, style) -> None:
     password = demo_password()
     started = time.monotonic()
     demo = Demo(responses=responses, password=password, stdout=stdout)
-    with transaction.atomic():
-        org = demo.run()
+    try:
+        with transaction.atomic():
+            org = demo.run()
+    except KeyboardInterrupt:
+        progress(stderr, "demo: interrupted while loading the data; nothing was kept.")
+        raise
     seeded = time.monotonic() - started
     if not demo.added:
         progress(stdout, "The demo data is already loaded: nothing added.")
@@ -165,6 +169,9 @@ def run_jobs(org, *, stdout, stderr, only_missing: bool = False) -> int:
         started = time.monotonic()
         try:
             result = run_job(j.name, org.pk)
+        except KeyboardInterrupt:
+            progress(stderr, f"demo: interrupted during job {j.name}; the data is loaded.")
+            raise
         except Exception as exc:
             failed.append(j.name)
             stderr.write(f"  job {j.name} failed: {exc.__class__.__name__}: {exc}")
