@@ -57,4 +57,4 @@ bench: install
 	$(PY) -m bench.run --scale $(SCALE) $(BENCH_ARGS)
 
 clean:
-	rm -rf var/xmo.sqlite3* var/broker var/celerybeat-schedule* var/.demo-loaded
+	rm -rf var/xmo.sqlite3* var/broker var/celerybeat-schedule* var/.demo-loaded var/mail
