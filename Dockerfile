@@ -18,7 +18,7 @@ COPY xmo/__init__.py xmo/__init__.py
 RUN pip install --upgrade pip && pip install . && pip uninstall -y xmo
 
 COPY . .
-RUN DJANGO_DEBUG=0 XMO_TESTING=0 DJANGO_SECRET_KEY=collectstatic-only-build-time-placeholder \
+RUN DJANGO_DEBUG=0 XMO_TESTING=0 DJANGO_SECRET_KEY=collectstatic-only-build-time-placeholder-never-used-to-sign \
        python manage.py collectstatic --noinput \
     && useradd --create-home --uid 10001 --shell /usr/sbin/nologin xmo \
     && mkdir -p /app/var \

@@ -25,15 +25,20 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# var/ (git-ignored) holds the embedded database: it must exist before the first migrate.
 migrate: install
+	@mkdir -p var
 	$(PY) manage.py migrate --noinput
 
 seed: migrate
 	$(PY) manage.py seed_demo
 
+# seed_demo is restartable (Ctrl-C at any point, then `make run` again finishes it); the
+# marker only skips it once it has completed. E-mails link to the address being served.
 run: migrate
-	@mkdir -p var
-	@test -f var/.demo-loaded || ($(PY) manage.py seed_demo && touch var/.demo-loaded)
+	@test -f var/.demo-loaded || ( \
+	  XMO_SITE_URL="$${XMO_SITE_URL:-http://$(HOST):$(PORT)}" PYTHONUNBUFFERED=1 \
+	  $(PY) manage.py seed_demo && touch var/.demo-loaded)
 	$(PY) manage.py run_all --host $(HOST) --port $(PORT)
 
 test: install
@@ -52,4 +57,4 @@ bench: install
 	$(PY) -m bench.run --scale $(SCALE) $(BENCH_ARGS)
 
 clean:
-	rm -rf var/xmo.sqlite3* var/broker var/celerybeat-schedule* var/.demo-loaded
+	rm -rf var/xmo.sqlite3* var/broker var/celerybeat-schedule* var/.demo-loaded var/mail

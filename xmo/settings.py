@@ -32,18 +32,47 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def make_dir(path: Path) -> None:
+    """Create a directory of the embedded mode (under var/, git-ignored) if it is missing."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"cannot create {path} ({exc}); make it writable or set XMO_VAR_DIR"
+        ) from exc
+
+
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 # Under pytest the safe development defaults apply, whatever DJANGO_DEBUG says.
 TESTING = env_bool("XMO_TESTING", default="pytest" in sys.modules)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+DEVELOPMENT_SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
+# Keys that were published (.env.example, this file): never acceptable in production.
+PLACEHOLDER_SECRET_KEYS = {
+    "replace-with-a-long-random-secret-of-at-least-fifty-characters-0123456789",
+    DEVELOPMENT_SECRET_KEY,
+}
+MIN_SECRET_KEY_LENGTH = 50
 if not SECRET_KEY:
     if DEBUG or TESTING:
-        SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
+        SECRET_KEY = DEVELOPMENT_SECRET_KEY
     else:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY is required when DJANGO_DEBUG is off. "
             "Set DJANGO_DEBUG=1 for local development, or provide a long random secret."
+        )
+elif not (DEBUG or TESTING):
+    if SECRET_KEY.strip() in PLACEHOLDER_SECRET_KEYS:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is the published placeholder (from .env.example); set your own, "
+            'e.g. python -c "import secrets; print(secrets.token_urlsafe(50))".'
+        )
+    if len(SECRET_KEY) < MIN_SECRET_KEY_LENGTH:
+        raise ImproperlyConfigured(
+            f"DJANGO_SECRET_KEY is {len(SECRET_KEY)} characters long; production needs at "
+            f"least {MIN_SECRET_KEY_LENGTH} random characters, e.g. "
+            'python -c "import secrets; print(secrets.token_urlsafe(50))".'
         )
 
 SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS")
@@ -121,6 +150,9 @@ if DATABASE_URL:
         DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
+    # A fresh clone has no var/: create it before anything opens the database.
+    if not TESTING:
+        make_dir(VAR_DIR)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -134,6 +166,7 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
 # Cache and broker: Redis when REDIS_URL is set, otherwise local memory and a filesystem broker.
@@ -166,7 +199,12 @@ elif TESTING:
     CELERY_BROKER_URL = "memory://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {}
 else:
-    CELERY_BROKER_URL = "filesystem://"
+    # A host name (unused by the transport) keeps kombu from warning on every connection.
+    CELERY_BROKER_URL = "filesystem://localhost/"
+    # kombu's filesystem transport does not create its folders; without them every publish
+    # fails ("could not queue job"), e.g. while the demo is seeded before the worker starts.
+    for _folder in ("queue", "processed", "control"):
+        make_dir(BROKER_DIR / _folder)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
@@ -190,8 +228,9 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("XMO_CELERY_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The beat schedule lives in xmo/celery.py (built from the job registry).
 
-# E-mail: EMAIL_URL like smtp://user:pass@host:587/?tls=1, console://, or locmem:// (tests).
-EMAIL_URL = os.environ.get("EMAIL_URL", "console://" if (DEBUG or TESTING) else "")
+# E-mail: EMAIL_URL like smtp://user:pass@host:587/?tls=1, file:///dir, console://, or
+# locmem:// (tests). Unset in debug (the embedded mode): one file per e-mail under var/mail/.
+EMAIL_URL = os.environ.get("EMAIL_URL", "console://" if TESTING else ("file://" if DEBUG else ""))
 
 
 def _email_settings(url: str) -> dict:
@@ -207,7 +246,7 @@ def _email_settings(url: str) -> dict:
         return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
     if scheme == "file":
         return {
-            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_BACKEND": "xmo.mail.FileEmailBackend",
             "EMAIL_FILE_PATH": parsed.path or str(VAR_DIR / "mail"),
         }
     if scheme in {"smtp", "smtps"}:

@@ -2,6 +2,7 @@
 
 import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +16,8 @@ def example_variables() -> dict:
     for line in ENV_EXAMPLE.read_text().splitlines():
         if line.strip() and not line.lstrip().startswith("#"):
             name, _, value = line.partition("=")
-            values[name.strip()] = value.strip()
+            # Quoted as a shell reads it (`set -a; . ./.env.example`), e.g. "XMO <xmo@...>".
+            values[name.strip()] = " ".join(shlex.split(value))
     return values
 
 

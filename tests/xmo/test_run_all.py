@@ -61,3 +61,54 @@ def test_run_all_serves_and_stops_everything_on_ctrl_c(tmp_path):
         ["pgrep", "-g", str(proc.pid)], capture_output=True, text=True
     ).stdout.split()
     assert leftovers == []
+
+
+class _Exited:
+    """A child process that has already exited (so run_all stops at once)."""
+
+    returncode = 0
+
+    def poll(self):
+        return 0
+
+    def wait(self, timeout=None):
+        return 0
+
+
+def _started_env(monkeypatch, settings, tmp_path, port="8123", host="127.0.0.1"):
+    from django.core.management import call_command
+
+    settings.BROKER_DIR = tmp_path / "broker"
+    envs = []
+
+    def popen(cmd, env):
+        envs.append(env)
+        return _Exited()
+
+    monkeypatch.setattr("subprocess.Popen", popen)
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
+    monkeypatch.setattr("signal.signal", lambda signum, handler: None)  # keep pytest's Ctrl-C
+    with pytest.raises(SystemExit):
+        call_command("run_all", "--host", host, "--port", port)
+    return envs
+
+
+def test_run_all_gives_its_children_the_served_address_for_e_mail_links(
+    monkeypatch, settings, tmp_path
+):
+    monkeypatch.delenv("XMO_SITE_URL", raising=False)
+    envs = _started_env(monkeypatch, settings, tmp_path, port="8123")
+    assert len(envs) == 3  # web, worker, beat
+    assert {env["XMO_SITE_URL"] for env in envs} == {"http://127.0.0.1:8123"}
+
+
+def test_run_all_keeps_a_configured_site_url(monkeypatch, settings, tmp_path):
+    monkeypatch.setenv("XMO_SITE_URL", "https://xmo.example.org")
+    envs = _started_env(monkeypatch, settings, tmp_path)
+    assert {env["XMO_SITE_URL"] for env in envs} == {"https://xmo.example.org"}
+
+
+def test_run_all_site_url_for_every_interface_is_the_loopback(monkeypatch, settings, tmp_path):
+    monkeypatch.delenv("XMO_SITE_URL", raising=False)
+    envs = _started_env(monkeypatch, settings, tmp_path, host="0.0.0.0", port="8000")
+    assert {env["XMO_SITE_URL"] for env in envs} == {"http://127.0.0.1:8000"}

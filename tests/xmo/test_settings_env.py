@@ -25,6 +25,8 @@ VARIABLES = [
     "DJANGO_SECURE_COOKIES",
     "DJANGO_HSTS_SECONDS",
     "DJANGO_BEHIND_PROXY",
+    "XMO_VAR_DIR",
+    "XMO_SITE_URL",
 ]
 SECRET = "k" * 20 + "-production-secret-0123456789-abcdefghij"
 
@@ -110,7 +112,7 @@ def test_redis_url_selects_redis_cache_and_broker(monkeypatch):
 
 def test_without_redis_the_broker_is_the_filesystem_outside_tests(monkeypatch):
     s = production(monkeypatch)
-    assert s.CELERY_BROKER_URL == "filesystem://"
+    assert s.CELERY_BROKER_URL.startswith("filesystem://")
     options = s.CELERY_BROKER_TRANSPORT_OPTIONS
     assert options["data_folder_in"].endswith("queue")
     # Every folder of the embedded broker lives under var/, none in the working directory.
@@ -152,7 +154,7 @@ def test_email_url_smtps_uses_ssl_and_port_465(monkeypatch):
     [
         ("console://", "django.core.mail.backends.console.EmailBackend"),
         ("locmem://", "django.core.mail.backends.locmem.EmailBackend"),
-        ("file:///tmp/xmo-mail", "django.core.mail.backends.filebased.EmailBackend"),
+        ("file:///tmp/xmo-mail", "xmo.mail.FileEmailBackend"),
     ],
 )
 def test_email_url_other_schemes(monkeypatch, url, backend):
@@ -193,3 +195,104 @@ def test_proxy_and_hsts_switches(monkeypatch):
     assert s.SECURE_PROXY_SSL_HEADER == ("HTTP_X_FORWARDED_PROTO", "https")
     assert s.SECURE_HSTS_SECONDS == 0 and s.SECURE_HSTS_PRELOAD is False
     assert s.SECURE_SSL_REDIRECT is False
+
+
+def placeholder_secret_key() -> str:
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        if line.startswith("DJANGO_SECRET_KEY="):
+            return line.partition("=")[2].strip().strip("\"'")
+    raise AssertionError("no DJANGO_SECRET_KEY in .env.example")
+
+
+def test_production_refuses_the_env_example_placeholder_secret_key(monkeypatch):
+    placeholder = placeholder_secret_key()
+    assert len(placeholder) >= 50  # refused for being published, not for its length
+    with pytest.raises(ImproperlyConfigured, match="published placeholder"):
+        load(monkeypatch, XMO_TESTING="0", DJANGO_SECRET_KEY=placeholder)
+
+
+def test_production_refuses_the_development_key(monkeypatch):
+    with pytest.raises(ImproperlyConfigured, match="published placeholder"):
+        load(
+            monkeypatch,
+            XMO_TESTING="0",
+            DJANGO_SECRET_KEY="insecure-development-key-do-not-use-in-production",
+        )
+
+
+def test_production_refuses_a_secret_key_shorter_than_50_characters(monkeypatch):
+    with pytest.raises(
+        ImproperlyConfigured, match="49 characters long; production needs at least 50"
+    ):
+        load(monkeypatch, XMO_TESTING="0", DJANGO_SECRET_KEY="s3cr3t-" + "x" * 42)
+    assert load(monkeypatch, XMO_TESTING="0", DJANGO_SECRET_KEY="s3cr3t-" + "x" * 43).SECRET_KEY
+
+
+def test_debug_accepts_any_secret_key(monkeypatch):
+    assert load(
+        monkeypatch, XMO_TESTING="0", DJANGO_DEBUG="1", DJANGO_SECRET_KEY="short"
+    ).SECRET_KEY
+
+
+def test_production_refuses_to_start_with_the_placeholder_key():
+    env = {k: v for k, v in os.environ.items() if k not in VARIABLES}
+    env.update(
+        XMO_TESTING="0",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=placeholder_secret_key(),
+        DJANGO_SETTINGS_MODULE="xmo.settings",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DJANGO_SECRET_KEY is the published placeholder" in result.stderr
+
+
+def test_embedded_mode_creates_var_and_the_broker_folders(monkeypatch, tmp_path):
+    var = tmp_path / "fresh-clone" / "var"
+    s = load(monkeypatch, XMO_TESTING="0", DJANGO_DEBUG="1", XMO_VAR_DIR=str(var))
+    assert s.DATABASES["default"]["NAME"] == var / "xmo.sqlite3"
+    for folder in ("queue", "processed", "control"):
+        assert (var / "broker" / folder).is_dir()
+
+
+def test_a_var_dir_that_cannot_be_created_is_a_clear_error(monkeypatch, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with pytest.raises(ImproperlyConfigured, match="cannot create .*a-file/var"):
+        load(monkeypatch, XMO_TESTING="0", DJANGO_DEBUG="1", XMO_VAR_DIR=str(blocker / "var"))
+
+
+@pytest.mark.slow
+def test_migrate_works_when_var_does_not_exist_yet(tmp_path):
+    """A fresh clone has no var/ (it is git-ignored): the first migrate must create it."""
+    var = tmp_path / "var"
+    env = {k: v for k, v in os.environ.items() if k not in VARIABLES}
+    env.update(XMO_TESTING="0", DJANGO_DEBUG="1", XMO_VAR_DIR=str(var))
+    result = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "contenttypes"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (var / "xmo.sqlite3").is_file()
+
+
+def test_debug_without_email_url_saves_mail_under_var(monkeypatch, tmp_path):
+    s = load(monkeypatch, XMO_TESTING="0", DJANGO_DEBUG="1", XMO_VAR_DIR=str(tmp_path))
+    assert s.EMAIL_BACKEND == "xmo.mail.FileEmailBackend"
+    assert str(tmp_path / "mail") == s.EMAIL_FILE_PATH
+
+
+def test_site_url_from_the_environment(monkeypatch):
+    s = production(monkeypatch, XMO_SITE_URL="http://127.0.0.1:8101/")
+    assert s.SITE_URL == "http://127.0.0.1:8101"

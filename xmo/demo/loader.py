@@ -8,9 +8,11 @@ from zoneinfo import ZoneInfo
 
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.db.models import Q
 
+from xmo.choices import JobStatus
 from xmo.jobs import ordered_jobs, run_job
-from xmo.models import Organisation
+from xmo.models import JobRun, Organisation
 from xmo.periods import local_today, period_start, previous_period_start
 from xmo.services import organisation_create
 
@@ -72,58 +74,128 @@ class Demo(
         self.mid_year = period_start(self.today - datetime.timedelta(days=183), "month")
         self.sspr_done = period_start(self.today - datetime.timedelta(days=240), "month")
 
-        self.users = self.ensure_users()
-        self.services = self.ensure_services()
-        self.personas = self.ensure_personas()
-        self.metrics = self.ensure_metrics()
-        self.ensure_office()
-        self.tags = self.ensure_tags()
-        self.ensure_xlas()
-        self.ensure_meeting_series()
-        self.ensure_initiatives()
-        self.ensure_metric_samples()
-        self.ensure_responses()
+        self.users = self.step("users", self.ensure_users)
+        self.services = self.step("services", self.ensure_services)
+        self.personas = self.step("personas", self.ensure_personas)
+        self.metrics = self.step("metrics", self.ensure_metrics)
+        self.step("office", self.ensure_office)
+        self.tags = self.step("tags", self.ensure_tags)
+        self.step("XLAs", self.ensure_xlas)
+        self.step("meetings", self.ensure_meeting_series)
+        self.step("initiatives", self.ensure_initiatives)
+        self.step("metric samples", self.ensure_metric_samples)
+        self.step("responses", self.ensure_responses)
         return org
+
+    def step(self, label: str, build):
+        """Run one part of the demo and print one line: what it added and how long it took."""
+        before = dict(self.added)
+        started = time.monotonic()
+        result = build()
+        took = time.monotonic() - started
+        new = [(what, n - before.get(what, 0)) for what, n in self.added.items()]
+        added = ", ".join(f"{n:,} {what}" for what, n in new if n)
+        progress(self.stdout, f"demo: {label}: {added or 'already there'} ({took:.1f} s)")
+        return result
+
+
+def progress(stdout, line: str) -> None:
+    """One progress line, shown at once even when the output is a pipe or a log file."""
+    stdout.write(line)
+    stdout.flush()
 
 
 def load_demo(*, responses: int, jobs: bool, stdout, stderr, style) -> None:
-    """Load the demo organisation, run the background jobs unless told not to, print log-ins."""
+    """Load the demo organisation, run the background jobs unless told not to, print log-ins.
+
+    Restartable: the data is added in one transaction (an interrupted load leaves nothing
+    behind and the next one starts afresh), and the jobs that have not yet succeeded once for
+    the demo run on the next call, so Ctrl-C at any point and a rerun finish the job.
+    """
     password = demo_password()
     started = time.monotonic()
     demo = Demo(responses=responses, password=password, stdout=stdout)
-    with transaction.atomic():
-        org = demo.run()
+    try:
+        with transaction.atomic():
+            org = demo.run()
+    except KeyboardInterrupt:
+        progress(stderr, "demo: interrupted while loading the data; nothing was kept.")
+        raise
+    seeded = time.monotonic() - started
     if not demo.added:
-        stdout.write("The demo data is already loaded: nothing added.")
+        progress(stdout, "The demo data is already loaded: nothing added.")
     else:
-        stdout.write(
+        progress(
+            stdout,
             style.SUCCESS(
-                f"Demo organisation '{org.slug}' ({org.name}) loaded in "
-                f"{time.monotonic() - started:.1f} s:"
-            )
+                f"Demo organisation '{org.slug}' ({org.name}) loaded in {seeded:.1f} s "
+                f"({demo.added.get('survey responses', 0):,} survey responses)."
+            ),
         )
-        for what, n in demo.added.items():
-            stdout.write(f"  {n:>7,} {what}")
-        if jobs:
-            run_jobs(org, stdout=stdout, stderr=stderr)
+    if jobs:
+        jobs_started = time.monotonic()
+        ran = run_jobs(org, stdout=stdout, stderr=stderr, only_missing=not demo.added)
+        if ran:
+            progress(
+                stdout,
+                f"demo: ready in {time.monotonic() - started:.1f} s (data {seeded:.1f} s, "
+                f"first run of {ran} job{'s' if ran != 1 else ''} "
+                f"{time.monotonic() - jobs_started:.1f} s)",
+            )
     print_logins(stdout, org, password)
 
 
-def run_jobs(org, *, stdout, stderr) -> None:
-    """Run every registered background job once for the demo organisation."""
+def run_jobs(org, *, stdout, stderr, only_missing: bool = False) -> int:
+    """Run every registered background job once for the demo organisation, in order.
+
+    only_missing: skip the jobs that already succeeded once for it (a rerun after an
+    interrupted first run). Returns how many jobs ran.
+    """
     jobs = ordered_jobs()
     if not jobs:
-        stdout.write("No background jobs are registered yet; none run.")
-        return
+        progress(stdout, "No background jobs are registered yet; none run.")
+        return 0
+    if only_missing:
+        done = set(
+            JobRun.objects.filter(
+                Q(organisation=org) | Q(organisation__isnull=True), status=JobStatus.SUCCEEDED
+            ).values_list("name", flat=True)
+        )
+        jobs = [j for j in jobs if j.name not in done]
+        if not jobs:
+            return 0
     failed = []
-    for j in jobs:
+    for number, j in enumerate(jobs, start=1):
         started = time.monotonic()
         try:
-            run_job(j.name, org.pk)
+            result = run_job(j.name, org.pk)
+        except KeyboardInterrupt:
+            progress(stderr, f"demo: interrupted during job {j.name}; the data is loaded.")
+            raise
         except Exception as exc:
             failed.append(j.name)
             stderr.write(f"  job {j.name} failed: {exc.__class__.__name__}: {exc}")
             continue
-        stdout.write(f"  ran job {j.name} ({time.monotonic() - started:.1f} s)")
+        outcome = result.get(org.slug, result.get("all"))
+        progress(
+            stdout,
+            f"job {number}/{len(jobs)} {j.name}: {time.monotonic() - started:.1f} s"
+            f"{describe(outcome)}",
+        )
     if failed:
         raise CommandError(f"Demo data loaded, but these jobs failed: {', '.join(failed)}")
+    return len(jobs)
+
+
+def describe(outcome) -> str:
+    """A job's result in a few words: its counts, e.g. ' (responses 100,000, samples 11,680)'."""
+    if not isinstance(outcome, dict):
+        return ""
+    if outcome.get("status") == "skipped":
+        return " (skipped: another run of it holds the lease)"
+    counts = [
+        f"{key.replace('_', ' ')} {value:,}"
+        for key, value in outcome.items()
+        if isinstance(value, int) and not isinstance(value, bool)
+    ]
+    return f" ({', '.join(counts[:6])})" if counts else ""

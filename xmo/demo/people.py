@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
@@ -84,7 +85,7 @@ def print_logins(stdout, org, password) -> None:
     order = {u[0]: i for i, u in enumerate(USERS)}
     rows = sorted(memberships, key=lambda m: order[m.user.username])
     stdout.write("")
-    stdout.write("Demo log-ins (sign in at /login/):")
+    stdout.write(f"Demo log-ins (sign in at {settings.SITE_URL}/login/):")
     stdout.write(f"  {'username':<10} {'role':<22} password")
     for m in rows:
         stdout.write(f"  {m.user.username:<10} {m.get_role_display():<22} {password}")

@@ -32,9 +32,12 @@ class Command(BaseCommand):
             "beat": celery
             + ["beat", "--loglevel=INFO", f"--schedule={settings.CELERY_BEAT_SCHEDULE_FILENAME}"],
         }
+        env = os.environ.copy()
+        # Links in e-mails point at the address being served unless one is configured.
+        env.setdefault("XMO_SITE_URL", site_url(host, port))
         procs = {}
         for name, cmd in commands.items():
-            procs[name] = subprocess.Popen(cmd, env=os.environ.copy())  # noqa: S603
+            procs[name] = subprocess.Popen(cmd, env=env)  # noqa: S603
         self.stdout.write(
             self.style.SUCCESS(
                 f"XMO is running on http://{host}:{port}/ with a worker and beat. Ctrl-C stops all."
@@ -75,3 +78,12 @@ class Command(BaseCommand):
             time.sleep(0.5)
         stop()
         self.stdout.write("Stopped web, worker and beat.")
+
+
+def site_url(host: str, port) -> str:
+    """The base URL of `runserver host:port`, as a browser on this machine reaches it."""
+    if host in {"", "0.0.0.0", "::"}:  # noqa: S104 (read, not bound)
+        host = "127.0.0.1"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"

@@ -1,5 +1,7 @@
 """manage.py seed_demo: load the demo organisation `demo` ("Demo IT"); see xmo.demo."""
 
+import sys
+
 from django.core.management.base import BaseCommand, CommandError
 
 from xmo.demo import load_demo
@@ -22,10 +24,15 @@ class Command(BaseCommand):
     def handle(self, *args, responses, no_jobs, **options):
         if responses < 0:
             raise CommandError("--responses must be zero or more.")
-        load_demo(
-            responses=responses,
-            jobs=not no_jobs,
-            stdout=self.stdout,
-            stderr=self.stderr,
-            style=self.style,
-        )
+        try:
+            load_demo(
+                responses=responses,
+                jobs=not no_jobs,
+                stdout=self.stdout,
+                stderr=self.stderr,
+                style=self.style,
+            )
+        except KeyboardInterrupt:
+            # Ctrl-C is a normal way to stop `make run`: say how to go on, not a traceback.
+            self.stderr.write("Stopped. Run it again (or `make run`) to finish loading the demo.")
+            sys.exit(130)
