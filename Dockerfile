@@ -27,8 +27,8 @@ RUN DJANGO_DEBUG=0 XMO_TESTING=0 DJANGO_SECRET_KEY=collectstatic-only-build-time
 USER xmo
 EXPOSE 8000
 
-# /readyz answers 200 when the database (and Redis) answer; the plain-HTTP probe is exempt
-# from the HTTPS redirect.
+# /readyz answers 200 while the database answers (a Redis outage is reported as degraded,
+# not unready); the plain-HTTP probe is exempt from the HTTPS redirect.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD python -c "import sys, urllib.request as u; sys.exit(u.urlopen('http://127.0.0.1:8000/readyz', timeout=4).status != 200)"
 

@@ -27,6 +27,8 @@ from django.db import DataError, IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from msgspec import Meta, Struct
 
+from xmo.api.parsers import lone_surrogate, surrogate_message
+
 from .choices import Channel, Touchpoint
 from .models import (
     MetricSample,
@@ -255,7 +257,7 @@ def parse(kind: Kind, body: bytes) -> list:
     except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError) as exc:
         if isinstance(exc, msgspec.ValidationError):
             _raise_item_errors(kind, body)
-        raise IngestError(400, f"The body is not valid JSON: {_plain(exc)}") from exc
+        raise IngestError(400, _decode_error(exc, body)) from exc
     items = decoded if isinstance(decoded, list) else [decoded]
     if len(items) > max_items():
         raise IngestError(
@@ -273,6 +275,15 @@ def _plain(exc: Exception) -> str:
     return str(exc).split(" - at `", 1)[0]
 
 
+def _decode_error(exc: Exception, body: bytes) -> str:
+    # msgspec reports half a surrogate pair as "Input data was truncated" or "invalid utf-16
+    # surrogate pair": name what is wrong and where (only on this error path).
+    where = lone_surrogate(body)
+    if where:
+        return surrogate_message(where)
+    return f"The body is not valid JSON: {_plain(exc)}"
+
+
 def _raise_item_errors(kind: Kind, body: bytes) -> None:
     """Slow path, only for rejected batches: validate field by field to collect every error."""
     try:
@@ -282,7 +293,7 @@ def _raise_item_errors(kind: Kind, body: bytes) -> None:
         # take the server down.
         raise IngestError(400, TOO_DEEP) from None
     except (msgspec.DecodeError, UnicodeDecodeError) as exc:
-        raise IngestError(400, f"The body is not valid JSON: {_plain(exc)}") from exc
+        raise IngestError(400, _decode_error(exc, body)) from exc
     if isinstance(raw, dict):
         raw_items = [raw]
     elif isinstance(raw, list):

@@ -44,3 +44,4 @@ class JobStatus(models.TextChoices):
     SUCCEEDED = "succeeded", "Succeeded"
     FAILED = "failed", "Failed"
     SKIPPED = "skipped", "Skipped (another run held the lock)"
+    ABANDONED = "abandoned", "Abandoned (its worker stopped)"

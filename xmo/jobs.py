@@ -19,7 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -184,6 +185,13 @@ def release_lease(key: str, holder: str) -> None:
     JobLock.objects.filter(key=key, holder=holder).delete()
 
 
+# A renewal that meets a busy database (SQLite's "database is locked" while another process
+# writes) is retried a few times, then left to the next tick: the lease outlives
+# RENEW_FRACTION ticks, so one missed renewal costs nothing.
+RENEW_ATTEMPTS = 3
+RENEW_RETRY_SECONDS = 1.0
+
+
 class _LeaseKeeper:
     """Renews a lease from a background thread while the job runs."""
 
@@ -205,13 +213,91 @@ class _LeaseKeeper:
 
         try:
             while not self._stop.wait(max(1.0, self.seconds / RENEW_FRACTION)):
-                try:
-                    if not renew_lease(self.key, self.holder, self.seconds):
-                        logger.warning("lease %s was lost while its job ran", self.key)
-                except Exception:
-                    logger.warning("could not renew lease %s", self.key, exc_info=True)
+                self.renew()
         finally:
             connection.close()
+
+    def renew(self) -> bool:
+        """One renewal, retried quietly while the database is busy; never raises."""
+        from django.db import connection
+
+        for attempt in range(1, RENEW_ATTEMPTS + 1):
+            try:
+                if not renew_lease(self.key, self.holder, self.seconds):
+                    logger.warning("lease %s was lost while its job ran", self.key)
+                    return False
+                return True
+            except OperationalError as exc:
+                _drop_if_broken(connection)
+                busy = "locked" in str(exc) or "busy" in str(exc)
+                if not busy or attempt == RENEW_ATTEMPTS:
+                    logger.warning(
+                        "lease %s not renewed this time (%s); next try in %.0f s",
+                        self.key,
+                        str(exc).strip() or exc.__class__.__name__,
+                        self.seconds / RENEW_FRACTION,
+                    )
+                    return False
+                if self._stop.wait(RENEW_RETRY_SECONDS * attempt):
+                    return False
+            except Exception as exc:
+                _drop_if_broken(connection)
+                logger.warning(
+                    "lease %s not renewed this time (%s: %s)", self.key, type(exc).__name__, exc
+                )
+                return False
+        return False
+
+
+def _drop_if_broken(connection) -> None:
+    """After a failed query, reconnect next time if the connection is unusable (not when
+    SQLite was merely locked: that connection is fine)."""
+    if not connection.in_atomic_block:
+        connection.close_if_unusable_or_obsolete()
+
+
+def mark_abandoned_runs(*, now=None, organisation=None) -> int:
+    """Runs still "running" whose lease is gone or expired are abandoned: their worker died.
+
+    A run holds its lease from before its JobRun row is written until after its final status
+    is saved, so "running" without a live lease means nobody will ever finish it (a worker
+    killed with SIGKILL, a lost machine). Called when any job starts and when the Background
+    jobs page is shown. Returns how many runs were marked.
+    """
+    from .choices import JobStatus
+    from .models import JobLock, JobRun
+
+    now = now or timezone.now()
+    running = JobRun.objects.filter(status=JobStatus.RUNNING)
+    if organisation is not None:
+        running = running.filter(organisation=organisation)
+    running = list(running.values_list("pk", "name", "organisation_id", "holder"))
+    if not running:
+        return 0
+    live = list(JobLock.objects.filter(expires_at__gte=now).values_list("key", "holder"))
+    live_holders = {holder for _, holder in live}
+    live_keys = {key for key, _ in live}
+    dead = [
+        pk
+        for pk, name, org_id, holder in running
+        # Rows written before runs recorded their holder: judge by the job's lease key.
+        if (holder not in live_holders if holder else lease_key(name, org_id) not in live_keys)
+    ]
+    if not dead:
+        return 0
+    marked = JobRun.objects.filter(pk__in=dead, status=JobStatus.RUNNING).update(
+        status=JobStatus.ABANDONED,
+        finished_at=now,
+        error="The worker stopped before this run finished (killed or lost); its lease expired. "
+        "The job runs again on its schedule.",
+    )
+    if marked:
+        logger.warning("marked %s job run(s) abandoned: their lease expired", marked)
+    return marked
+
+
+def lease_key(name: str, org_id: int | None) -> str:
+    return f"job:{name}:{org_id if org_id is not None else '-'}"
 
 
 def run_job(name: str, org_id: int | None = None, **kwargs) -> dict:
@@ -232,14 +318,13 @@ def _run_one(j: Job, org, **kwargs) -> dict:
     from .choices import JobStatus
     from .models import JobRun
 
-    key = f"job:{j.name}:{org.pk if org else '-'}"
+    key = lease_key(j.name, org.pk if org else None)
     holder = acquire_lease(key, j.lease_seconds)
     if holder is None:
-        JobRun.objects.create(
-            name=j.name, organisation=org, status=JobStatus.SKIPPED, finished_at=timezone.now()
-        )
+        _count_skip(j, org)
         return {"status": "skipped"}
-    run = JobRun.objects.create(name=j.name, organisation=org)
+    mark_abandoned_runs()
+    run = JobRun.objects.create(name=j.name, organisation=org, holder=holder)
     try:
         with _LeaseKeeper(key, holder, j.lease_seconds):
             result = j.fn(org, **kwargs) if j.per_org else j.fn(**kwargs)
@@ -255,6 +340,29 @@ def _run_one(j: Job, org, **kwargs) -> dict:
         run.finished_at = timezone.now()
         run.save(update_fields=["status", "result", "error", "finished_at"])
         release_lease(key, holder)
+
+
+def _count_skip(j: Job, org) -> None:
+    """Another run holds the lease: count the skip on the latest run instead of a new row."""
+    from .choices import JobStatus
+    from .models import JobRun
+
+    latest = (
+        JobRun.objects.filter(name=j.name, organisation=org)
+        .order_by("-started_at", "-id")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if latest is None or not JobRun.objects.filter(pk=latest).update(
+        skipped_count=F("skipped_count") + 1
+    ):
+        JobRun.objects.create(
+            name=j.name,
+            organisation=org,
+            status=JobStatus.SKIPPED,
+            finished_at=timezone.now(),
+            skipped_count=1,
+        )
 
 
 def enqueue(name: str, org_id: int | None = None) -> bool:

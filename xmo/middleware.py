@@ -80,3 +80,33 @@ class UnstorableInputMiddleware:
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": message}, status=400)
         return HttpResponseBadRequest(message)
+
+
+class UriTooLongMiddleware:
+    """A request line longer than XMO_MAX_URL_BYTES is a 414 (JSON for the API).
+
+    No page or endpoint needs a long query string; an over-long one is a mistake or an
+    attack, and would otherwise reach the filters and the database. The HTTP servers refuse
+    far longer lines themselves (gunicorn above 8190 bytes, see gunicorn.conf.py; runserver
+    above 64 KiB), with an HTML page; between this limit and theirs the answer is ours.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        limit = settings.XMO_MAX_URL_BYTES
+        length = len(request.path_info.encode()) + len(request.META.get("QUERY_STRING", ""))
+        if length > limit:
+            from django.http import HttpResponse, JsonResponse
+
+            message = (
+                f"The URL is {length} bytes long; at most {limit} are accepted. "
+                "Send fewer or shorter query parameters."
+            )
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=414)
+            return HttpResponse(message, status=414, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

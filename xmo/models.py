@@ -312,10 +312,20 @@ class JobRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     result = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
+    # The JobLock holder of this run: while its lease lives, the run is really running.
+    holder = models.CharField(max_length=120, blank=True)
+    # Runs of the same job that found this one holding the lease and did nothing.
+    skipped_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-started_at", "-id"]
-        indexes = [models.Index(fields=["name", "-started_at"])]
+        indexes = [
+            models.Index(fields=["name", "-started_at"]),
+            # Finding runs whose worker died reads only the few running rows.
+            models.Index(
+                fields=["status"], condition=models.Q(status="running"), name="xmo_jobrun_running"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.name} {self.status}"

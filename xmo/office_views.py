@@ -17,6 +17,7 @@ from experience.models import OperationalMetric, Persona, Service
 
 from . import services
 from .access import org_object_or_404, org_required
+from .choices import JobStatus
 from .forms import (
     ApiTokenForm,
     AuditFilterForm,
@@ -27,7 +28,7 @@ from .forms import (
     PersonaForm,
     ServiceForm,
 )
-from .jobs import ordered_jobs
+from .jobs import mark_abandoned_runs, ordered_jobs
 from .models import ApiToken, AuditEvent, JobRun, Membership
 
 PAGE_SIZE = 50
@@ -356,6 +357,8 @@ def audit_log(request):
 
 @org_required("run_jobs")
 def job_runs(request):
+    # A run whose worker died would otherwise show "running" for ever.
+    mark_abandoned_runs(organisation=request.organisation)
     runs = JobRun.objects.filter(organisation=request.organisation).order_by("-started_at", "-id")
     page = _page(request, runs)
     for run in page:
@@ -365,7 +368,12 @@ def job_runs(request):
     return render(
         request,
         "xmo/settings/jobs.html",
-        {"tab": "jobs", "page": page, "jobs": ordered_jobs(include_on_demand=True)},
+        {
+            "tab": "jobs",
+            "page": page,
+            "jobs": ordered_jobs(include_on_demand=True),
+            "any_abandoned": any(run.status == JobStatus.ABANDONED for run in page),
+        },
     )
 
 

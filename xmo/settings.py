@@ -106,6 +106,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "xmo.middleware.UriTooLongMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -367,10 +368,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "xmo.api.pagination.StandardPagination",
     "PAGE_SIZE": 100,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["xmo.api.filters.StrictFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "xmo.api.exceptions.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "xmo.api.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "token": os.environ.get("XMO_API_THROTTLE_RATE", "600/minute"),
         "user": "1200/minute",
@@ -394,6 +400,9 @@ SPECTACULAR_SETTINGS = {
         "TriageStatusEnum": "experience.choices.TriageStatus",
     },
 }
+
+# Longest URL (path and query string, in bytes) answered; longer ones get a 414.
+XMO_MAX_URL_BYTES = int(os.environ.get("XMO_MAX_URL_BYTES", "4096"))
 
 # Largest JSON body accepted by the ingestion endpoints (10 000 items fit comfortably).
 XMO_MAX_BATCH_ITEMS = 10_000

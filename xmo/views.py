@@ -1,3 +1,4 @@
+import os
 import sys
 
 from django.conf import settings
@@ -23,17 +24,39 @@ def healthz(request):
 
 @never_cache
 def readyz(request):
-    """200 when the database (and the broker, when one is configured) answers; else 503."""
-    checks = {}
+    """200 while the database answers; 503 only when it does not.
+
+    The broker is reported, not required: while it is down, pushes are still stored (with
+    their durable "to roll up" marker) and the periodic sweep processes them later, so the
+    instance stays in the load balancer and answers `"status": "degraded"`.
+    """
+    checks = {"database": _database_state(), "broker": _broker_state()}
+    reasons = [f"{name}: {detail}" for name, (state, detail) in checks.items() if state != "ok"]
+    body = {name: state for name, (state, _) in checks.items()}
+    if checks["database"][0] != "ok":
+        status, code = "unavailable", 503
+    elif reasons:
+        status, code = "degraded", 200
+    else:
+        status, code = "ok", 200
+    response = {"status": status, **body, "checks": body}
+    if reasons:
+        response["reason"] = "; ".join(reasons)
+    return JsonResponse(response, status=code)
+
+
+def _database_state() -> tuple[str, str]:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-        checks["database"] = "ok"
     except Exception as exc:
-        return JsonResponse(
-            {"status": "unavailable", "reason": f"database: {exc.__class__.__name__}"}, status=503
-        )
+        return "down", exc.__class__.__name__
+    return "ok", ""
+
+
+def _broker_state() -> tuple[str, str]:
+    """Redis when configured; the embedded filesystem queue must be a writable folder."""
     if settings.REDIS_URL:
         try:
             import redis
@@ -42,12 +65,14 @@ def readyz(request):
                 settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1
             )
             client.ping()
-            checks["broker"] = "ok"
         except Exception as exc:
-            return JsonResponse(
-                {"status": "unavailable", "reason": f"broker: {exc.__class__.__name__}"}, status=503
-            )
-    return JsonResponse({"status": "ok", "checks": checks})
+            return "down", exc.__class__.__name__
+        return "ok", ""
+    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("data_folder_in", "")
+        if not (os.path.isdir(folder) and os.access(folder, os.W_OK)):
+            return "down", f"queue folder {folder} is missing or not writable"
+    return "ok", ""
 
 
 class XmoLoginView(LoginView):

@@ -18,6 +18,7 @@ from experience.selectors import Segment, trend
 from experience.stats import SENTIMENT_MEASURES
 from xmo import jobs
 from xmo.api import schema as errors
+from xmo.api.filters import refuse_empty_dates
 from xmo.api.parsers import SafeJSONParser
 from xmo.api.permissions import ScopeOrRole, request_organisation, request_token
 from xmo.api.schema import XmoAutoSchema
@@ -225,6 +226,8 @@ class TrendQuerySerializer(serializers.Serializer):
         self.fields["from"] = self.fields.pop("from_")
 
     def validate(self, attrs):
+        # DRF drops an empty optional field ("?from="); a blank date is a mistake, not "none".
+        refuse_empty_dates(self.initial_data, ["from", "to"])
         organisation = self.context["organisation"]
         to = attrs.get("to") or local_today(organisation)
         start = attrs.get("from_") or to - datetime.timedelta(days=90)

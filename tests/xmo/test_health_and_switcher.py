@@ -10,8 +10,11 @@ from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 def test_readyz_ok(client):
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json()["status"] == "ok"
-    assert response.json()["checks"]["database"] == "ok"
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["database"] == body["broker"] == "ok"
+    assert body["checks"] == {"database": "ok", "broker": "ok"}
+    assert "reason" not in body
     assert "no-cache" in response["Cache-Control"]
 
 
@@ -23,15 +26,43 @@ def test_readyz_503_when_database_fails(client, monkeypatch):
     monkeypatch.setattr(connection, "cursor", broken_cursor)
     response = client.get("/readyz")
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "reason": "database: ConnectionError"}
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["database"] == "down"
+    assert body["reason"] == "database: ConnectionError"
 
 
 @pytest.mark.django_db
-def test_readyz_503_when_configured_broker_fails(client, settings):
-    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+def test_readyz_200_degraded_when_only_the_broker_is_down(client, settings):
+    """The broker is reported, not required: pushes are still stored while it is down."""
+    from tests.reliability.procs import free_port
+
+    settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"  # a closed loopback port
     response = client.get("/readyz")
-    assert response.status_code == 503
-    assert response.json()["reason"].startswith("broker:")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["database"] == "ok" and body["broker"] == "down"
+    assert body["status"] == "degraded"
+    assert body["reason"].startswith("broker: ")
+
+
+@pytest.mark.django_db
+def test_readyz_reports_a_missing_embedded_queue_folder(client, settings, tmp_path):
+    settings.REDIS_URL = ""
+    settings.CELERY_BROKER_URL = "filesystem://"
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"data_folder_in": str(tmp_path / "absent")}
+    response = client.get("/readyz")
+    assert (response.status_code, response.json()["broker"]) == (200, "down")
+    (tmp_path / "absent").mkdir()
+    response = client.get("/readyz")
+    assert (response.status_code, response.json()["status"]) == (200, "ok")
+
+
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_readyz_with_a_running_redis(client):
+    body = client.get("/readyz").json()
+    assert (body["status"], body["database"], body["broker"]) == ("ok", "ok", "ok")
 
 
 @pytest.mark.django_db
