@@ -26,7 +26,7 @@ TEST_CLOCK = clock.start()
 
 def pytest_report_header(config):
     if TEST_CLOCK is not None:
-        return f"clock: XMO_TEST_CLOCK={TEST_CLOCK.isoformat()} (the session starts at that instant)"
+        return f"clock: XMO_TEST_CLOCK={TEST_CLOCK.isoformat()} (the session starts then)"
     return None
 
 
