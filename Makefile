@@ -41,8 +41,9 @@ run: migrate
 	  $(PY) manage.py seed_demo && touch var/.demo-loaded)
 	$(PY) manage.py run_all --host $(HOST) --port $(PORT)
 
+XDIST ?= auto
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(XDIST) --dist loadgroup $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

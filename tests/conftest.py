@@ -2,19 +2,54 @@
 
 Service-dependent tests carry a marker (postgres, redis, browser). Without the service they
 skip, unless XMO_REQUIRE_SERVICES=1 (set by .ci/run), which turns the skip into a failure.
+
+XMO_TEST_CLOCK=2027-01-31T23:30:00+00:00 runs the whole session at that instant (see
+tests/clock/sitecustomize.py). Under pytest-xdist each worker has its own database (pytest-django
+adds the _gw<N> suffix) and, with REDIS_URL, its own Redis database (N added to the number).
 """
 
 import os
 import shutil
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
 
+from tests.clock import sitecustomize as clock
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from xmo.choices import Role
 
 REQUIRE_SERVICES = os.environ.get("XMO_REQUIRE_SERVICES", "") in {"1", "true", "yes"}
 CHROMIUM = os.environ.get("XMO_CHROMIUM", "/usr/bin/chromium")
+TEST_CLOCK = clock.start()
+
+
+def pytest_report_header(config):
+    if TEST_CLOCK is not None:
+        return f"clock: XMO_TEST_CLOCK={TEST_CLOCK.isoformat()} (the session starts then)"
+    return None
+
+
+def _worker_redis_url(url: str, worker: str) -> str:
+    """The Redis URL with the database number moved up by the xdist worker's index."""
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    index = int(worker.removeprefix("gw"))
+    return urlunsplit(parts._replace(path=f"/{(base + index) % 16}"))
+
+
+def pytest_configure(config):
+    # Workers must not share Redis: the cache is cleared (FLUSHDB) around every test, and a
+    # real Celery worker started by one test would take the other workers' messages.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if worker.startswith("gw") and settings.REDIS_URL:
+        url = _worker_redis_url(settings.REDIS_URL, worker)
+        settings.REDIS_URL = url
+        settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": url}}
+        settings.CELERY_BROKER_URL = url
+        from xmo.celery import app
+
+        app.conf.broker_url = url
 
 
 def _redis_available() -> bool:

@@ -21,6 +21,7 @@ from experience.selectors import (
 )
 from tests.analytics.helpers import generate, make_dimensions, rollup_snapshot
 from tests.factories import SurveyResponseFactory
+from xmo.periods import local_today
 
 Z = 1.959963984540054
 TZ = "Europe/Paris"
@@ -340,7 +341,7 @@ def test_late_evening_on_the_last_day_of_a_month_lands_in_that_month(org_a):
 
 def test_pending_responses_are_not_in_the_figures_until_rolled_up(org_a):
     SurveyResponseFactory(organisation=org_a, score=10)
-    today = datetime.date.today()
+    today = local_today(org_a)
     kwargs = {
         "measure_name": "response_count",
         "start": today - datetime.timedelta(days=3),

@@ -11,6 +11,7 @@ from tests.factories import EvaluationFactory, IndicatorFactory, XLAVersionFacto
 from xlas import services
 from xlas.models import Indicator, XLAVersion
 from xmo.models import AuditEvent
+from xmo.periods import local_today
 
 from .conftest import ROLES
 
@@ -241,7 +242,7 @@ def test_detail_of_a_first_draft_offers_no_discard(login, users, xla, first_draf
 
 
 def test_review_list_sends_editors_to_the_open_draft(login, users, xla, active_version, draft):
-    active_version.review_due = datetime.date.today() + datetime.timedelta(days=10)
+    active_version.review_due = local_today(xla.organisation) + datetime.timedelta(days=10)
     active_version.save()
     body = login(users["officer"]).get(reverse("xlas:review_list")).content.decode()
     assert reverse("xlas:version_edit", args=[draft.pk]) in body

@@ -12,6 +12,7 @@ from tests.factories import (
     XLAScoreFactory,
     XLAVersionFactory,
 )
+from xmo.periods import local_today
 
 from .conftest import ROLES
 
@@ -135,7 +136,7 @@ def test_detail_query_count_bounded_with_many_evaluations(
 
 
 def test_review_list_shows_due_and_overdue_only(login, users, org_a):
-    today = datetime.date.today()
+    today = local_today(org_a)
     due = XLAFactory(organisation=org_a, name="Due soon")
     XLAVersionFactory(xla=due, number=1, review_due=today + datetime.timedelta(days=10))
     late = XLAFactory(organisation=org_a, name="Overdue one")

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.clock import sitecustomize as clock
 from tests.conftest import REQUIRE_SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -193,7 +194,7 @@ def django_env(database_url: str, redis_url: str = "", **extra) -> dict:
         }
     )
     env.update(extra)
-    return env
+    return clock.child_env(env)  # XMO_TEST_CLOCK: the process runs at the tests' instant
 
 
 def test_database_url() -> str:
