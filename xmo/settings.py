@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "feedback",
     "meetings",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [
