@@ -10,5 +10,3 @@ Each part lives in the module named for it: people, catalogue (services, persona
 metrics), office, feedback, governance (XLAs), meetings, metric_samples, responses, with
 the vocabulary in text and the step order in loader (`demo.loader.load_demo`).
 """
-
-__all__ = ["load_demo"]
