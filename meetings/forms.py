@@ -6,7 +6,6 @@ from django.core.validators import validate_email
 from experience.models import Service
 from xlas.choices import BreachStatus
 from xlas.models import XLA, Breach
-from xmo.choices import ObjectiveStatus
 
 from .choices import Cadence
 from .models import ActionItem, ImprovementInitiative, MeetingSeries
@@ -189,17 +188,6 @@ class ActionForm(forms.ModelForm):
 
 class ActionStatusForm(forms.Form):
     status = forms.ChoiceField(choices=ActionItem._meta.get_field("status").choices)
-
-
-class ObjectiveStatusForm(forms.Form):
-    status = forms.ChoiceField(choices=ObjectiveStatus.choices, label="Status")
-
-
-class FocusAreaForm(forms.Form):
-    title = forms.CharField(max_length=200, label="Focus area")
-    description = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Description"
-    )
 
 
 class InitiativeForm(forms.ModelForm):

@@ -16,7 +16,6 @@ from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from xmo.models import FocusArea, Objective
 from xmo.periods import local_today
 from xmo.services import audit, notify, snapshot
 
@@ -288,39 +287,6 @@ def action_set_status(*, actor, action, status):
         after=snapshot(action, ["status"]),
     )
     return action
-
-
-@transaction.atomic
-def objective_set_status(*, actor, objective: Objective, status):
-    before = snapshot(objective, ["status"])
-    objective.status = status
-    objective.save(update_fields=["status", "updated_at"])
-    audit(
-        organisation=objective.organisation,
-        actor=actor,
-        action="objective.status",
-        obj=objective,
-        before=before,
-        after=snapshot(objective, ["status"]),
-    )
-    return objective
-
-
-@transaction.atomic
-def focus_area_add(*, actor, organisation, quarter_start, title, description="", services=()):
-    area = FocusArea.objects.create(
-        organisation=organisation, quarter_start=quarter_start, title=title, description=description
-    )
-    if services:
-        area.services.set(services)
-    audit(
-        organisation=organisation,
-        actor=actor,
-        action="focus_area.created",
-        obj=area,
-        after=snapshot(area),
-    )
-    return area
 
 
 def minutes_context(meeting) -> dict:

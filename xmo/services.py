@@ -13,7 +13,7 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from .choices import Role, TokenScope
-from .models import ApiToken, AuditEvent, Membership, Notification, Office, Organisation
+from .models import ApiToken, AuditEvent, Membership, Notification, Organisation
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +121,6 @@ def organisation_create(*, slug: str, name: str, actor=None, time_zone: str = "E
     org = Organisation(slug=slug, name=name, time_zone=time_zone)
     org.full_clean()
     org.save()
-    Office.objects.create(organisation=org)
     audit(
         organisation=org, actor=actor, action="organisation.created", obj=org, after=snapshot(org)
     )

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "experience",
     "xlas",
     "feedback",
+    "office",
     "meetings",
     "reports",
     "demo",

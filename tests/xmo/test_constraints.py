@@ -14,6 +14,7 @@ from django.utils import timezone
 from experience.models import SurveyResponse
 from feedback.models import FeedbackTag, Tag, TagSuggestion
 from meetings.models import AgendaItem, Meeting, MeetingAttendee, MeetingSeries
+from office.models import OfficerProfile
 from reports.models import MonthlyReport, ReportSection
 from tests.factories import (
     AgendaItemFactory,
@@ -50,7 +51,6 @@ from xmo.models import (
     JobLock,
     Membership,
     Notification,
-    OfficerProfile,
     Organisation,
 )
 
