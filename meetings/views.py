@@ -398,7 +398,9 @@ def action_add(request, pk):
     org = request.organisation
     form = ActionForm(request.POST, organisation=org, prefix="action")
     if form.is_valid():
-        services.action_create(actor=request.user, organisation=org, meeting=meeting, form=form)
+        services.action_create(
+            actor=request.user, organisation=org, meeting=meeting, **form.cleaned_data
+        )
         messages.success(request, "Action recorded.")
         return redirect(f"/meetings/{meeting.pk}/#actions")
     # Show the page again with the errors beside the fields.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from zoneinfo import ZoneInfo
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from .models import Membership
@@ -15,6 +16,16 @@ def memberships_of(user):
         Membership.objects.filter(user=user)
         .select_related("organisation")
         .order_by("organisation__name")
+    )
+
+
+def organisation_members(org):
+    """The active people of the organisation, for owner and assignee pickers."""
+    return (
+        get_user_model()
+        .objects.filter(memberships__organisation=org, is_active=True)
+        .order_by("username")
+        .distinct()
     )
 
 

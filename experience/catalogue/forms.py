@@ -1,10 +1,10 @@
 """Forms of the catalogue settings pages. Forms validate; experience.catalogue.services writes."""
 
 from django import forms
-from django.contrib.auth import get_user_model
 
 from xmo.forms import PlainLabels
 from xmo.models import slug_validator
+from xmo.selectors import organisation_members
 
 from ..models import OperationalMetric, Persona, Service
 
@@ -20,11 +20,7 @@ class ServiceForm(PlainLabels, forms.ModelForm):
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation = organisation
-        self.fields["owner"].queryset = (
-            get_user_model()
-            .objects.filter(memberships__organisation=organisation)
-            .order_by("username")
-        )
+        self.fields["owner"].queryset = organisation_members(organisation)
         self.fields["owner"].required = False
         self.fields["owner"].empty_label = "No owner yet"
         self.fields["slug"].validators.append(slug_validator)
