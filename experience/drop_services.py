@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meetings.choices import Cadence, MeetingStatus
-from meetings.models import ActionItem, AgendaItem, Meeting
-from xmo.services import audit, notify, snapshot
+from meetings.models import AgendaItem, Meeting
+from xmo.services import audit, snapshot
 
 from .choices import DropStatus
 from .models import ScoreDrop
@@ -87,39 +87,6 @@ def drop_close(*, actor, drop: ScoreDrop) -> ScoreDrop:
         after=snapshot(drop, DROP_FIELDS),
     )
     return drop
-
-
-@transaction.atomic
-def drop_action_create(
-    *, actor, drop: ScoreDrop, title: str, owner=None, due_on=None, description: str = ""
-) -> ActionItem:
-    action = ActionItem.objects.create(
-        organisation=drop.organisation,
-        title=title,
-        description=description,
-        owner=owner,
-        due_on=due_on,
-        score_drop=drop,
-        created_by=actor,
-    )
-    audit(
-        organisation=drop.organisation,
-        actor=actor,
-        action="action.created",
-        obj=action,
-        after=snapshot(action, ["title", "owner", "due_on", "score_drop"]),
-    )
-    if owner is not None and owner != actor:
-        notify(
-            organisation=drop.organisation,
-            recipients=[owner],
-            kind="action_assigned",
-            title=f"New action for you: {title}",
-            body=f"Due {due_on:%d %b %Y}." if due_on else "",
-            url=reverse("experience:drop_detail", args=[drop.pk]),
-            dedupe_key=f"action_assigned:{action.pk}",
-        )
-    return action
 
 
 def next_weekly_meeting(organisation):

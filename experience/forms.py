@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from django import forms
 
-from xlas.forms import ActionItemForm  # noqa: F401 — the same action form serves drops
-
 from .choices import DropMeasure, DropStatus, SegmentKind
 
 

@@ -10,14 +10,16 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from meetings.forms import ActionItemForm
 from meetings.models import ActionItem, AgendaItem
+from meetings.services import action_create
 from xmo.access import org_required
 from xmo.periods import current_period
 from xmo.roles import can
 
 from . import drop_services
 from .choices import DropMeasure
-from .forms import ActionItemForm, DropFilterForm, InvestigationForm
+from .forms import DropFilterForm, InvestigationForm
 from .models import ScoreDrop
 from .selectors import Segment, responses, trend
 
@@ -433,7 +435,9 @@ def drop_action_create(request, pk):
             messages.ERROR,
             action_form=form,
         )
-    drop_services.drop_action_create(actor=request.user, drop=drop, **form.cleaned_data)
+    action_create(
+        actor=request.user, organisation=drop.organisation, score_drop=drop, **form.cleaned_data
+    )
     return _done(request, drop, "Action created.")
 
 

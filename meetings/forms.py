@@ -1,12 +1,11 @@
 from django import forms
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from experience.models import Service
 from xlas.choices import BreachStatus
 from xlas.models import XLA, Breach
-from xmo.choices import ObjectiveStatus
+from xmo.selectors import organisation_members
 
 from .choices import Cadence
 from .models import ActionItem, ImprovementInitiative, MeetingSeries
@@ -24,13 +23,7 @@ NTH_CHOICES = [(1, "First"), (2, "Second"), (3, "Third"), (4, "Fourth"), (-1, "L
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def members_of(org):
-    return (
-        get_user_model()
-        .objects.filter(memberships__organisation=org, is_active=True)
-        .order_by("username")
-        .distinct()
-    )
+members_of = organisation_members
 
 
 class MemberChoiceField(forms.ModelChoiceField):
@@ -191,17 +184,6 @@ class ActionStatusForm(forms.Form):
     status = forms.ChoiceField(choices=ActionItem._meta.get_field("status").choices)
 
 
-class ObjectiveStatusForm(forms.Form):
-    status = forms.ChoiceField(choices=ObjectiveStatus.choices, label="Status")
-
-
-class FocusAreaForm(forms.Form):
-    title = forms.CharField(max_length=200, label="Focus area")
-    description = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Description"
-    )
-
-
 class InitiativeForm(forms.ModelForm):
     owner = MemberChoiceField(queryset=None, required=False, label="Owner")
     services = forms.ModelMultipleChoiceField(
@@ -240,3 +222,15 @@ class InitiativeForm(forms.ModelForm):
         if finish and not start:
             self.add_error("started_on", "Give a start date when there is a finish date.")
         return data
+
+
+class ActionItemForm(forms.Form):
+    """An action created from a breach or a score drop page: a title, an owner, a due date."""
+
+    title = forms.CharField(max_length=300)
+    owner = MemberChoiceField(queryset=None, required=False, empty_label="Nobody yet")
+    due_on = forms.DateField(widget=DATE, required=False, label="Due date")
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = organisation_members(organisation)

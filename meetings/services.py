@@ -14,9 +14,9 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
-from xmo.models import FocusArea, Objective
 from xmo.periods import local_today
 from xmo.services import audit, notify, snapshot
 
@@ -27,6 +27,7 @@ from .models import ActionItem, AgendaItem, Decision, Meeting, MeetingAttendee
 logger = logging.getLogger(__name__)
 
 ACTION_FIELDS = ["title", "owner", "due_on", "status", "breach", "xla", "initiative"]
+ACTION_CREATED_FIELDS = [*ACTION_FIELDS, "score_drop", "meeting"]
 REMINDER_DAYS = 2
 
 
@@ -240,22 +241,61 @@ def decision_delete(*, actor, decision):
 
 
 @transaction.atomic
-def action_create(*, actor, organisation, meeting, form):
-    action = form.save(commit=False)
-    action.organisation = organisation
-    action.meeting = meeting
-    action.created_by = actor
-    action.save()
+def action_create(
+    *,
+    actor,
+    organisation,
+    title: str,
+    owner,
+    due_on,
+    breach=None,
+    score_drop=None,
+    meeting=None,
+    xla=None,
+    initiative=None,
+    description: str = "",
+    status: str = ActionStatus.OPEN,
+) -> ActionItem:
+    """The one way to create an action item: from a meeting, a breach or a score drop.
+
+    An action from a breach is linked to the breach's XLA too. The owner (when it is not the
+    creator) is told once the transaction commits, in the app and by e-mail.
+    """
+    if breach is not None and xla is None:
+        xla = breach.xla
+    action = ActionItem.objects.create(
+        organisation=organisation,
+        title=title,
+        description=description,
+        owner=owner,
+        due_on=due_on,
+        status=status,
+        breach=breach,
+        score_drop=score_drop,
+        meeting=meeting,
+        xla=xla,
+        initiative=initiative,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
     audit(
         organisation=organisation,
         actor=actor,
         action="action.created",
         obj=action,
-        after=snapshot(action, ACTION_FIELDS),
+        after=snapshot(action, ACTION_CREATED_FIELDS),
     )
     if action.owner_id and action.owner_id != getattr(actor, "pk", None):
         transaction.on_commit(lambda: _notify_assigned(action))
     return action
+
+
+def _action_url(action) -> str:
+    """Where the owner works on the action: the breach or drop it came from, else their list."""
+    if action.breach_id:
+        return reverse("xlas:breach_detail", args=[action.breach_id])
+    if action.score_drop_id:
+        return reverse("experience:drop_detail", args=[action.score_drop_id])
+    return "/meetings/actions/mine/"
 
 
 def _notify_assigned(action):
@@ -265,9 +305,8 @@ def _notify_assigned(action):
         kind="action.assigned",
         title=f"Action for you: {action.title}",
         body=f"Due {action.due_on:%d %b %Y}." if action.due_on else "",
-        url="/meetings/actions/mine/",
+        url=_action_url(action),
         dedupe_key=f"action-assigned:{action.pk}",
-        email=False,
     )
 
 
@@ -288,39 +327,6 @@ def action_set_status(*, actor, action, status):
         after=snapshot(action, ["status"]),
     )
     return action
-
-
-@transaction.atomic
-def objective_set_status(*, actor, objective: Objective, status):
-    before = snapshot(objective, ["status"])
-    objective.status = status
-    objective.save(update_fields=["status", "updated_at"])
-    audit(
-        organisation=objective.organisation,
-        actor=actor,
-        action="objective.status",
-        obj=objective,
-        before=before,
-        after=snapshot(objective, ["status"]),
-    )
-    return objective
-
-
-@transaction.atomic
-def focus_area_add(*, actor, organisation, quarter_start, title, description="", services=()):
-    area = FocusArea.objects.create(
-        organisation=organisation, quarter_start=quarter_start, title=title, description=description
-    )
-    if services:
-        area.services.set(services)
-    audit(
-        organisation=organisation,
-        actor=actor,
-        action="focus_area.created",
-        obj=area,
-        after=snapshot(area),
-    )
-    return area
 
 
 def minutes_context(meeting) -> dict:

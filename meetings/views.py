@@ -12,8 +12,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from office import selectors as office_selectors
+from office import services as office_services
+from office.forms import FocusAreaForm, ObjectiveStatusForm
+from office.models import Objective
 from xmo.access import org_object_or_404, org_required
-from xmo.models import FocusArea, Objective
 from xmo.periods import next_period_start, period_start
 from xmo.roles import can
 
@@ -25,9 +28,7 @@ from .forms import (
     ActionStatusForm,
     AgendaItemForm,
     DecisionForm,
-    FocusAreaForm,
     NotesForm,
-    ObjectiveStatusForm,
     SeriesForm,
 )
 from .models import ActionItem, AgendaItem, Decision, Meeting, MeetingSeries
@@ -188,10 +189,10 @@ def _quarter_context(meeting):
     day = drafting.local_date(meeting)
     next_quarter = next_period_start(period_start(day, "quarter"), "quarter")
     return {
-        "objectives": list(Objective.objects.filter(organisation=meeting.organisation)),
+        "objectives": list(office_selectors.objectives_of(meeting.organisation)),
         "focus_areas": list(
-            FocusArea.objects.filter(
-                organisation=meeting.organisation, quarter_start__gte=period_start(day, "quarter")
+            office_selectors.focus_areas_from(
+                meeting.organisation, period_start(day, "quarter")
             ).order_by("quarter_start", "title")
         ),
         "next_quarter": next_quarter,
@@ -397,7 +398,9 @@ def action_add(request, pk):
     org = request.organisation
     form = ActionForm(request.POST, organisation=org, prefix="action")
     if form.is_valid():
-        services.action_create(actor=request.user, organisation=org, meeting=meeting, form=form)
+        services.action_create(
+            actor=request.user, organisation=org, meeting=meeting, **form.cleaned_data
+        )
         messages.success(request, "Action recorded.")
         return redirect(f"/meetings/{meeting.pk}/#actions")
     # Show the page again with the errors beside the fields.
@@ -444,7 +447,7 @@ def objective_status(request, pk, objective_pk):
     form = ObjectiveStatusForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest("Unknown objective status.")
-    services.objective_set_status(
+    office_services.objective_set_status(
         actor=request.user, objective=objective, status=form.cleaned_data["status"]
     )
     messages.success(
@@ -462,7 +465,7 @@ def focus_area_add(request, pk):
     form = FocusAreaForm(request.POST)
     if form.is_valid():
         quarter = _quarter_context(meeting)["next_quarter"]
-        services.focus_area_add(
+        office_services.focus_area_add(
             actor=request.user,
             organisation=request.organisation,
             quarter_start=quarter,

@@ -26,6 +26,7 @@ from .selectors import (
     comparison_rows,
     figure_rows,
     headline_cards,
+    home_figures,
     quotes_of,
     reports_for,
     section_hints,
@@ -247,3 +248,9 @@ def change_status(request, pk):
         return redirect("reports:detail", pk=report.pk)
     messages.success(request, f"The report is now {report.get_status_display().lower()}.")
     return redirect("reports:edit", pk=report.pk)
+
+
+@org_required()
+def home(request):
+    """The organisation's landing page: this month's headline figures beside last month's."""
+    return render(request, "reports/home.html", {"figures": home_figures(request.organisation)})

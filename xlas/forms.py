@@ -307,13 +307,3 @@ class BreachInvestigationForm(forms.Form):
 
 class BreachStatusForm(forms.Form):
     status = forms.ChoiceField(choices=BreachStatus.choices)
-
-
-class ActionItemForm(forms.Form):
-    title = forms.CharField(max_length=300)
-    owner = UserChoiceField(queryset=None, required=False, empty_label="Nobody yet")
-    due_on = forms.DateField(widget=DATE, required=False, label="Due date")
-
-    def __init__(self, *args, organisation, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = members(organisation)

@@ -9,6 +9,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
 from experience.models import Service
 from xmo.models import AuditEvent
 from xmo.roles import can
+from xmo.selectors import organisation_members
 
 from .choices import EvaluationStatus, VersionStatus
 from .models import XLA, Breach, Evaluation, Indicator, XLAScore, XLAVersion
@@ -25,14 +26,7 @@ REVIEW_WINDOW_DAYS = 30
 
 def members(org):
     """People of the organisation, for owner/assignee pickers."""
-    from django.contrib.auth import get_user_model
-
-    return (
-        get_user_model()
-        .objects.filter(memberships__organisation=org)
-        .order_by("username")
-        .distinct()
-    )
+    return organisation_members(org)
 
 
 def owned_service_ids(membership) -> set[int]:

@@ -15,7 +15,6 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings.models import ActionItem
 from xmo.models import Membership
 from xmo.services import audit, notify, snapshot
 
@@ -583,37 +582,3 @@ def breach_set_status(*, actor, breach: Breach, status: str) -> Breach:
         after=snapshot(breach, BREACH_FIELDS),
     )
     return breach
-
-
-@transaction.atomic
-def breach_action_create(
-    *, actor, breach: Breach, title: str, owner=None, due_on=None, description: str = ""
-) -> ActionItem:
-    action = ActionItem.objects.create(
-        organisation=breach.organisation,
-        title=title,
-        description=description,
-        owner=owner,
-        due_on=due_on,
-        breach=breach,
-        xla=breach.xla,
-        created_by=actor,
-    )
-    audit(
-        organisation=breach.organisation,
-        actor=actor,
-        action="action.created",
-        obj=action,
-        after=snapshot(action, ["title", "owner", "due_on", "breach", "xla"]),
-    )
-    if owner is not None and owner != actor:
-        notify(
-            organisation=breach.organisation,
-            recipients=[owner],
-            kind="action_assigned",
-            title=f"New action for you: {title}",
-            body=f"Due {due_on:%d %b %Y}." if due_on else "",
-            url=reverse("xlas:breach_detail", args=[breach.pk]),
-            dedupe_key=f"action_assigned:{action.pk}",
-        )
-    return action

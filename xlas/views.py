@@ -10,14 +10,15 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from meetings.forms import ActionItemForm
 from meetings.models import ActionItem
+from meetings.services import action_create
 from xmo.access import org_object_or_404, org_required
 from xmo.periods import local_today
 
 from . import selectors, services
 from .choices import BreachStatus, EvaluationStatus, VersionStatus
 from .forms import (
-    ActionItemForm,
     ApproveForm,
     BreachFilterForm,
     BreachInvestigationForm,
@@ -567,5 +568,7 @@ def breach_action_create(request, pk):
             status=400,
             action_form=form,
         )
-    services.breach_action_create(actor=request.user, breach=breach, **form.cleaned_data)
+    action_create(
+        actor=request.user, organisation=breach.organisation, breach=breach, **form.cleaned_data
+    )
     return _after_breach_write(request, breach, "Action created.")

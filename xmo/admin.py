@@ -17,30 +17,6 @@ class MembershipAdmin(admin.ModelAdmin):
     list_select_related = ["user", "organisation"]
 
 
-@admin.register(models.Office)
-class OfficeAdmin(admin.ModelAdmin):
-    list_display = ["organisation", "phase", "established_on"]
-    filter_horizontal = ["services_in_scope"]
-
-
-@admin.register(models.Objective)
-class ObjectiveAdmin(admin.ModelAdmin):
-    list_display = ["title", "organisation", "horizon", "status", "due_on"]
-    list_filter = ["horizon", "status", "organisation"]
-
-
-@admin.register(models.FocusArea)
-class FocusAreaAdmin(admin.ModelAdmin):
-    list_display = ["title", "organisation", "quarter_start"]
-    list_filter = ["organisation"]
-
-
-@admin.register(models.OfficerProfile)
-class OfficerProfileAdmin(admin.ModelAdmin):
-    list_display = ["membership", "part_time_share", "certified_on"]
-    filter_horizontal = ["service_areas"]
-
-
 @admin.register(models.ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["name", "organisation", "key_prefix", "scopes", "last_used_at", "revoked_at"]

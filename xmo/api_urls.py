@@ -7,6 +7,5 @@ urlpatterns = [
     path("", include("experience.api.urls")),
     path("", include("xlas.api.urls")),
     path("", include("feedback.api.urls")),
-    path("", include("meetings.api.urls")),
     path("", include("reports.api.urls")),
 ]

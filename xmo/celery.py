@@ -1,5 +1,6 @@
 """The Celery app. Every job is the one task `xmo.run_job(name, org_id)`; see xmo/jobs.py."""
 
+import importlib
 import os
 
 from celery import Celery
@@ -15,11 +16,13 @@ app.autodiscover_tasks()
 @worker_process_init.connect
 def _load_rollup_engine(**kwargs):
     """Import the rollup aggregation (NumPy, pandas) when a worker process starts, so the
-    first rollup chunk it claims does not pay for the import."""
+    first rollup chunk it claims does not pay for the import. The modules are named in
+    settings (WORKER_PRELOAD_MODULES) because xmo, the ground floor, imports no domain app."""
     from django.conf import settings
 
     if settings.IS_POSTGRES:
-        import experience.rebuild  # noqa: F401
+        for name in settings.WORKER_PRELOAD_MODULES:
+            importlib.import_module(name)
 
 
 @app.on_after_finalize.connect

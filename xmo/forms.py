@@ -3,10 +3,8 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
-from experience.models import OperationalMetric, Persona, Service
-
 from .choices import Role, TokenScope
-from .models import ApiToken, Organisation, slug_validator
+from .models import ApiToken, Organisation
 from .services import validate_time_zone
 
 
@@ -16,6 +14,11 @@ class PlainLabels:
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+
+def fresh_copy(obj):
+    """A separate copy for a bound ModelForm, so the original stays as stored."""
+    return type(obj).objects.get(pk=obj.pk)
 
 
 class OrganisationSettingsForm(PlainLabels, forms.ModelForm):
@@ -69,72 +72,6 @@ class MemberAddForm(PlainLabels, forms.Form):
 
 class MemberRoleForm(PlainLabels, forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
-
-
-class ServiceForm(PlainLabels, forms.ModelForm):
-    class Meta:
-        model = Service
-        fields = ["name", "slug", "description", "it_area", "owner", "is_active"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
-        labels = {"it_area": "IT area", "is_active": "Active"}
-        help_texts = {"slug": "Used by the API (lowercase letters, digits, hyphens)."}
-
-    def __init__(self, *args, organisation, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.organisation = organisation
-        self.fields["owner"].queryset = (
-            get_user_model()
-            .objects.filter(memberships__organisation=organisation)
-            .order_by("username")
-        )
-        self.fields["owner"].required = False
-        self.fields["owner"].empty_label = "No owner yet"
-        self.fields["slug"].validators.append(slug_validator)
-
-    def clean_slug(self):
-        return _unique_slug(self, Service)
-
-
-class PersonaForm(PlainLabels, forms.ModelForm):
-    class Meta:
-        model = Persona
-        fields = ["name", "slug", "description"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
-        help_texts = {"slug": "Used by the API (lowercase letters, digits, hyphens)."}
-
-    def __init__(self, *args, organisation, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.organisation = organisation
-        self.fields["slug"].validators.append(slug_validator)
-
-    def clean_slug(self):
-        return _unique_slug(self, Persona)
-
-
-class MetricForm(PlainLabels, forms.ModelForm):
-    class Meta:
-        model = OperationalMetric
-        fields = ["name", "slug", "unit", "direction", "description"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
-        help_texts = {"slug": "Used by the API (lowercase letters, digits, hyphens)."}
-
-    def __init__(self, *args, organisation, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.organisation = organisation
-        self.fields["slug"].validators.append(slug_validator)
-
-    def clean_slug(self):
-        return _unique_slug(self, OperationalMetric)
-
-
-def _unique_slug(form, model):
-    slug = form.cleaned_data["slug"]
-    clash = model.objects.filter(organisation=form.organisation, slug=slug)
-    if form.instance.pk:
-        clash = clash.exclude(pk=form.instance.pk)
-    if clash.exists():
-        raise forms.ValidationError(f"Another {model._meta.verbose_name} already uses {slug!r}.")
-    return slug
 
 
 class ApiTokenForm(PlainLabels, forms.Form):

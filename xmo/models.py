@@ -1,4 +1,5 @@
-"""The office: organisations (tenants), people and roles, the XMO, audit, notifications."""
+"""The ground floor: organisations (tenants), people and roles, tokens, audit, notifications,
+job runs. The office itself (mission, objectives, focus areas, officers) is the office app."""
 
 import hashlib
 import secrets
@@ -8,15 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 
-from .choices import (
-    JobStatus,
-    ObjectiveHorizon,
-    ObjectiveStatus,
-    Phase,
-    ResponsibilityKind,
-    Role,
-    TokenScope,
-)
+from .choices import JobStatus, ResponsibilityKind, Role, TokenScope
 
 slug_validator = RegexValidator(
     r"^[a-z0-9][a-z0-9-]*$", "Use lowercase letters, digits and hyphens."
@@ -98,92 +91,6 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()} at {self.organisation}"
-
-
-class Office(models.Model):
-    """The XMO of an organisation: its mission, phase and scope."""
-
-    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="xmo")
-    mission = models.TextField(blank=True)
-    phase = models.CharField(max_length=20, choices=Phase.choices, default=Phase.TASK_FORCE)
-    services_in_scope = models.ManyToManyField(
-        "experience.Service", blank=True, related_name="offices"
-    )
-    established_on = models.DateField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = "XMO"
-        verbose_name_plural = "XMOs"
-
-    def __str__(self):
-        return f"XMO of {self.organisation}"
-
-
-class Objective(models.Model):
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="objectives"
-    )
-    horizon = models.CharField(max_length=3, choices=ObjectiveHorizon.choices)
-    title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
-    status = models.CharField(
-        max_length=12, choices=ObjectiveStatus.choices, default=ObjectiveStatus.OPEN
-    )
-    starts_on = models.DateField(null=True, blank=True)
-    due_on = models.DateField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["horizon", "due_on", "title"]
-
-    def __str__(self):
-        return self.title
-
-
-class FocusArea(models.Model):
-    """A quarterly focus area, set in the quarterly strategy meeting."""
-
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="focus_areas"
-    )
-    quarter_start = models.DateField(help_text="First day of the quarter it applies to.")
-    title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
-    services = models.ManyToManyField("experience.Service", blank=True, related_name="focus_areas")
-
-    class Meta:
-        ordering = ["-quarter_start", "title"]
-
-    def __str__(self):
-        return self.title
-
-
-class OfficerProfile(models.Model):
-    """An Experience Officer's profile within one organisation."""
-
-    membership = models.OneToOneField(
-        Membership, on_delete=models.CASCADE, related_name="officer_profile"
-    )
-    part_time_share = models.PositiveSmallIntegerField(
-        default=100, help_text="Share of working time spent as Experience Officer, in percent."
-    )
-    certified_on = models.DateField(
-        null=True, blank=True, help_text="ITXM Foundation certification date."
-    )
-    service_areas = models.ManyToManyField(
-        "experience.Service", blank=True, related_name="officer_profiles"
-    )
-
-    class Meta:
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(part_time_share__gte=1) & Q(part_time_share__lte=100),
-                name="officer_share_range",
-            )
-        ]
-
-    def __str__(self):
-        return f"Officer profile of {self.membership.user}"
 
 
 class ApiToken(models.Model):

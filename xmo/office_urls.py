@@ -1,4 +1,4 @@
-"""Office pages: organisation settings, members, catalogue, API tokens, audit log, jobs."""
+"""Office pages: organisation settings, members, API tokens, audit log, jobs."""
 
 from django.urls import path
 
@@ -15,24 +15,3 @@ urlpatterns = [
     path("settings/jobs/", views.job_runs, name="settings_jobs"),
     path("settings/jobs/run/", views.jobs_run_all, name="settings_jobs_run"),
 ]
-for kind in ("services", "personas", "metrics"):
-    urlpatterns += [
-        path(
-            f"settings/{kind}/",
-            views.catalogue_list,
-            {"kind": kind},
-            name=f"settings_{kind}",
-        ),
-        path(
-            f"settings/{kind}/new/",
-            views.catalogue_edit,
-            {"kind": kind},
-            name=f"settings_{kind}_new",
-        ),
-        path(
-            f"settings/{kind}/<int:pk>/",
-            views.catalogue_edit,
-            {"kind": kind},
-            name=f"settings_{kind}_edit",
-        ),
-    ]

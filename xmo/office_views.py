@@ -1,4 +1,4 @@
-"""Organisation settings: the organisation, members, catalogue, API tokens, audit log, jobs.
+"""Organisation settings: the organisation, members, API tokens, audit log, jobs.
 
 Every page is for admins (capabilities manage_organisation, manage_tokens, view_audit_log,
 run_jobs); every object is looked up within the current organisation; every write goes
@@ -8,12 +8,9 @@ through xmo.services and leaves an audit event.
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
-
-from experience.models import OperationalMetric, Persona, Service
 
 from . import services
 from .access import org_object_or_404, org_required
@@ -23,19 +20,12 @@ from .forms import (
     AuditFilterForm,
     MemberAddForm,
     MemberRoleForm,
-    MetricForm,
     OrganisationSettingsForm,
-    PersonaForm,
-    ServiceForm,
+    fresh_copy,
 )
 from .jobs import mark_abandoned_runs, ordered_jobs
 from .models import ApiToken, AuditEvent, JobRun, Membership
-
-PAGE_SIZE = 50
-
-
-def _page(request, queryset, size=PAGE_SIZE):
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
+from .pagination import page_of
 
 
 @org_required("manage_organisation")
@@ -43,7 +33,7 @@ def _page(request, queryset, size=PAGE_SIZE):
 def organisation_settings(request):
     org = request.organisation
     if request.method == "POST":
-        form = OrganisationSettingsForm(request.POST, instance=_fresh(org))
+        form = OrganisationSettingsForm(request.POST, instance=fresh_copy(org))
         if form.is_valid():
             services.organisation_update(organisation=org, actor=request.user, **form.cleaned_data)
             messages.success(request, "Organisation settings saved.")
@@ -51,11 +41,6 @@ def organisation_settings(request):
     else:
         form = OrganisationSettingsForm(instance=org)
     return render(request, "xmo/settings/organisation.html", {"form": form, "tab": "organisation"})
-
-
-def _fresh(obj):
-    """A separate copy for a bound ModelForm, so the original stays as stored."""
-    return type(obj).objects.get(pk=obj.pk)
 
 
 # -- members -------------------------------------------------------------------------------
@@ -72,7 +57,7 @@ def _members_page(request, *, add_form=None, new_password=None, new_username=Non
         "xmo/settings/members.html",
         {
             "tab": "members",
-            "page": _page(request, members),
+            "page": page_of(request, members),
             "add_form": add_form or MemberAddForm(organisation=request.organisation),
             "role_choices": MemberRoleForm.base_fields["role"].choices,
             "new_password": new_password,
@@ -148,133 +133,6 @@ def member_remove(request, pk):
     return redirect("settings_members")
 
 
-# -- services, personas, metrics -----------------------------------------------------------
-
-CATALOGUE = {
-    "services": {
-        "model": Service,
-        "form": ServiceForm,
-        "save": services.service_save,
-        "kwarg": "service",
-        "singular": "service",
-        "title": "Services",
-        "columns": ["name", "slug", "it_area", "owner", "is_active"],
-        "related": ["owner"],
-        "empty": "Add the IT service areas your people use, e.g. Service desk or Laptops.",
-    },
-    "personas": {
-        "model": Persona,
-        "form": PersonaForm,
-        "save": services.persona_save,
-        "kwarg": "persona",
-        "singular": "persona",
-        "title": "Personas",
-        "columns": ["name", "slug", "description"],
-        "related": [],
-        "empty": "Add the user segments you report on, e.g. Doers or Field workers.",
-    },
-    "metrics": {
-        "model": OperationalMetric,
-        "form": MetricForm,
-        "save": services.metric_save,
-        "kwarg": "metric",
-        "singular": "operational metric",
-        "title": "Operational metrics",
-        "columns": ["name", "slug", "unit", "direction"],
-        "related": [],
-        "empty": "Add the operational measures your tools send, e.g. Resolution time.",
-    },
-}
-
-COLUMN_LABELS = {
-    "name": "Name",
-    "slug": "Slug",
-    "it_area": "IT area",
-    "owner": "Owner",
-    "is_active": "Active",
-    "description": "Description",
-    "unit": "Unit",
-    "direction": "Direction",
-}
-
-
-@org_required("manage_organisation")
-def catalogue_list(request, kind):
-    spec = CATALOGUE[kind]
-    queryset = (
-        spec["model"]
-        .objects.filter(organisation=request.organisation)
-        .select_related(*spec["related"])
-        .order_by("name")
-    )
-    page = _page(request, queryset)
-    rows = [
-        {"obj": obj, "cells": [_cell(obj, column) for column in spec["columns"]]} for obj in page
-    ]
-    return render(
-        request,
-        "xmo/settings/catalogue_list.html",
-        {
-            "tab": kind,
-            "kind": kind,
-            "spec": spec,
-            "page": page,
-            "rows": rows,
-            "headers": [COLUMN_LABELS[c] for c in spec["columns"]],
-        },
-    )
-
-
-def _cell(obj, column):
-    value = getattr(obj, column)
-    if column == "direction":
-        return obj.get_direction_display()
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if value is None or value == "":
-        return "—"
-    if column == "owner":
-        return value.get_full_name() or value.get_username()
-    return value
-
-
-@org_required("manage_organisation")
-@require_http_methods(["GET", "POST"])
-def catalogue_edit(request, kind, pk=None):
-    spec = CATALOGUE[kind]
-    org = request.organisation
-    instance = org_object_or_404(request, spec["model"], pk=pk) if pk is not None else None
-    if request.method == "POST":
-        form = spec["form"](
-            request.POST,
-            instance=_fresh(instance) if instance else None,
-            organisation=org,
-        )
-        if form.is_valid():
-            try:
-                obj = spec["save"](
-                    organisation=org,
-                    actor=request.user,
-                    data=form.cleaned_data,
-                    **{spec["kwarg"]: instance},
-                )
-            except ValidationError as exc:
-                form.add_error(None, " ".join(exc.messages))
-            else:
-                messages.success(request, f"{spec['singular'].capitalize()} “{obj.name}” saved.")
-                return redirect(f"settings_{kind}")
-        status = 400
-    else:
-        form = spec["form"](instance=instance, organisation=org)
-        status = 200
-    return render(
-        request,
-        "xmo/settings/catalogue_form.html",
-        {"tab": kind, "kind": kind, "spec": spec, "form": form, "object": instance},
-        status=status,
-    )
-
-
 # -- API tokens ----------------------------------------------------------------------------
 
 
@@ -289,7 +147,7 @@ def _tokens_page(request, *, form=None, raw_key=None, new_token=None, status=200
         "xmo/settings/tokens.html",
         {
             "tab": "tokens",
-            "page": _page(request, tokens),
+            "page": page_of(request, tokens),
             "form": form or ApiTokenForm(organisation=request.organisation),
             "raw_key": raw_key,
             "new_token": new_token,
@@ -345,7 +203,7 @@ def audit_log(request):
     form = AuditFilterForm(request.GET or None, object_types=object_types)
     if form.is_valid() and form.cleaned_data["object_type"]:
         events = events.filter(object_type=form.cleaned_data["object_type"])
-    page = _page(request, events)
+    page = page_of(request, events)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -360,7 +218,7 @@ def job_runs(request):
     # A run whose worker died would otherwise show "running" for ever.
     mark_abandoned_runs(organisation=request.organisation)
     runs = JobRun.objects.filter(organisation=request.organisation).order_by("-started_at", "-id")
-    page = _page(request, runs)
+    page = page_of(request, runs)
     for run in page:
         run.seconds = (
             (run.finished_at - run.started_at).total_seconds() if run.finished_at else None

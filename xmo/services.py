@@ -13,7 +13,7 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from .choices import Role, TokenScope
-from .models import ApiToken, AuditEvent, Membership, Notification, Office, Organisation
+from .models import ApiToken, AuditEvent, Membership, Notification, Organisation
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +121,6 @@ def organisation_create(*, slug: str, name: str, actor=None, time_zone: str = "E
     org = Organisation(slug=slug, name=name, time_zone=time_zone)
     org.full_clean()
     org.save()
-    Office.objects.create(organisation=org)
     audit(
         organisation=org, actor=actor, action="organisation.created", obj=org, after=snapshot(org)
     )
@@ -328,78 +327,6 @@ def member_remove(*, membership, actor) -> None:
         before=before,
     )
     membership.delete()
-
-
-def _catalogue_save(*, model, organisation, actor, instance=None, data: dict, label: str):
-    """Create or update a service, persona or metric of the organisation, with its audit event."""
-    many = {k: v for k, v in data.items() if isinstance(v, list | tuple)}
-    plain = {k: v for k, v in data.items() if k not in many}
-    created = instance is None
-    if created:
-        instance = model(organisation=organisation)
-        before = None
-    else:
-        if instance.organisation_id != organisation.pk:
-            raise ValueError("That object belongs to another organisation.")
-        # A bound ModelForm has already changed the instance in memory: read "before" afresh.
-        before = snapshot(model.objects.get(pk=instance.pk), list(plain))
-    for key, value in plain.items():
-        setattr(instance, key, value)
-    instance.full_clean()
-    instance.save()
-    after = snapshot(instance, list(plain))
-    if created or before != after:
-        audit(
-            organisation=organisation,
-            actor=actor,
-            action=f"{label}.{'created' if created else 'updated'}",
-            obj=instance,
-            before=before,
-            after=after,
-        )
-    return instance
-
-
-@transaction.atomic
-def service_save(*, organisation, actor, data: dict, service=None):
-    from experience.models import Service
-
-    return _catalogue_save(
-        model=Service,
-        organisation=organisation,
-        actor=actor,
-        instance=service,
-        data=data,
-        label="service",
-    )
-
-
-@transaction.atomic
-def persona_save(*, organisation, actor, data: dict, persona=None):
-    from experience.models import Persona
-
-    return _catalogue_save(
-        model=Persona,
-        organisation=organisation,
-        actor=actor,
-        instance=persona,
-        data=data,
-        label="persona",
-    )
-
-
-@transaction.atomic
-def metric_save(*, organisation, actor, data: dict, metric=None):
-    from experience.models import OperationalMetric
-
-    return _catalogue_save(
-        model=OperationalMetric,
-        organisation=organisation,
-        actor=actor,
-        instance=metric,
-        data=data,
-        label="metric",
-    )
 
 
 def jobs_enqueue_all(*, organisation, actor) -> tuple[list[str], list[str]]:

@@ -101,8 +101,10 @@ INSTALLED_APPS = [
     "experience",
     "xlas",
     "feedback",
+    "office",
     "meetings",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -169,6 +171,9 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+# Imported by each Celery worker process when it starts (PostgreSQL only), so the first
+# rollup chunk does not pay for loading NumPy and pandas.
+WORKER_PRELOAD_MODULES = ["experience.rebuild"]
 
 # Cache and broker: Redis when REDIS_URL is set, otherwise local memory and a filesystem broker.
 REDIS_URL = os.environ.get("REDIS_URL", "")

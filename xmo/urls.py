@@ -7,11 +7,12 @@ from . import views
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
-    path("", views.home, name="home"),
+    path("", include("reports.home_urls")),
     path("login/", views.XmoLoginView.as_view(), name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("switch/", views.switch_organisation, name="switch_organisation"),
     path("", include("xmo.office_urls")),
+    path("", include("experience.catalogue.urls")),
     path("feedback/", include("feedback.urls")),
     path("experience/", include("experience.urls")),
     path("xlas/", include("xlas.urls")),

@@ -12,10 +12,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from .access import org_required
 from .middleware import SESSION_KEY
 from .models import Membership
-from .selectors import home_figures, memberships_of
+from .selectors import memberships_of
 
 
 def healthz(request):
@@ -86,12 +85,6 @@ def logout_view(request):
     logout(request)
     messages.info(request, "You are signed out.")
     return redirect("login")
-
-
-@org_required()
-def home(request):
-    figures = home_figures(request.organisation)
-    return render(request, "xmo/home.html", {"figures": figures})
 
 
 @require_POST

@@ -4,7 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.db import transaction
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.parsers import JSONParser
@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from experience import ingest
+from experience.catalogue import services as catalogue
 from experience.choices import Channel, Touchpoint
 from experience.models import OperationalMetric, Persona, ScoreDrop, Service
 from experience.selectors import Segment, trend
@@ -25,7 +26,6 @@ from xmo.api.schema import XmoAutoSchema
 from xmo.api.throttling import TokenRateThrottle
 from xmo.api.views import OrganisationReadOnlyViewSet, OrganisationScopedMixin
 from xmo.periods import local_today
-from xmo.services import audit, snapshot
 
 from . import filters
 from .schema import RESPONSES_BODY, SAMPLES_BODY
@@ -151,48 +151,50 @@ class ConfigurationViewSet(
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "organisation": self.organisation}
 
-    @transaction.atomic
-    def perform_create(self, serializer):
-        obj = serializer.save(organisation=self.organisation)
-        audit(
-            organisation=self.organisation,
-            actor=self.request.user,
-            action=f"{obj._meta.model_name}.created",
-            obj=obj,
-            after=snapshot(obj, list(serializer.validated_data)),
-        )
+    # The catalogue service that creates or updates one object, and its keyword for the object.
+    save = None
+    save_kwarg = ""
 
-    @transaction.atomic
+    def _save(self, serializer, instance=None):
+        try:
+            serializer.instance = type(self).save(
+                organisation=self.organisation,
+                actor=self.request.user,
+                data=dict(serializer.validated_data),
+                **{self.save_kwarg: instance},
+            )
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
+
+    def perform_create(self, serializer):
+        self._save(serializer)
+
     def perform_update(self, serializer):
-        fields = list(serializer.validated_data)
-        before = snapshot(serializer.instance, fields)
-        obj = serializer.save()
-        audit(
-            organisation=self.organisation,
-            actor=self.request.user,
-            action=f"{obj._meta.model_name}.updated",
-            obj=obj,
-            before=before,
-            after=snapshot(obj, fields),
-        )
+        self._save(serializer, serializer.instance)
 
 
 class ServiceViewSet(ConfigurationViewSet):
     queryset = Service.objects.select_related("owner")
     serializer_class = ServiceSerializer
     filterset_class = filters.ServiceFilter
+    save = staticmethod(catalogue.service_save)
+    save_kwarg = "service"
 
 
 class PersonaViewSet(ConfigurationViewSet):
     queryset = Persona.objects.all()
     serializer_class = PersonaSerializer
     filterset_class = filters.PersonaFilter
+    save = staticmethod(catalogue.persona_save)
+    save_kwarg = "persona"
 
 
 class MetricViewSet(ConfigurationViewSet):
     queryset = OperationalMetric.objects.all()
     serializer_class = MetricSerializer
     filterset_class = filters.MetricFilter
+    save = staticmethod(catalogue.metric_save)
+    save_kwarg = "metric"
 
 
 # --- score drops -------------------------------------------------------------------------

@@ -7,10 +7,9 @@ from urllib.parse import urlencode
 
 from experience.models import Service
 from experience.selectors import Segment, trend
+from office.selectors import focus_areas_from, objectives_of
 from xlas.choices import VersionStatus
 from xlas.models import XLAScore, XLAVersion
-from xmo.choices import ObjectiveStatus
-from xmo.models import FocusArea, Objective
 from xmo.periods import next_period_start, period_start, previous_period_start, utc_range
 
 from ..models import Decision, Meeting
@@ -156,11 +155,7 @@ def quarterly_items(meeting: Meeting) -> list[Draft]:
             )
         )
 
-    objectives = list(
-        Objective.objects.filter(organisation=org)
-        .exclude(status__in=(ObjectiveStatus.DONE, ObjectiveStatus.DROPPED))
-        .order_by("horizon", "due_on", "title")
-    )
+    objectives = list(objectives_of(org, open_only=True).order_by("horizon", "due_on", "title"))
     items.append(
         Draft(
             source_key="objectives",
@@ -182,11 +177,7 @@ def quarterly_items(meeting: Meeting) -> list[Draft]:
             },
         )
     )
-    focus = list(
-        FocusArea.objects.filter(organisation=org, quarter_start__gte=this_quarter).order_by(
-            "quarter_start", "title"
-        )
-    )
+    focus = list(focus_areas_from(org, this_quarter).order_by("quarter_start", "title"))
     items.append(
         Draft(
             source_key="focus-areas",

@@ -26,6 +26,12 @@ from .meetings import (  # noqa: F401
     MeetingFactory,
     MeetingSeriesFactory,
 )
+from .office import (  # noqa: F401
+    FocusAreaFactory,
+    ObjectiveFactory,
+    OfficeFactory,
+    OfficerProfileFactory,
+)
 from .reports import MonthlyReportFactory, ReportSectionFactory  # noqa: F401
 from .xlas import (  # noqa: F401
     BreachFactory,
@@ -38,12 +44,8 @@ from .xlas import (  # noqa: F401
 from .xmo import (  # noqa: F401
     ApiTokenFactory,
     AuditEventFactory,
-    FocusAreaFactory,
     MembershipFactory,
     NotificationFactory,
-    ObjectiveFactory,
-    OfficeFactory,
-    OfficerProfileFactory,
     OrganisationFactory,
     UserFactory,
 )

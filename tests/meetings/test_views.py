@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from meetings.models import ActionItem, AgendaItem, Decision, MeetingSeries
+from office.models import FocusArea
 from tests.factories import (
     ActionItemFactory,
     AgendaItemFactory,
@@ -14,7 +15,7 @@ from tests.factories import (
     ObjectiveFactory,
     ServiceFactory,
 )
-from xmo.models import AuditEvent, FocusArea
+from xmo.models import AuditEvent
 
 VIEWERS = {"admin", "officer", "member", "leader"}  # view_meetings
 RUNNERS = {"admin", "officer", "member"}  # run_meetings

@@ -50,7 +50,7 @@ def test_api_read_gets_503_json(client, org_a):
 def test_a_page_gets_a_503_page_not_a_500(client, users):
     client.raise_request_exception = False
     client.force_login(users["officer"])
-    with mock.patch("xmo.views.home_figures", side_effect=OperationalError("gone")):
+    with mock.patch("reports.views.home_figures", side_effect=OperationalError("gone")):
         response = client.get("/")
     assert response.status_code == 503
     assert "Retry-After" in response
@@ -60,7 +60,7 @@ def test_a_page_gets_a_503_page_not_a_500(client, users):
 def test_other_errors_stay_500(client, users):
     client.raise_request_exception = False
     client.force_login(users["officer"])
-    with mock.patch("xmo.views.home_figures", side_effect=RuntimeError("bug")):
+    with mock.patch("reports.views.home_figures", side_effect=RuntimeError("bug")):
         assert client.get("/").status_code == 500
 
 
@@ -75,5 +75,5 @@ def test_input_the_database_cannot_hold_is_a_400(client, users, error):
     """What PostgreSQL refuses (NUL in text) and SQLite refuses (huge ids): a bad request."""
     client.raise_request_exception = False
     client.force_login(users["officer"])
-    with mock.patch("xmo.views.home_figures", side_effect=error):
+    with mock.patch("reports.views.home_figures", side_effect=error):
         assert client.get("/").status_code == 400

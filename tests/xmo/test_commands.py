@@ -10,10 +10,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 
+from office.models import Office
 from tests.factories import OrganisationFactory, UserFactory
 from xmo import jobs
 from xmo.api.authentication import BearerTokenAuthentication
-from xmo.models import ApiToken, AuditEvent, JobRun, Membership, Office, Organisation
+from xmo.models import ApiToken, AuditEvent, JobRun, Membership, Organisation
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,6 +14,7 @@ from django.utils import timezone
 from experience.models import SurveyResponse
 from feedback.models import FeedbackTag, Tag, TagSuggestion
 from meetings.models import AgendaItem, Meeting, MeetingAttendee, MeetingSeries
+from office.models import OfficerProfile
 from reports.models import MonthlyReport, ReportSection
 from tests.factories import (
     AgendaItemFactory,
@@ -50,7 +51,6 @@ from xmo.models import (
     JobLock,
     Membership,
     Notification,
-    OfficerProfile,
     Organisation,
 )
 
@@ -511,7 +511,7 @@ def test_every_constraint_of_the_domain_has_a_case_here():
 
 
 # Rollups (derived data). Response and factor rollups have no unique key: incremental runs
-# append delta rows that readers sum and compaction folds (tests/analytics/test_deltas.py).
+# append delta rows that readers sum and compaction folds (tests/experience/test_deltas.py).
 # Metric rollups keep one row per key, so merging samples can never double-count.
 
 

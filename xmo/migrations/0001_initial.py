@@ -11,7 +11,6 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('experience', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -64,38 +63,6 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
-            name='Office',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('mission', models.TextField(blank=True)),
-                ('phase', models.CharField(choices=[('task_force', 'Task force (pilot)'), ('xmo', 'Permanent XMO')], default='task_force', max_length=20)),
-                ('established_on', models.DateField(blank=True, null=True)),
-                ('services_in_scope', models.ManyToManyField(blank=True, related_name='offices', to='experience.service')),
-                ('organisation', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='xmo', to='xmo.organisation')),
-            ],
-            options={
-                'verbose_name': 'XMO',
-                'verbose_name_plural': 'XMOs',
-            },
-        ),
-        migrations.CreateModel(
-            name='Objective',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('horizon', models.CharField(choices=[('12m', '12-month strategic'), ('6m', '6-month tactical')], max_length=3)),
-                ('title', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('on_track', 'On track'), ('at_risk', 'At risk'), ('done', 'Done'), ('dropped', 'Dropped')], default='open', max_length=12)),
-                ('starts_on', models.DateField(blank=True, null=True)),
-                ('due_on', models.DateField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='objectives', to='xmo.organisation')),
-            ],
-            options={
-                'ordering': ['horizon', 'due_on', 'title'],
-            },
-        ),
-        migrations.CreateModel(
             name='Membership',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
@@ -127,20 +94,6 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
-            name='FocusArea',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quarter_start', models.DateField(help_text='First day of the quarter it applies to.')),
-                ('title', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('services', models.ManyToManyField(blank=True, related_name='focus_areas', to='experience.service')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='focus_areas', to='xmo.organisation')),
-            ],
-            options={
-                'ordering': ['-quarter_start', 'title'],
-            },
-        ),
-        migrations.CreateModel(
             name='AuditEvent',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
@@ -163,19 +116,6 @@ class Migration(migrations.Migration):
             model_name='apitoken',
             name='organisation',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to='xmo.organisation'),
-        ),
-        migrations.CreateModel(
-            name='OfficerProfile',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('part_time_share', models.PositiveSmallIntegerField(default=100, help_text='Share of working time spent as Experience Officer, in percent.')),
-                ('certified_on', models.DateField(blank=True, help_text='ITXM Foundation certification date.', null=True)),
-                ('membership', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='officer_profile', to='xmo.membership')),
-                ('service_areas', models.ManyToManyField(blank=True, related_name='officer_profiles', to='experience.service')),
-            ],
-            options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('part_time_share__gte', 1), ('part_time_share__lte', 100)), name='officer_share_range')],
-            },
         ),
         migrations.CreateModel(
             name='Notification',

@@ -21,7 +21,7 @@ from experience.selectors import (
     summary,
     trend,
 )
-from tests.analytics.helpers import generate, make_dimensions, rollup_rows, rollup_snapshot
+from tests.experience.helpers import generate, make_dimensions, rollup_rows, rollup_snapshot
 
 pytestmark = pytest.mark.django_db
 

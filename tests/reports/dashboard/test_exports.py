@@ -5,8 +5,8 @@ import pytest
 
 from experience.selectors import Segment, breakdown, factor_counts, trend
 from reports.dashboard import add_months
-from tests.dashboards.conftest import ROLES_ALL, month_param
 from tests.factories import BreachFactory, IndicatorFactory
+from tests.reports.dashboard.conftest import ROLES_ALL, month_param
 
 pytestmark = pytest.mark.django_db
 

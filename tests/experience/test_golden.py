@@ -19,7 +19,7 @@ from experience.selectors import (
     summary,
     trend,
 )
-from tests.analytics.helpers import generate, make_dimensions, rollup_snapshot
+from tests.experience.helpers import generate, make_dimensions, rollup_snapshot
 from tests.factories import SurveyResponseFactory
 from xmo.periods import local_today
 

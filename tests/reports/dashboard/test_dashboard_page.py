@@ -7,14 +7,14 @@ from django.test.utils import CaptureQueriesContext
 from experience.rollups import process_new
 from experience.selectors import Segment, breakdown, factor_counts, trend
 from reports.dashboard import add_months
-from tests.dashboards.conftest import ROLES_ALL, figure, month_param, tile_value
-from tests.dashboards.helpers import seed_responses
 from tests.factories import (
     BreachFactory,
     IndicatorFactory,
     ScoreDropFactory,
     XLAScoreFactory,
 )
+from tests.reports.dashboard.conftest import ROLES_ALL, figure, month_param, tile_value
+from tests.reports.dashboard.helpers import seed_responses
 from xmo.periods import utc_range
 
 pytestmark = pytest.mark.django_db

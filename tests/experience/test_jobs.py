@@ -7,9 +7,9 @@ from django.core import mail
 from django.utils import timezone
 
 from experience.models import DataQualityAlert, PendingResponse, ScoreDrop, SurveyResponse
-from tests.analytics.helpers import rollup_snapshot
-from tests.analytics.test_drops import WEEK
-from tests.analytics.test_xlas import add_month, make_xla
+from tests.experience.helpers import rollup_snapshot
+from tests.experience.test_drops import WEEK
+from tests.experience.test_xlas import add_month, make_xla
 from tests.factories import (
     MembershipFactory,
     ServiceFactory,

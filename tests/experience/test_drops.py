@@ -17,7 +17,7 @@ from experience.drops import (
 from experience.models import ScoreDrop, SurveyResponse
 from experience.rollups import process_new
 from experience.stats import Stats
-from tests.analytics.helpers import generate, make_dimensions
+from tests.experience.helpers import generate, make_dimensions
 from tests.factories import FeedbackTagFactory, ServiceFactory, TagFactory, enqueue_responses
 
 TZ = ZoneInfo("Europe/Berlin")

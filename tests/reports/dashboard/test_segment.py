@@ -2,8 +2,8 @@ import pytest
 
 from experience.selectors import Segment, trend
 from reports.dashboard import add_months
-from tests.dashboards.conftest import ROLES_ALL, figure, month_param, tile_value
 from tests.factories import SurveyResponseFactory
+from tests.reports.dashboard.conftest import ROLES_ALL, figure, month_param, tile_value
 from xmo.periods import utc_range
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,9 @@
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
+from office.services import office_ensure
 from xmo.models import Organisation
 from xmo.services import organisation_create
 
@@ -21,7 +23,9 @@ class Command(BaseCommand):
         if Organisation.objects.filter(slug=slug).exists():
             raise CommandError(f"An organisation with slug {slug!r} already exists.")
         try:
-            org = organisation_create(slug=slug, name=name, time_zone=time_zone)
+            with transaction.atomic():
+                org = organisation_create(slug=slug, name=name, time_zone=time_zone)
+                office_ensure(organisation=org)
         except ValidationError as exc:
             raise CommandError(_messages(exc)) from exc
         self.stdout.write(

@@ -15,7 +15,7 @@ from django.db import transaction
 from experience import rebuild, rollups
 from experience.models import ResponseRollup
 from experience.rollups import process_new, rebuild_rollups
-from tests.analytics.helpers import generate, make_dimensions, rollup_snapshot
+from tests.experience.helpers import generate, make_dimensions, rollup_snapshot
 from tests.factories import ServiceFactory, SurveyResponseFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]

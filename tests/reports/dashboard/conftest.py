@@ -5,8 +5,8 @@ import re
 import pytest
 from django.utils import timezone
 
-from tests.dashboards.helpers import seed_responses
 from tests.factories import PersonaFactory, ServiceFactory
+from tests.reports.dashboard.helpers import seed_responses
 from xmo.periods import last_closed_period
 
 

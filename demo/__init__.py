@@ -8,9 +8,5 @@ between warning and target (Supported users' happiness last month).
 
 Each part lives in the module named for it: people, catalogue (services, personas,
 metrics), office, feedback, governance (XLAs), meetings, metric_samples, responses, with
-the vocabulary in text and the step order in loader.
+the vocabulary in text and the step order in loader (`demo.loader.load_demo`).
 """
-
-from .loader import load_demo
-
-__all__ = ["load_demo"]

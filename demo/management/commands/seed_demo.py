@@ -1,10 +1,10 @@
-"""manage.py seed_demo: load the demo organisation `demo` ("Demo IT"); see xmo.demo."""
+"""manage.py seed_demo: load the demo organisation `demo` ("Demo IT"); see the demo app."""
 
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from xmo.demo import load_demo
+from demo.loader import load_demo
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.dashboards.helpers import seed_responses
+from tests.reports.dashboard.helpers import seed_responses
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime
 
-from xmo.models import FocusArea, Membership, Objective, Office, OfficerProfile
+from office.models import FocusArea, Objective, Office, OfficerProfile
+from xmo.models import Membership
 from xmo.periods import period_start
 
 

@@ -7,8 +7,8 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.conftest import CHROMIUM
-from tests.dashboards.conftest import month_param
 from tests.factories.xmo import TEST_PASSWORD
+from tests.reports.dashboard.conftest import month_param
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
