@@ -1,7 +1,7 @@
 """Incremental runs append delta rows; readers sum them; compaction folds them into one row.
 
 Runs on SQLite and PostgreSQL (the PostgreSQL chunk path aggregates in the worker; its rows
-are compared with the SQL statements' in tests/analytics/test_rebuild.py).
+are compared with the SQL statements' in tests/experience/test_rebuild.py).
 """
 
 import datetime

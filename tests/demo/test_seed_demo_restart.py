@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 def small_demo(settings, monkeypatch):
     """No operational metric samples: their year of rollups takes a minute on SQLite, and
     these tests are about the steps and the restart, which the responses show as well."""
-    from xmo.demo.loader import Demo
+    from demo.loader import Demo
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     monkeypatch.setattr(Demo, "ensure_metric_samples", lambda self: None)
@@ -61,7 +61,7 @@ def test_seed_prints_one_progress_line_per_step_and_per_job():
 
 
 def test_ctrl_c_while_loading_data_leaves_nothing_and_a_rerun_loads_everything(monkeypatch):
-    from xmo.demo.loader import Demo
+    from demo.loader import Demo
 
     def interrupted(self):
         raise KeyboardInterrupt
@@ -81,7 +81,7 @@ def test_ctrl_c_while_loading_data_leaves_nothing_and_a_rerun_loads_everything(m
 
 
 def test_ctrl_c_during_the_first_jobs_and_a_rerun_runs_the_rest(monkeypatch):
-    import xmo.demo.loader as loader
+    import demo.loader as loader
 
     names = [j.name for j in ordered_jobs()]
     stop_at = names[3]
