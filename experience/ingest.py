@@ -36,7 +36,7 @@ from .models import (
     Service,
     SurveyResponse,
 )
-from .pending import enqueue
+from .rollups.queue import enqueue
 
 logger = logging.getLogger(__name__)
 

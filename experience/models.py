@@ -322,8 +322,8 @@ class DataQualityAlert(models.Model):
 # (span "month"), at a few grains, so dashboards read a bounded number of rows whatever the
 # volume. Unused key columns hold "" / 0 so every grain shares one key. A key may have
 # several rows: incremental runs append one *delta* row per key and chunk, compaction
-# (experience/compaction.py) folds them back into one; readers sum the rows of a key.
-# Written only by experience/rollups.py, experience/rebuild.py and experience/compaction.py.
+# (experience/rollups/compaction.py) folds them back into one; readers sum the rows of a key.
+# Written only by the experience/rollups/ package.
 
 
 class RollupSpan(models.TextChoices):

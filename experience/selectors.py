@@ -4,7 +4,7 @@ One selector family serves the trends endpoint, the dashboards, the reports and 
 evaluation, so a figure is the same wherever it is shown. Filters are a Segment (slugs and
 values); periods are local to the organisation (xmo.periods).
 
-Figures come from the rollups (experience/rollups.py), so their cost grows with the number
+Figures come from the rollups (experience/rollups/), so their cost grows with the number
 of days, months and segments read, not with the number of responses. Whole months inside a
 range are read from the monthly rows, the edges from the daily rows. Only rolled-up
 responses (no longer pending) are in the rollups: a response pushed a minute ago shows once
@@ -49,7 +49,7 @@ _COLUMN = {
     "location": "location",
     "assignment_group": "assignment_group",
 }
-# Grains and the dimensions each keeps (see experience/rollups.py), cheapest first.
+# Grains and the dimensions each keeps (see experience/rollups/columns.py), cheapest first.
 _GRAINS = (
     ("service", {"service"}),
     ("fine", {"service", "persona", "touchpoint", "channel"}),

@@ -19,7 +19,7 @@ def _load_rollup_engine(**kwargs):
     from django.conf import settings
 
     if settings.IS_POSTGRES:
-        import experience.rebuild  # noqa: F401
+        import experience.rollups.engine  # noqa: F401
 
 
 @app.on_after_finalize.connect

@@ -4,7 +4,7 @@ import factory
 from django.utils import timezone
 
 from experience import models
-from experience.pending import enqueue
+from experience.rollups.queue import enqueue
 
 from .xmo import OrganisationFactory
 

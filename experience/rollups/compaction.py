@@ -1,6 +1,6 @@
 """Compaction of the response rollups: fold each key's delta rows into one row.
 
-Incremental runs (experience.rollups) append one delta row per key and chunk instead of
+Incremental runs (experience.rollups.runs) append one delta row per key and chunk instead of
 merging into the key's row, which keeps their writes cheap; readers sum the rows of a key,
 so the figures are the same either way. Compaction bounds the rows readers scan: every key
 with a delta row gets its rows replaced by one row (sums, histograms added minute by minute,
@@ -17,8 +17,8 @@ import logging
 from django.db import connection, transaction
 from django.db.models import Count
 
-from .models import FactorRollup, ResponseRollup
-from .rollups import KEY_COLUMNS, STAT_COLUMNS, _lock
+from ..models import FactorRollup, ResponseRollup
+from .columns import KEY_COLUMNS, STAT_COLUMNS, lock
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +120,7 @@ def compact_rollups(org) -> dict:
     for model in (ResponseRollup, FactorRollup):
         for periods in _batches(model, org):
             with transaction.atomic(), connection.cursor() as cursor:
-                _lock(cursor, org, exclusive=True)
+                lock(cursor, org, exclusive=True)
                 keys, rows = _fold(model, org, periods)
             result["keys"] += keys
             result["rows"] += rows
