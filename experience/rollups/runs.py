@@ -35,7 +35,7 @@ def _bump_data_version(org) -> None:
 
 
 def process_new(org, *, max_chunks: int | None = None) -> dict:
-    """Roll up every pending response and unprocessed sample of the organisation, by chunks."""
+    """Roll up every queued response and sample of the organisation, by chunks."""
     responses = samples = chunks = 0
     while max_chunks is None or chunks < max_chunks:
         done = process_response_chunk(org)
@@ -48,7 +48,7 @@ def process_new(org, *, max_chunks: int | None = None) -> dict:
         samples += done
         if done == 0:
             break
-    if responses and compaction.delta_rows(org) > compaction.COMPACT_AFTER:
+    if (responses or samples) and compaction.delta_rows(org) > compaction.COMPACT_AFTER:
         compaction.compact_rollups(org)
     if responses or samples:
         _bump_data_version(org)
@@ -62,7 +62,7 @@ def rebuild_rollups(org) -> dict:
         for model in (ResponseRollup, FactorRollup, MetricRollup):
             model.objects.filter(organisation=org).delete()
         # Everything present now is rolled up by this rebuild; rows committed later arrive
-        # with their queue row (or processed = false) and are picked up by the next run.
+        # with their queue row and are picked up by the next run.
         cursor.execute(f"DELETE FROM {PENDING} WHERE organisation_id = %s", [org.pk])  # noqa: S608
         if is_pg() and cursor.rowcount > REANALYZE_ROWS:
             # The planner would still believe the queue full and expect next to none of the
