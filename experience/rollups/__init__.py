@@ -10,10 +10,22 @@ Modules, lowest first (each imports only those above it):
 - `compaction`: folds the delta rows of a key into one row;
 - `runs`: the rollups job's incremental run (`process_new`) and the full rebuild.
 
-The entry points are re-exported here.
+The entry points are re-exported here, imported on first use: web processes import the
+package for the queue and the sketch without loading the aggregation engines (pandas).
 """
 
-from .compaction import compact_rollups
-from .runs import process_new, rebuild_rollups
+from importlib import import_module
 
-__all__ = ["compact_rollups", "process_new", "rebuild_rollups"]
+_ENTRY_POINTS = {
+    "compact_rollups": "compaction",
+    "process_new": "runs",
+    "rebuild_rollups": "runs",
+}
+__all__ = sorted(_ENTRY_POINTS)
+
+
+def __getattr__(name: str):
+    module = _ENTRY_POINTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{module}"), name)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from django.db import connection, transaction
 from django.db.models import F
 
-from ..models import FactorRollup, MetricRollup, ResponseRollup
+from ..models import FactorRollup, MetricRollup, PendingResponse, ResponseRollup
 from . import compaction
 from .columns import is_pg, lock
 from .queue import PENDING
@@ -26,6 +26,7 @@ from .responses import process_response_chunk, rebuild_responses
 from .samples import process_sample_chunk, rebuild_samples
 
 REANALYZE_ROWS = 50_000
+FIRST_START_ROWS = 50_000  # queued responses past which a first start rebuilds
 
 
 def _bump_data_version(org) -> None:
@@ -34,8 +35,24 @@ def _bump_data_version(org) -> None:
     Organisation.objects.filter(pk=org.pk).update(data_version=F("data_version") + 1)
 
 
+def _first_start(org) -> bool:
+    """Nothing rolled up yet and more than a chunk queued (a first start, a fresh import)."""
+    if ResponseRollup.objects.filter(organisation=org).exists():
+        return False
+    if MetricRollup.objects.filter(organisation=org).exists():
+        return False
+    queued = PendingResponse.objects.filter(organisation=org)[: FIRST_START_ROWS + 1].count()
+    return queued > FIRST_START_ROWS
+
+
 def process_new(org, *, max_chunks: int | None = None) -> dict:
-    """Roll up every queued response and sample of the organisation, by chunks."""
+    """Roll up every queued response and sample of the organisation, by chunks.
+
+    On a first start (no rollup row yet, a large queue) the rebuild does it in one pass
+    instead: the same rows, several times faster than chunks on SQLite.
+    """
+    if max_chunks is None and _first_start(org):
+        return rebuild_rollups(org)
     responses = samples = chunks = 0
     while max_chunks is None or chunks < max_chunks:
         done = process_response_chunk(org)

@@ -300,3 +300,68 @@ def test_migration_queues_every_sample_and_drops_the_old_rollups():
         end=datetime.date(2026, 3, 3),
     )
     assert (value, n) == (3.0, 2)
+
+
+@pytest.mark.postgres
+def test_sketch_percentiles_are_within_one_percent_of_percentile_cont(org_a):
+    services, metrics = _setup(org_a)
+    rng = np.random.default_rng(21)
+    tz = ZoneInfo(TZ)
+    start = datetime.datetime(2026, 3, 2, 8, tzinfo=tz)
+    values = np.concatenate((rng.lognormal(1, 1.2, 4_000), rng.gamma(2.0, 30.0, 4_000)))
+    enqueue_samples(
+        MetricSample.objects.bulk_create(
+            MetricSample(
+                organisation=org_a,
+                metric=metrics[0],
+                service=services[i % 3],
+                value=float(value),
+                measured_at=start + datetime.timedelta(minutes=11 * i),
+            )
+            for i, value in enumerate(values)
+        )
+    )
+    process_new(org_a)
+    first, end = datetime.date(2026, 3, 2), datetime.date(2026, 5, 4)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT date_trunc('month', measured_at AT TIME ZONE %s)::date, count(*), "
+            "percentile_cont(ARRAY[0.5, 0.9, 0.95]) WITHIN GROUP (ORDER BY value) "
+            "FROM experience_metricsample WHERE organisation_id = %s GROUP BY 1 ORDER BY 1",
+            [TZ, org_a.pk],
+        )
+        exact = {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
+    assert len(exact) == 3
+    for i, name in enumerate(("p50", "p90", "p95")):
+        series = metric_series(
+            org_a, metric=metrics[0], aggregation=name, period="month", start=first, end=end
+        )
+        for month, value, n in series:
+            if month not in exact:
+                continue
+            count, percentiles = exact[month]
+            assert n == count
+            assert abs(value - percentiles[i]) <= sketch.ALPHA * abs(percentiles[i])
+
+
+def test_a_first_start_with_a_large_queue_rolls_up_in_one_rebuild(org_a, monkeypatch):
+    from experience.models import PendingResponse, ResponseRollup
+    from experience.rollups import runs
+    from tests.factories import SurveyResponseFactory
+
+    services, metrics = _setup(org_a)
+    SurveyResponseFactory.create_batch(12, organisation=org_a, service=services[0])
+    _add(org_a, services, metrics, 30, seed=1)
+    monkeypatch.setattr(runs, "FIRST_START_ROWS", 10)
+    assert process_new(org_a) == {"responses": 12, "samples": 30}
+    assert not PendingResponse.objects.exists() and not PendingSample.objects.exists()
+    # Written by the rebuild: one row per key, no delta rows.
+    assert not ResponseRollup.objects.filter(delta=True).exists()
+    assert not MetricRollup.objects.filter(delta=True).exists()
+    snapshot = rollup_snapshot(org_a)
+    # Later runs go by chunks again (rollups exist now).
+    _add(org_a, services, metrics, 20, seed=2)
+    SurveyResponseFactory.create_batch(11, organisation=org_a, service=services[1])
+    assert process_new(org_a) == {"responses": 11, "samples": 20}
+    assert MetricRollup.objects.filter(delta=True).exists()
+    assert rollup_snapshot(org_a) != snapshot
