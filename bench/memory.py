@@ -18,7 +18,7 @@ WORKER = """
 import json, resource, sys, time
 import django
 django.setup()
-import experience.rebuild  # a worker process imports it when it starts (xmo/celery.py)
+import experience.rollups.engine  # a worker process imports it when it starts (xmo/celery.py)
 from experience.rollups import rebuild_rollups
 from xmo.models import Organisation
 

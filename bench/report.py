@@ -57,8 +57,8 @@ def section_report(ctx, repeat: int = 3) -> dict:
 def seed_responses(org, count: int, *, months: int = 13, seed: int = 1) -> None:
     """Spread `count` responses over the last `months` closed months (bulk insert), rolled up."""
     from experience.models import Persona, Service, SurveyResponse
-    from experience.pending import enqueue_all
     from experience.rollups import process_new
+    from experience.rollups.queue import enqueue_all
     from reports.drafting import last_closed_month, month_range
     from xmo.periods import previous_period_start, utc_range
 

@@ -107,7 +107,7 @@ def group_by_sql(*, with_lost: bool = False) -> str:
     with_lost also groups by the lost-time value: the rows then carry every count of the
     rollups' exact histograms too (the first step of the rebuild's statement).
     """
-    from experience.rollups import GRAINS
+    from experience.rollups.columns import GRAINS
 
     extra = ("lost",) if with_lost else ()
     sets = [
@@ -190,7 +190,7 @@ def section_rollups(ctx) -> dict:
     if rollup_rows != groups:
         raise RuntimeError(f"rebuild wrote {rollup_rows} rollup rows, GROUP BY gave {groups}")
 
-    import experience.rebuild  # noqa: F401 — imported by a worker process when it starts
+    import experience.rollups.engine  # noqa: F401 — imported by a worker process when it starts
 
     increment = min(INCREMENT, max(ctx.scale // 10, 1))
     _insert_new(ctx, increment)

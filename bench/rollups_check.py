@@ -27,8 +27,8 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
-from experience import compaction, rollups  # noqa: E402
 from experience.models import PendingResponse, Persona, Service, SurveyResponse  # noqa: E402
+from experience.rollups import compaction, runs, statements  # noqa: E402
 from xmo.models import Organisation  # noqa: E402
 
 TZ = "Europe/Paris"
@@ -145,22 +145,22 @@ def main():
         total = 0
         with connection.cursor() as cursor:
             for kind in ("stats", "factor"):
-                select = rollups.aggregate_sql(kind, where)
+                select = statements.aggregate_sql(kind, where)
                 cursor.execute(f"SELECT COUNT(*) FROM ({select}) x", [TZ, TZ, org.pk])  # noqa: S608
                 total += cursor.fetchone()[0]
         return total
 
     selects_s, _ = timed("raw SELECTs of every rollup row (no writes)", raw_all_selects)
-    rebuild_s, _ = timed("full rebuild_rollups", lambda: rollups.rebuild_rollups(org))
+    rebuild_s, _ = timed("full rebuild_rollups", lambda: runs.rebuild_rollups(org))
     insert_rows(org, services, personas, args.new, args.rows, recent=True, pending=True)
     inc_s, result = timed(
-        f"incremental process_new of {args.new} recent rows", lambda: rollups.process_new(org)
+        f"incremental process_new of {args.new} recent rows", lambda: runs.process_new(org)
     )
     assert result["responses"] == args.new, result
     insert_rows(org, services, personas, args.new, args.rows + args.new, pending=True)
     spread_s, _ = timed(
         f"incremental process_new of {args.new} rows over a year",
-        lambda: rollups.process_new(org),
+        lambda: runs.process_new(org),
     )
     timed("compact_rollups (fold the delta rows)", lambda: compaction.compact_rollups(org))
     print()

@@ -4,6 +4,8 @@ Sections (one function each, results merged into one dict written to bench/resul
   ingest  — N survey responses pushed over HTTP to a gunicorn server in batches of 5 000 by a
             few concurrent clients; server-side time split from the `Server-Timing` header.
   copy    — the same rows loaded by one raw COPY into the same table (emptied first).
+  samples — metric samples: ingestion, rollup rebuild and incremental run (bench/samples.py;
+            `--only samples` runs it alone, `--samples N` sets its size).
 The benchmark creates its own database (dropped and recreated) so it never touches real data.
 """
 
@@ -44,6 +46,7 @@ class Context:
     db_name: str
     env: dict = field(default_factory=dict)
     token: str = ""
+    samples: int = 1_000_000
     org_id: int = 0
     batches: list[bytes] = field(default_factory=list)
 
@@ -364,8 +367,9 @@ def _more_sections() -> list:
     from bench.memory import section_memory
     from bench.report import section_report
     from bench.rollups import section_rollups
+    from bench.samples import section_samples
 
-    return [section_rollups, section_memory, section_dashboard, section_report]
+    return [section_rollups, section_memory, section_dashboard, section_report, section_samples]
 
 
 SECTIONS = [section_ingest, section_copy]
@@ -380,12 +384,32 @@ def report(results: dict) -> None:
         print(f"{key:<{width}}  {value}")
 
 
+def run_samples_only(ctx: Context) -> int:
+    """The samples section alone; its keys replace theirs in an existing results file."""
+    from bench.samples import section_samples
+
+    print(f"bench: preparing database {ctx.db_name} for {ctx.samples} samples...", flush=True)
+    create_database(ctx)
+    figures = section_samples(ctx)
+    report(figures)
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results.update(figures)
+    print_targets(results)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\nbench: wrote {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=1_000_000, help="responses to push")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
     parser.add_argument("--clients", type=int, default=4, help="concurrent HTTP clients")
     parser.add_argument("--db-name", default="xmo_bench")
+    parser.add_argument("--samples", type=int, default=1_000_000, help="metric samples")
+    parser.add_argument(
+        "--only", choices=["samples"], help="run one section alone (keeps other results)"
+    )
     args = parser.parse_args(argv)
     ctx = Context(
         scale=args.scale,
@@ -396,8 +420,11 @@ def main(argv=None) -> int:
         ),
         redis_url=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
         db_name=args.db_name,
+        samples=args.samples,
     )
     check_services(ctx)
+    if args.only == "samples":
+        return run_samples_only(ctx)
     print(f"bench: preparing database {ctx.db_name} and {ctx.scale} responses...", flush=True)
     create_database(ctx)
     create_organisation(ctx)

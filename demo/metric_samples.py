@@ -8,6 +8,7 @@ import random
 from django.utils import timezone
 
 from experience.models import MetricSample
+from experience.rollups.queue import enqueue_all_samples
 from xmo.periods import period_start
 
 from .bulk import db_datetime, insert_rows
@@ -73,7 +74,6 @@ class MetricSamplesMixin:
                             measured,
                             f"demo-{metric_slug}-{slug}-{day.isoformat()}",
                             received,
-                            False,
                         )
                     )
             day += datetime.timedelta(days=1)
@@ -85,6 +85,6 @@ class MetricSamplesMixin:
             "measured_at",
             "external_id",
             "received_at",
-            "processed",
         ]
         self.add("metric samples", insert_rows(MetricSample, columns, rows))
+        enqueue_all_samples(self.org.pk)

@@ -12,7 +12,7 @@ from django.db import connection
 from django.utils import timezone
 
 from experience.models import SurveyResponse
-from experience.pending import enqueue_all
+from experience.rollups.queue import enqueue_all
 from xmo.periods import period_start
 
 from . import text

@@ -43,7 +43,7 @@ class OperationalMetricAdmin(admin.ModelAdmin):
 
 @admin.register(models.MetricSample)
 class MetricSampleAdmin(admin.ModelAdmin):
-    list_display = ["metric", "service", "value", "measured_at", "processed"]
+    list_display = ["metric", "service", "value", "measured_at", "received_at"]
     list_filter = ["organisation", "metric"]
     list_select_related = ["metric", "service"]
     raw_id_fields = ["metric", "service", "source_token"]

@@ -6,8 +6,8 @@ type cannot say: dates, text the database refuses), resolve (slugs → ids, one 
 scoped to the organisation) and write. On PostgreSQL the write is a COPY into a temporary
 staging table followed by one `INSERT ... SELECT ... ON CONFLICT DO NOTHING`; on SQLite it is
 `bulk_create(ignore_conflicts=True)`. Either way the batch is stored whole or not at all; each
-new response gets its queue row (PendingResponse, the durable "still to roll up" marker) and
-each new sample `processed = false`, in the same transaction. The rollups job is queued
+new response and sample gets its queue row (PendingResponse, PendingSample: the durable
+"still to roll up" marker) in the same transaction. The rollups job is queued
 after commit (the periodic rollups run sweeps up anything whose queueing failed).
 """
 
@@ -34,11 +34,12 @@ from .models import (
     MetricSample,
     OperationalMetric,
     PendingResponse,
+    PendingSample,
     Persona,
     Service,
     SurveyResponse,
 )
-from .pending import enqueue
+from .rollups.queue import enqueue, enqueue_all_samples
 
 logger = logging.getLogger(__name__)
 
@@ -504,12 +505,12 @@ def _write_postgres(kind: Kind, organisation, rows: list[tuple], token) -> int:
     columns = ", ".join(kind.columns)
     definition = ", ".join(f"{c} {_STAGING_TYPES[c]}" for c in kind.columns)
     if kind is RESPONSES:
-        extra_columns = "triage_status, highlighted"
-        extra_values = "'new', false"
+        extra_columns = ", triage_status, highlighted"
+        extra_values = ", 'new', false"
         conflict = "(organisation_id, external_id)"
     else:
-        extra_columns = "processed"
-        extra_values = "false"
+        extra_columns = ""
+        extra_values = ""
         # The unique index is partial: ON CONFLICT must name the same predicate.
         conflict = "(organisation_id, external_id) WHERE external_id IS NOT NULL"
     with connection.cursor() as cursor:
@@ -523,22 +524,25 @@ def _write_postgres(kind: Kind, organisation, rows: list[tuple], token) -> int:
             for row in rows:
                 copy.write_row(row)
         insert = (
-            f"INSERT INTO {table} (organisation_id, {columns}, received_at, source_token_id,"  # noqa: S608
-            f" {extra_columns})"
-            f" SELECT %s, {columns}, %s, %s, {extra_values} FROM {staging}"
+            f"INSERT INTO {table} (organisation_id, {columns}, received_at, source_token_id"  # noqa: S608
+            f"{extra_columns})"
+            f" SELECT %s, {columns}, %s, %s{extra_values} FROM {staging}"
             f" ORDER BY external_id"
             f" ON CONFLICT {conflict} DO NOTHING"
         )
         params = [organisation.pk, timezone.now(), token.pk if token is not None else None]
-        if kind is RESPONSES:
-            # Each new response is queued for the rollups in the same statement; the outer
-            # INSERT's row count is the number of responses created.
-            queue = PendingResponse._meta.db_table
-            insert = (
-                f"WITH inserted AS ({insert} RETURNING id) "  # noqa: S608
-                f"INSERT INTO {queue} (response_id, organisation_id) SELECT id, %s FROM inserted"
-            )
-            params.append(organisation.pk)
+        # Each new row is queued for the rollups in the same statement; the outer INSERT's
+        # row count is the number of rows created.
+        queue, queued = (
+            (PendingResponse._meta.db_table, "response_id")
+            if kind is RESPONSES
+            else (PendingSample._meta.db_table, "sample_id")
+        )
+        insert = (
+            f"WITH inserted AS ({insert} RETURNING id) "  # noqa: S608
+            f"INSERT INTO {queue} ({queued}, organisation_id) SELECT id, %s FROM inserted"
+        )
+        params.append(organisation.pk)
         cursor.execute(insert, params)
         return cursor.rowcount
 
@@ -563,12 +567,17 @@ def _write_portable(kind: Kind, organisation, rows: list[tuple], token) -> int:
                 **values,
             )
         )
+    # SQLite writes one transaction at a time (BEGIN IMMEDIATE): the samples above the
+    # highest id before the insert are this batch's.
+    last_id = model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     model.objects.bulk_create(objects, ignore_conflicts=True, batch_size=500)
     after = _existing_ids(model, organisation, keys)
     created = after - existing
     if kind is RESPONSES:
         # bulk_create(ignore_conflicts=True) sets no primary keys here: find the new rows.
         enqueue(organisation.pk, _response_pks(organisation, sorted(created)))
+    else:
+        enqueue_all_samples(organisation.pk, after_id=last_id)
     return len(created) + sum(1 for row in rows if row[0] is None)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from xmo.jobs import enqueue, job
 
-from . import compaction, drops, feeds, rollups
+from . import drops, feeds
+from .rollups import compact_rollups, process_new, rebuild_rollups
 
 
 @job(
@@ -14,7 +15,7 @@ from . import compaction, drops, feeds, rollups
     every_seconds=60,
 )
 def rollups_job(org, rebuild: bool = False, **kwargs) -> dict:
-    result = rollups.rebuild_rollups(org) if rebuild else rollups.process_new(org)
+    result = rebuild_rollups(org) if rebuild else process_new(org)
     if result["responses"] or result["samples"]:
         # Evaluation follows new data without waiting for its schedule; never blocks.
         enqueue("evaluate_xlas", org.pk)
@@ -28,7 +29,7 @@ def rollups_job(org, rebuild: bool = False, **kwargs) -> dict:
     crontab={"minute": "15", "hour": "4"},
 )
 def compact_rollups_job(org, **kwargs) -> dict:
-    return compaction.compact_rollups(org)
+    return compact_rollups(org)
 
 
 @job(

@@ -219,7 +219,6 @@ class MetricSample(models.Model):
     source_token = models.ForeignKey(
         ApiToken, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    processed = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         ordering = ["-measured_at", "-id"]
@@ -234,15 +233,28 @@ class MetricSample(models.Model):
             models.Index(
                 fields=["organisation", "metric", "service", "measured_at"], name="sample_series"
             ),
-            models.Index(
-                fields=["organisation", "id"],
-                condition=Q(processed=False),
-                name="sample_unprocessed",
-            ),
         ]
 
     def __str__(self):
         return f"{self.metric_id}@{self.measured_at}: {self.value}"
+
+
+class PendingSample(models.Model):
+    """The durable "not yet rolled up" marker of a metric sample, written in the same
+    transaction; the rollups job claims samples by deleting their rows (DELETE ... RETURNING)."""
+
+    sample = models.OneToOneField(
+        MetricSample, on_delete=models.CASCADE, primary_key=True, related_name="pending"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "sample"], name="pending_sample_org")]
+
+    def __str__(self):
+        return f"pending sample {self.sample_id}"
 
 
 class ScoreDrop(models.Model):
@@ -322,8 +334,8 @@ class DataQualityAlert(models.Model):
 # (span "month"), at a few grains, so dashboards read a bounded number of rows whatever the
 # volume. Unused key columns hold "" / 0 so every grain shares one key. A key may have
 # several rows: incremental runs append one *delta* row per key and chunk, compaction
-# (experience/compaction.py) folds them back into one; readers sum the rows of a key.
-# Written only by experience/rollups.py, experience/rebuild.py and experience/compaction.py.
+# (experience/rollups/compaction.py) folds them back into one; readers sum the rows of a key.
+# Written only by the experience/rollups/ package.
 
 
 class RollupSpan(models.TextChoices):
@@ -428,8 +440,10 @@ class FactorRollup(RollupKey):
 class MetricRollup(models.Model):
     """Samples of one metric for one service on one local day.
 
-    `samples` keeps every [measured_at epoch µs, id, value] of the day in time order, so
-    p90 and the ordered value list stay exact; the other columns answer the cheap aggregations.
+    Additive figures: count, sum, min, max, the latest sample (time, id, value) and a
+    mergeable quantile sketch ({bucket code: samples}, experience/rollups/sketch.py, relative
+    error at most 1 %). Like the response rollups, a key may have several rows: incremental
+    runs append delta rows, compaction folds them; readers combine the rows of a key.
     """
 
     organisation = models.ForeignKey(
@@ -448,14 +462,16 @@ class MetricRollup(models.Model):
     max = models.FloatField(null=True)
     last_value = models.FloatField(null=True)
     last_at = models.DateTimeField(null=True)
-    samples = models.JSONField(default=list)
+    last_id = models.BigIntegerField(null=True, help_text="The latest sample's id (ties).")
+    sketch = models.JSONField(default=dict, help_text="Quantile sketch: {bucket code: samples}.")
+    delta = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="Appended by an incremental run; compaction folds it into its key's row.",
+    )
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=("organisation", "day", "metric", "service"), name="metric_rollup_key"
-            )
-        ]
+        indexes = _rollup_indexes("metric_rollup", ("organisation", "day", "metric", "service"))
 
     def __str__(self):
         return f"{self.metric_id}/{self.service_id} {self.day}: {self.count} samples"

@@ -4,7 +4,7 @@ One selector family serves the trends endpoint, the dashboards, the reports and 
 evaluation, so a figure is the same wherever it is shown. Filters are a Segment (slugs and
 values); periods are local to the organisation (xmo.periods).
 
-Figures come from the rollups (experience/rollups.py), so their cost grows with the number
+Figures come from the rollups (experience/rollups/), so their cost grows with the number
 of days, months and segments read, not with the number of responses. Whole months inside a
 range are read from the monthly rows, the edges from the daily rows. Only rolled-up
 responses (no longer pending) are in the rollups: a response pushed a minute ago shows once
@@ -15,21 +15,24 @@ location together) is answered exactly from the raw responses (experience/select
 from __future__ import annotations
 
 import datetime
+import math
 from collections import Counter, defaultdict
 
 from django.db.models import Q, Sum
 
-from xmo.periods import next_period_start, period_start, period_starts
+from xmo.periods import next_period_start, period_start, period_starts, utc_range
 
 from . import selectors_raw as raw
 from .models import (
     FactorRollup,
     MetricRollup,
+    MetricSample,
     OperationalMetric,
     Persona,
     ResponseRollup,
     Service,
 )
+from .rollups import sketch
 from .selectors_raw import (  # noqa: F401  (re-exported: the public read API)
     ALL,
     DIMENSIONS,
@@ -49,7 +52,7 @@ _COLUMN = {
     "location": "location",
     "assignment_group": "assignment_group",
 }
-# Grains and the dimensions each keeps (see experience/rollups.py), cheapest first.
+# Grains and the dimensions each keeps (see experience/rollups/columns.py), cheapest first.
 _GRAINS = (
     ("service", {"service"}),
     ("fine", {"service", "persona", "touchpoint", "channel"}),
@@ -310,6 +313,11 @@ def lost_time_concentration(
     return raw.concentration_from_hist(hist, share_of_lost_time)
 
 
+# Aggregations of an operational metric: the exact ones of XLA indicators and a few more.
+METRIC_AGGREGATIONS = ("mean", "sum", "min", "max", "last", "count", "p50", "p90", "p95")
+_QUANTILES = {"p50": 0.5, "p90": 0.9, "p95": 0.95}
+
+
 def _metric_rollups(org, metric, start, end, services):
     qs = MetricRollup.objects.filter(organisation=org, metric=metric, day__gte=start, day__lt=end)
     if services:
@@ -318,34 +326,126 @@ def _metric_rollups(org, metric, start, end, services):
 
 
 def metric_stats(org, *, metric: OperationalMetric, start, end, services=None):
-    """Values of an operational metric in [start, end), oldest first."""
-    samples = []
-    for day_samples in (
-        _metric_rollups(org, metric, start, end, services)
-        .order_by("day")
-        .values_list("samples", flat=True)
-    ):
-        samples.extend(day_samples)
-    samples.sort(key=lambda s: (s[0], s[1]))  # several services on one day interleave
-    return [s[2] for s in samples]
+    """Values of an operational metric in the local dates [start, end), oldest first.
+
+    Exact: the rolled-up samples themselves (not those still queued, so the figures agree
+    with the rollups), read through the series index (organisation, metric, service, time).
+    """
+    lo, hi = utc_range(org, start, end)
+    qs = MetricSample.objects.filter(
+        organisation=org,
+        metric=metric,
+        measured_at__gte=lo,
+        measured_at__lt=hi,
+        pending__isnull=True,
+    )
+    if services:
+        qs = qs.filter(service__in=services)
+    return list(qs.order_by("measured_at", "id").values_list("value", flat=True))
+
+
+def _exact_quantile(values: list[float], q: float) -> float | None:
+    """percentile_cont(q): linear interpolation between the closest ranks."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = q * (len(ordered) - 1)
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
 def metric_aggregate(
     org, *, metric: OperationalMetric, aggregation: str, start, end, services=None
 ) -> tuple[float | None, int]:
-    """(aggregation of the metric's values in [start, end), number of samples)."""
-    qs = _metric_rollups(org, metric, start, end, services)
-    if aggregation in ("min", "max", "last"):
-        rows = list(qs.values_list("count", "min", "max", "last_at"))
+    """(aggregation of the metric's values in [start, end), number of samples). Exact.
+
+    count, min, max and last come from the rollups (exact figures); mean, sum and the
+    percentiles from the samples themselves (metric_stats), so an XLA's evaluation is
+    exactly what the raw values give.
+    """
+    if aggregation in ("min", "max", "last", "count"):
+        rows = list(
+            _metric_rollups(org, metric, start, end, services).values_list(
+                "count", "min", "max", "last_at", "last_id", "last_value"
+            )
+        )
         n = sum(r[0] for r in rows)
         if not n:
             return None, 0
+        if aggregation == "count":
+            return float(n), n
         if aggregation == "min":
-            return min(r[1] for r in rows), n
+            return min(r[1] for r in rows if r[0]), n
         if aggregation == "max":
-            return max(r[2] for r in rows), n
-        latest = max(r[3] for r in rows)
-        tails = [s[-1] for s in qs.filter(last_at=latest).values_list("samples", flat=True)]
-        return max(tails, key=lambda s: (s[0], s[1]))[2], n
+            return max(r[2] for r in rows if r[0]), n
+        return max((r for r in rows if r[0]), key=lambda r: (r[3], r[4]))[5], n
     values = metric_stats(org, metric=metric, start=start, end=end, services=services)
+    if aggregation in _QUANTILES and aggregation != "p90":
+        return _exact_quantile(values, _QUANTILES[aggregation]), len(values)
     return aggregate_values(values, aggregation), len(values)
+
+
+def metric_series(
+    org,
+    *,
+    metric: OperationalMetric,
+    aggregation: str,
+    period: str,
+    start,
+    end,
+    services=None,
+) -> list[tuple[datetime.date, float | None, int]]:
+    """[(period_start, value, n)] per period (week, month, quarter) touching the local dates
+    [start, end), oldest first, from the day rollups alone; periods without samples have
+    (start, None, 0). Only the days inside [start, end) count.
+
+    count, min, max and last are exact and the mean and sum are exact up to float rounding;
+    the percentiles (p50, p90, p95) come from the rollups' quantile sketch, within 1 % of the
+    exact value (docs/analytics.md). metric_aggregate gives the exact figure of one period.
+    """
+    if aggregation not in METRIC_AGGREGATIONS:
+        raise ValueError(f"Unknown aggregation {aggregation!r}")
+    totals: dict[datetime.date, dict] = {}
+    rows = _metric_rollups(org, metric, start, end, services).values_list(
+        "day", "count", "sum", "min", "max", "last_at", "last_id", "last_value", "sketch"
+    )
+    for day, n, total, low, high, last_at, last_id, last_value, buckets in rows.iterator():
+        if not n:
+            continue
+        acc = totals.setdefault(
+            period_start(day, period),
+            {"n": 0, "sums": [], "min": low, "max": high, "last": None, "buckets": Counter()},
+        )
+        acc["n"] += n
+        acc["sums"].append(total)
+        acc["min"] = min(acc["min"], low)
+        acc["max"] = max(acc["max"], high)
+        if acc["last"] is None or (last_at, last_id) > acc["last"][:2]:
+            acc["last"] = (last_at, last_id, last_value)
+        if aggregation in _QUANTILES:
+            acc["buckets"].update({int(code): count for code, count in buckets.items()})
+    series = []
+    for first in period_starts(start, end - datetime.timedelta(days=1), period):
+        acc = totals.get(first)
+        if acc is None:
+            series.append((first, None, 0))
+            continue
+        series.append((first, _metric_value(acc, aggregation), acc["n"]))
+    return series
+
+
+def _metric_value(acc: dict, aggregation: str) -> float | None:
+    if aggregation in _QUANTILES:
+        return sketch.quantile(
+            acc["buckets"], _QUANTILES[aggregation], low=acc["min"], high=acc["max"]
+        )
+    if aggregation == "mean":
+        return math.fsum(acc["sums"]) / acc["n"]
+    if aggregation == "sum":
+        return math.fsum(acc["sums"])
+    if aggregation == "count":
+        return float(acc["n"])
+    if aggregation == "last":
+        return acc["last"][2]
+    return acc[aggregation]

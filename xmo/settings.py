@@ -173,7 +173,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 # Imported by each Celery worker process when it starts (PostgreSQL only), so the first
 # rollup chunk does not pay for loading NumPy and pandas.
-WORKER_PRELOAD_MODULES = ["experience.rebuild"]
+WORKER_PRELOAD_MODULES = ["experience.rollups.engine"]
 
 # Cache and broker: Redis when REDIS_URL is set, otherwise local memory and a filesystem broker.
 REDIS_URL = os.environ.get("REDIS_URL", "")

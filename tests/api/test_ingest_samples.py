@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from experience.models import MetricSample
+from experience.models import MetricSample, PendingSample
 from tests.factories import OperationalMetricFactory, ServiceFactory
 
 from .conftest import SAMPLES_URL, post_json, sample_item
@@ -28,7 +28,20 @@ def test_one_sample_is_stored(api, org_a, token_a):
         -2.5,
         "s-1",
     )
-    assert row.organisation == org_a and row.processed is False
+    assert row.organisation == org_a
+    # Queued for the rollups in the same transaction.
+    assert list(PendingSample.objects.values_list("sample_id", "organisation_id")) == [
+        (row.pk, org_a.pk)
+    ]
+
+
+def test_every_new_sample_is_queued_once_and_duplicates_are_not(api, token_a):
+    for other in (2, 3):
+        batch = [sample_item(1), sample_item(None), sample_item(other)]
+        assert push(api, token_a, batch).status_code == 201
+    queued = set(PendingSample.objects.values_list("sample_id", flat=True))
+    assert queued == set(MetricSample.objects.values_list("pk", flat=True))
+    assert len(queued) == 5
 
 
 def test_samples_without_external_id_are_always_created(api, token_a):

@@ -1,6 +1,7 @@
 """Generated survey data for the analytics tests, and snapshots of the rollup tables."""
 
 import datetime
+import math
 import random
 from zoneinfo import ZoneInfo
 
@@ -105,6 +106,43 @@ def _logical(model, rows, fields):
     ]
 
 
+def _metric_logical(rows, fields):
+    """One row per metric rollup key, as readers combine them: counts and sketches added,
+    min of mins, max of maxes, the latest sample by (time, id). The float sum depends on how
+    samples were chunked in its last bits only: compared to 12 significant digits."""
+    at = {name: fields.index(name) for name in fields}
+    merged = {}
+    for row in rows:
+        key = (row[at["organisation_id"]], row[at["day"]], row[at["metric_id"]])
+        key = (*key, row[at["service_id"]])
+        total = merged.get(key)
+        if total is None:
+            merged[key] = total = {"count": 0, "sum": [], "min": None, "max": None}
+            total.update(last=None, sketch={})
+        total["count"] += row[at["count"]]
+        total["sum"].append(row[at["sum"]])
+        low, high = row[at["min"]], row[at["max"]]
+        total["min"] = low if total["min"] is None else min(total["min"], low)
+        total["max"] = high if total["max"] is None else max(total["max"], high)
+        last = (row[at["last_at"]], row[at["last_id"]], row[at["last_value"]])
+        if total["last"] is None or last[:2] > total["last"][:2]:
+            total["last"] = last
+        for code, count in row[at["sketch"]].items():
+            total["sketch"][str(code)] = total["sketch"].get(str(code), 0) + count
+    return [
+        (
+            *key,
+            t["count"],
+            f"{math.fsum(t['sum']):.12g}",
+            t["min"],
+            t["max"],
+            *t["last"],
+            t["sketch"],
+        )
+        for key, t in merged.items()
+    ]
+
+
 def rollup_snapshot(org):
     """The logical content of every rollup of the organisation: one row per key (delta rows
     summed into their key), without ids or the delta flag, sorted: comparable across builds."""
@@ -116,6 +154,8 @@ def rollup_snapshot(org):
         rows = list(model.objects.filter(organisation=org).values_list(*fields))
         if model in _VALUES:
             rows = _logical(model, rows, fields)
+        elif model is MetricRollup:
+            rows = _metric_logical(rows, fields)
         snapshot[model.__name__] = sorted(tuple(_canonical(v) for v in row) for row in rows)
     return snapshot
 

@@ -9,10 +9,9 @@ import datetime
 import pytest
 from django.db.models import Count
 
-from experience import compaction
-from experience.compaction import compact_rollups
 from experience.models import FactorRollup, ResponseRollup
-from experience.rollups import process_new, rebuild_rollups
+from experience.rollups import compaction, process_new, rebuild_rollups
+from experience.rollups.compaction import compact_rollups
 from experience.selectors import (
     Segment,
     breakdown,

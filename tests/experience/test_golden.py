@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
-from experience import rollups, selectors_raw
+from experience import selectors_raw
 from experience.models import PendingResponse, SurveyResponse
-from experience.rollups import process_new, rebuild_rollups
+from experience.rollups import process_new, rebuild_rollups, responses
 from experience.selectors import (
     Segment,
     breakdown,
@@ -257,7 +257,7 @@ def test_incremental_rollups_after_random_batches_equal_a_full_rebuild(org_a, mo
     org_a.time_zone = TZ
     org_a.save()
     services, personas = make_dimensions(org_a)
-    monkeypatch.setattr(rollups, "CHUNK", 317)
+    monkeypatch.setattr(responses, "CHUNK", 317)
     from tests.factories import MetricSampleFactory, OperationalMetricFactory
 
     metric = OperationalMetricFactory(organisation=org_a, slug="mttr")

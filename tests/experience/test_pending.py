@@ -7,7 +7,8 @@ from django.db import connection
 from django.db.models import Sum
 
 from experience.models import PendingResponse, ResponseRollup, SurveyResponse
-from experience.rollups import process_new, process_response_chunk, rebuild_rollups
+from experience.rollups import process_new, rebuild_rollups
+from experience.rollups.responses import process_response_chunk
 from tests.factories import ServiceFactory, SurveyResponseFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""PostgreSQL's pass in the worker (experience.rebuild) writes the figures of the SQL statements.
+"""The NumPy engine (experience.rollups.engine) writes the figures of the SQL statements.
 
 Each test rolls up the same responses three ways and compares the logical content (rows of
 a key summed): incrementally with the SQL statements (rolled back), incrementally with the
@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import transaction
 
-from experience import rebuild, rollups
 from experience.models import ResponseRollup
-from experience.rollups import process_new, rebuild_rollups
+from experience.rollups import engine, process_new, rebuild_rollups
+from experience.rollups import statements as sql_statements
 from tests.experience.helpers import generate, make_dimensions, rollup_snapshot
 from tests.factories import ServiceFactory, SurveyResponseFactory
 
@@ -34,11 +34,11 @@ def _with_the_sql_statements(org, monkeypatch):
     """The rollups the SQL statements write incrementally; rolled back afterwards."""
 
     def refuse(*args):
-        raise rebuild.OutOfRange("the SQL statements, for comparison")
+        raise engine.OutOfRange("the SQL statements, for comparison")
 
     try:
         with transaction.atomic(), monkeypatch.context() as patch:
-            patch.setattr(rebuild, "append_deltas", refuse)
+            patch.setattr(engine, "append_deltas", refuse)
             process_new(org)
             snapshot = rollup_snapshot(org)
             raise _Undo
@@ -53,13 +53,13 @@ def _both_ways(org, monkeypatch, *, fast=True):
     reference = _with_the_sql_statements(org, monkeypatch)
     assert not ResponseRollup.objects.filter(organisation=org).exists()
     statements = []
-    real_insert = rollups._insert
+    real_insert = sql_statements.insert
 
     def spy(*args, **kwargs):
         statements.append(kwargs["delta"])
         return real_insert(*args, **kwargs)
 
-    monkeypatch.setattr(rollups, "_insert", spy)
+    monkeypatch.setattr(sql_statements, "insert", spy)
     process_new(org)
     incremental = rollup_snapshot(org)
     assert incremental == reference
@@ -87,7 +87,7 @@ def test_the_rebuild_matches_the_incremental_rollups_whatever_the_chunk_size(
         last=datetime.date(2026, 3, 10),
         seed=7,
     )
-    monkeypatch.setattr(rebuild, "CHUNK_ROWS", chunk)
+    monkeypatch.setattr(engine, "CHUNK_ROWS", chunk)
     incremental, result = _both_ways(org_a, monkeypatch)
     assert result["responses"] == 1500
     assert len(incremental["ResponseRollup"]) > 1000
@@ -125,7 +125,7 @@ def test_a_day_split_across_chunks_is_one_row(org_a, monkeypatch):
             lost_time_minutes=i % 3,
             submitted_at=moment + datetime.timedelta(minutes=5 * i),
         )
-    monkeypatch.setattr(rebuild, "CHUNK_ROWS", 7)
+    monkeypatch.setattr(engine, "CHUNK_ROWS", 7)
     incremental, _ = _both_ways(org_a, monkeypatch)
     span, grain = _column("span"), _column("grain")
     service_days = [

@@ -9,6 +9,7 @@ from .experience import (  # noqa: F401
     ServiceFactory,
     SurveyResponseFactory,
     enqueue_responses,
+    enqueue_samples,
 )
 from .feedback import (  # noqa: F401
     FeedbackTagFactory,

@@ -4,7 +4,8 @@ import factory
 from django.utils import timezone
 
 from experience import models
-from experience.pending import enqueue
+from experience.rollups import queue
+from experience.rollups.queue import enqueue
 
 from .xmo import OrganisationFactory
 
@@ -75,8 +76,12 @@ class OperationalMetricFactory(factory.django.DjangoModelFactory):
 
 
 class MetricSampleFactory(factory.django.DjangoModelFactory):
+    """A stored sample, queued for the rollups as ingestion leaves it (`processed=True`:
+    not queued)."""
+
     class Meta:
         model = models.MetricSample
+        skip_postgeneration_save = True
 
     organisation = factory.SubFactory(OrganisationFactory)
     metric = factory.SubFactory(
@@ -87,6 +92,20 @@ class MetricSampleFactory(factory.django.DjangoModelFactory):
     )
     value = 4.2
     measured_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(hours=1))
+
+    @factory.post_generation
+    def processed(obj, create, extracted, **kwargs):
+        if create and not extracted:
+            models.PendingSample.objects.create(sample=obj, organisation_id=obj.organisation_id)
+
+
+def enqueue_samples(rows) -> None:
+    """Queue bulk-created samples for the rollups, as ingestion does."""
+    by_org = {}
+    for row in rows:
+        by_org.setdefault(row.organisation_id, []).append(row.pk)
+    for organisation_id, pks in by_org.items():
+        queue.enqueue_samples(organisation_id, pks)
 
 
 class ScoreDropFactory(factory.django.DjangoModelFactory):

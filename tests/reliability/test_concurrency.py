@@ -42,6 +42,7 @@ from tests.factories import (
     UserFactory,
     XLAFactory,
     XLAVersionFactory,
+    enqueue_samples,
 )
 from xlas.models import Breach, Evaluation, XLAScore
 from xmo.jobs import load_jobs, ordered_jobs, run_job
@@ -76,15 +77,17 @@ def populate(org, prefix):
             comment="The VPN keeps dropping" if i % 6 == 0 else "",
             submitted_at=now - datetime.timedelta(hours=6 * i + 1),
         )
-    MetricSample.objects.bulk_create(
-        MetricSample(
-            organisation=org,
-            metric=metric,
-            service=desk,
-            value=float(i % 9),
-            measured_at=now - datetime.timedelta(hours=12 * i + 1),
+    enqueue_samples(
+        MetricSample.objects.bulk_create(
+            MetricSample(
+                organisation=org,
+                metric=metric,
+                service=desk,
+                value=float(i % 9),
+                measured_at=now - datetime.timedelta(hours=12 * i + 1),
+            )
+            for i in range(60)
         )
-        for i in range(60)
     )
     xla = XLAFactory(organisation=org, name="Happy desk", owner=users["officer"])
     xla.services.add(desk)

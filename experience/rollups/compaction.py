@@ -1,10 +1,11 @@
-"""Compaction of the response rollups: fold each key's delta rows into one row.
+"""Compaction of the rollups: fold each key's delta rows into one row.
 
-Incremental runs (experience.rollups) append one delta row per key and chunk instead of
+Incremental runs (experience.rollups.runs) append one delta row per key and chunk instead of
 merging into the key's row, which keeps their writes cheap; readers sum the rows of a key,
 so the figures are the same either way. Compaction bounds the rows readers scan: every key
 with a delta row gets its rows replaced by one row (sums, histograms added minute by minute,
-factor counts summed) with delta = false, the originals deleted by id in the same
+factor counts summed; metric rollups merged as experience.rollups.samples merges chunks)
+with delta = false, the originals deleted by id in the same
 transaction. It takes the organisation's exclusive rollup lock, batch by batch of (span,
 day), so incremental runs wait for one batch at most. Portable: plain ORM reads and writes.
 A batch reads every row of its periods (few besides the deltas: one per key once compacted).
@@ -17,8 +18,9 @@ import logging
 from django.db import connection, transaction
 from django.db.models import Count
 
-from .models import FactorRollup, ResponseRollup
-from .rollups import KEY_COLUMNS, STAT_COLUMNS, _lock
+from ..models import FactorRollup, MetricRollup, ResponseRollup
+from . import samples
+from .columns import KEY_COLUMNS, STAT_COLUMNS, lock
 
 logger = logging.getLogger(__name__)
 
@@ -43,15 +45,16 @@ def _add_hist(total: dict[int, int], hist: dict) -> None:
 
 def _batches(model, org):
     """Lists of (span, day) whose delta rows add up to about BATCH_ROWS."""
+    fields = ("day",) if model is MetricRollup else ("span", "day")  # samples: days only
     periods = (
         model.objects.filter(organisation=org, delta=True)
-        .values_list("span", "day")
+        .values_list(*fields)
         .annotate(rows=Count("id"))
-        .order_by("span", "day")
+        .order_by(*fields)
     )
     batch, rows = [], 0
-    for span, day, count in list(periods):
-        batch.append((span, day))
+    for *span, day, count in list(periods):
+        batch.append((span[0] if span else "day", day))
         rows += count
         if rows >= BATCH_ROWS:
             yield batch
@@ -109,19 +112,45 @@ def _values(model, total: list) -> dict:
     return dict(zip(_value_columns(model), total, strict=True))
 
 
+def _fold_metrics(cursor, org, periods) -> tuple[int, int]:
+    """Replace the rows of every metric rollup key with a delta row on the days `periods`
+    by one row, with the merge of the incremental path. Returns (keys folded, rows deleted)."""
+    days = [day for _, day in periods]
+    rows = list(
+        MetricRollup.objects.filter(organisation=org, day__in=days).values_list(
+            "id", "delta", "day", "metric_id", "service_id", *samples.FIGURE_COLUMNS
+        )
+    )
+    folded = {(r[2], r[3], r[4]) for r in rows if r[1]}
+    mine = [r for r in rows if (r[2], r[3], r[4]) in folded]
+    ids = [r[0] for r in mine]
+    for start in range(0, len(ids), DELETE_IDS):
+        MetricRollup.objects.filter(pk__in=ids[start : start + DELETE_IDS]).delete()
+    samples.write(
+        cursor, org, samples.merge([samples.rows_figures([r[2:] for r in mine])]), delta=False
+    )
+    return len(folded), len(ids)
+
+
 def delta_rows(org) -> int:
-    """Response rollup delta rows of the organisation waiting for compaction."""
-    return ResponseRollup.objects.filter(organisation=org, delta=True).count()
+    """Rollup delta rows (responses and samples) of the organisation waiting for compaction."""
+    return sum(
+        model.objects.filter(organisation=org, delta=True).count()
+        for model in (ResponseRollup, MetricRollup)
+    )
 
 
 def compact_rollups(org) -> dict:
     """Fold every key of the organisation that has delta rows into one row per key."""
     result = {"keys": 0, "rows": 0}
-    for model in (ResponseRollup, FactorRollup):
+    for model in (ResponseRollup, FactorRollup, MetricRollup):
         for periods in _batches(model, org):
             with transaction.atomic(), connection.cursor() as cursor:
-                _lock(cursor, org, exclusive=True)
-                keys, rows = _fold(model, org, periods)
+                lock(cursor, org, exclusive=True)
+                if model is MetricRollup:
+                    keys, rows = _fold_metrics(cursor, org, periods)
+                else:
+                    keys, rows = _fold(model, org, periods)
             result["keys"] += keys
             result["rows"] += rows
     if result["rows"]:

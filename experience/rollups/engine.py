@@ -3,8 +3,8 @@
 Used by the full rebuild (every rolled-up response; rows written with delta = false) and by
 each incremental chunk (the chunk's ids; one row per key appended with delta = true).
 
-SQLite (and the fallback) aggregate in SQL (experience.rollups). There the exact lost-time
-histograms are expensive: grouping by rollup key *and* lost-time value turns nearly every
+SQLite (and the fallback) aggregate in SQL (experience.rollups.statements). There the exact
+lost-time histograms are expensive: grouping by rollup key *and* lost-time value turns nearly every
 response into its own group at the day grains, which costs PostgreSQL about five times the
 plain statistics. So this pass instead
 
@@ -17,7 +17,7 @@ plain statistics. So this pass instead
    which the time order tells;
 3. writes every finished rollup row with COPY.
 
-The rows are exactly those of the SQL path (tests/analytics compare them). Memory is bounded
+The rows are exactly those of the SQL path (tests/experience compare them). Memory is bounded
 by the chunk size and by the segments × lost-time values of one period, not by the number
 of responses. Data outside what the integer keys can hold (dates before 1970 or after 2328,
 millions of segments) raises `OutOfRange`, and the caller falls back to the SQL path.
@@ -35,8 +35,8 @@ import numpy as np
 import pandas as pd
 from psycopg import sql
 
-from .models import FactorRollup, PendingResponse, ResponseRollup, SurveyResponse
-from .rollups import KEY_COLUMNS, STAT_COLUMNS
+from ..models import FactorRollup, PendingResponse, ResponseRollup, SurveyResponse
+from .columns import KEY_COLUMNS, STAT_COLUMNS
 
 CHUNK_ROWS = 100_000
 FACTOR_SETS_CACHED = 50_000

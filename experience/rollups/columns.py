@@ -1,0 +1,55 @@
+"""What every rollup module shares: the key and value columns, the grains, and the lock.
+
+Every rollup row has the key KEY_COLUMNS; a response rollup row holds STAT_COLUMNS (the
+additive statistics of experience.stats) and its lost-time histogram. The organisation's
+advisory lock orders rollup writers on PostgreSQL: incremental chunks take it shared (they
+only append), a rebuild and compaction take it exclusive (they delete rows). SQLite has one
+writer at a time anyway.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from ..stats import STAT_FIELDS
+
+WORK_MEM = "64MB"  # per sort/hash step of the aggregation, this transaction only
+ADVISORY_CLASS = 7231  # pg_advisory_xact_lock(class, org_id) namespace for rollups
+
+# Grain → the dimension columns (besides service) it keeps. Unkept columns hold 0 / "".
+GRAINS = {
+    "service": (),
+    "fine": ("p", "tp", "ch"),
+    "location": ("loc",),
+    "group": ("grp",),
+}
+KEY_COLUMNS = (
+    "organisation_id",
+    "span",
+    "grain",
+    "day",
+    "service_id",
+    "persona_key",
+    "touchpoint",
+    "channel",
+    "location",
+    "assignment_group",
+)
+STAT_COLUMNS = STAT_FIELDS
+
+
+def is_pg() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def lock(cursor, org, exclusive: bool) -> None:
+    """Take the organisation's rollup lock for this transaction (PostgreSQL)."""
+    if is_pg():
+        fn = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+        cursor.execute(f"SELECT {fn}(%s, %s)", [ADVISORY_CLASS, org.pk])
+        # Grouping sets hash their groups in memory instead of spilling sorts to disk.
+        cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+
+
+def skip_locked() -> str:
+    return " FOR UPDATE SKIP LOCKED" if is_pg() else ""
