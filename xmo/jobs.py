@@ -47,6 +47,7 @@ JOB_MODULES = [
     "feedback.jobs",
     "meetings.jobs",
     "reports.jobs",
+    "xmo.webhooks.jobs",
 ]
 
 

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "xmo",
+    "xmo.webhooks",
     "experience",
     "xlas",
     "feedback",

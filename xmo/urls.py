@@ -12,6 +12,7 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("switch/", views.switch_organisation, name="switch_organisation"),
     path("", include("xmo.office_urls")),
+    path("", include("xmo.webhooks.urls")),
     path("feedback/", include("feedback.urls")),
     path("experience/", include("experience.urls")),
     path("xlas/", include("xlas.urls")),

@@ -98,6 +98,10 @@ ACCESS: dict[str, Rule] = {
     "settings_metrics": get("manage_organisation"),
     "settings_metrics_new": get("manage_organisation"),
     "settings_metrics_edit": get("manage_organisation", "metric"),
+    "settings_webhooks": get("manage_organisation"),
+    "settings_webhook_active": post("manage_organisation", "webhook"),
+    "settings_webhook_deliveries": get("manage_organisation"),
+    "settings_webhook_delivery_resend": post("manage_organisation", "webhook_delivery"),
     # Feedback
     "feedback:inbox": get("view_feedback"),
     "feedback:bulk": post(
