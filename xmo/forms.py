@@ -98,9 +98,10 @@ class ServiceForm(PlainLabels, forms.ModelForm):
 class PersonaForm(PlainLabels, forms.ModelForm):
     class Meta:
         model = Persona
-        fields = ["name", "slug", "description"]
+        fields = ["name", "slug", "description", "is_active"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
         help_texts = {"slug": "Used by the API (lowercase letters, digits, hyphens)."}
+        labels = {"is_active": "Active"}
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -114,9 +115,10 @@ class PersonaForm(PlainLabels, forms.ModelForm):
 class MetricForm(PlainLabels, forms.ModelForm):
     class Meta:
         model = OperationalMetric
-        fields = ["name", "slug", "unit", "direction", "description"]
+        fields = ["name", "slug", "unit", "direction", "description", "is_active"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
         help_texts = {"slug": "Used by the API (lowercase letters, digits, hyphens)."}
+        labels = {"is_active": "Active"}
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -143,7 +145,8 @@ class ApiTokenForm(PlainLabels, forms.Form):
         choices=TokenScope.choices,
         widget=forms.CheckboxSelectMultiple,
         initial=[TokenScope.INGEST],
-        help_text="Push data (ingest) and/or read endpoints (read).",
+        help_text="Push data (ingest), read endpoints (read), upsert services, personas and "
+        "metrics by slug (catalogue).",
     )
 
     def __init__(self, *args, organisation, **kwargs):
