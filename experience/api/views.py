@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import JSONParser
@@ -228,6 +228,18 @@ class ConfigurationViewSet(
         return data
 
 
+def _upsert_schema(serializer, noun):
+    return extend_schema_view(
+        update=extend_schema(
+            summary=f"Create or update a {noun} by slug (upsert)",
+            description="201 when it was created, 200 when it was updated. Needs the "
+            "`catalogue` scope (or a signed-in admin). `is_active: false` deactivates it.",
+            responses={200: serializer, 201: serializer, **errors.WRITE_ERRORS},
+        )
+    )
+
+
+@_upsert_schema(ServiceSerializer, "service")
 class ServiceViewSet(ConfigurationViewSet):
     queryset = Service.objects.select_related("owner")
     serializer_class = ServiceSerializer
@@ -236,6 +248,7 @@ class ServiceViewSet(ConfigurationViewSet):
     save_kwarg = "service"
 
 
+@_upsert_schema(PersonaSerializer, "persona")
 class PersonaViewSet(ConfigurationViewSet):
     queryset = Persona.objects.all()
     serializer_class = PersonaSerializer
@@ -244,6 +257,7 @@ class PersonaViewSet(ConfigurationViewSet):
     save_kwarg = "persona"
 
 
+@_upsert_schema(MetricSerializer, "metric")
 class MetricViewSet(ConfigurationViewSet):
     queryset = OperationalMetric.objects.all()
     serializer_class = MetricSerializer
