@@ -11,11 +11,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies first (pip install . with a stub package), so code changes do not reinstall
-# them; the code itself is then run from /app.
-COPY pyproject.toml README.md ./
-COPY xmo/__init__.py xmo/__init__.py
-RUN pip install --upgrade pip && pip install . && pip uninstall -y xmo
+# Dependencies first, exactly as locked (hash-checked), so code changes do not reinstall
+# them; the code itself is then run from /app. The demo (`manage.py seed_demo`) needs
+# nothing beyond these: factory-boy and Faker are test-only (the `dev` extra).
+COPY requirements/runtime.lock requirements/runtime.lock
+RUN pip install --upgrade pip && pip install --require-hashes -r requirements/runtime.lock
 
 COPY . .
 RUN DJANGO_DEBUG=0 XMO_TESTING=0 DJANGO_SECRET_KEY=collectstatic-only-build-time-placeholder-never-used-to-sign \

@@ -16,14 +16,25 @@ help:
 	@echo "make lint   ruff check, ruff format --check, makemigrations --check"
 	@echo "make bench  benchmarks (needs PostgreSQL and Redis; SCALE=$(SCALE))"
 
-$(STAMP): pyproject.toml
+# Installs the exact versions of requirements/dev.lock (hash-checked), then the app itself
+# without resolving anything again. `make lock` regenerates the locks from pyproject.toml.
+LOCK := requirements/dev.lock
+
+$(STAMP): pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "XMO needs Python 3.11 or newer")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+.PHONY: lock
+# Recompile requirements/runtime.lock and requirements/dev.lock after editing pyproject.toml
+# (UPGRADE=1 moves every pin to the newest allowed version).
+lock: install
+	bash .ci/lock.sh $(if $(UPGRADE),--upgrade)
 
 # var/ (git-ignored) holds the embedded database: it must exist before the first migrate.
 migrate: install

@@ -27,8 +27,10 @@ from collections import defaultdict
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 
+from xmo import webhooks
 from xmo.periods import period_start
 
 from .choices import DropMeasure, SegmentKind
@@ -340,7 +342,9 @@ def _upsert_drop(org, *, week, kind, value, measure, figures) -> ScoreDrop:
         segment_value=value,
         defaults={"segment_label": label, "service": service, **figures},
     )
-    if not created:
+    if created:
+        _emit_detected(drop)
+    else:
         # Re-running refreshes the figures but keeps status, acknowledgement and notes.
         changed = [f for f, v in figures.items() if getattr(drop, f) != v]
         for f in changed:
@@ -348,6 +352,28 @@ def _upsert_drop(org, *, week, kind, value, measure, figures) -> ScoreDrop:
         if changed:
             drop.save(update_fields=changed)
     return drop
+
+
+def _emit_detected(drop: ScoreDrop) -> None:
+    what = drop.get_measure_display()
+    webhooks.emit(
+        organisation_id=drop.organisation_id,
+        event=webhooks.events.SCORE_DROP_DETECTED,
+        key=f"score_drop:{drop.pk}",
+        payload={
+            "id": drop.pk,
+            "title": f"{what} for {drop.segment_label} in the week of {drop.week_start:%d %b %Y}",
+            "url": webhooks.absolute_url(reverse("experience:drop_detail", args=[drop.pk])),
+            "week_start": drop.week_start,
+            "measure": drop.measure,
+            "segment": {"kind": drop.segment_kind, "value": drop.segment_value},
+            "value": drop.value,
+            "baseline_value": drop.baseline_value,
+            "delta": drop.delta,
+            "n": drop.n,
+            "p_value": drop.p_value,
+        },
+    )
 
 
 def detect_score_drops(

@@ -16,6 +16,7 @@ from django.db.models import Max
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from xmo import webhooks
 from xmo.choices import Role
 from xmo.models import ApiToken, Membership
 from xmo.services import notify
@@ -95,6 +96,19 @@ def detect_silent_feeds(org, *, now: datetime.datetime | None = None) -> dict:
                             f"{days} of the last {WINDOW_DAYS} days."
                         ),
                         last_seen_at=last,
+                    )
+                    webhooks.emit(
+                        organisation_id=org.pk,
+                        event=webhooks.events.FEED_SILENT,
+                        key=f"alert:{alert.pk}",
+                        payload={
+                            "id": alert.pk,
+                            "title": f"Silent feed: {label}",
+                            "summary": alert.message,
+                            "source": {"kind": prefix, "id": pk, "label": label},
+                            "last_seen_at": last,
+                            "silent_hours": hours,
+                        },
                     )
             except IntegrityError:  # opened by a concurrent run
                 continue

@@ -58,6 +58,8 @@ class Persona(models.Model):
     slug = models.SlugField(max_length=64, validators=[slug_validator])
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    # Deactivated rather than deleted, so its history stays.
+    is_active = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["name"]
@@ -197,6 +199,8 @@ class OperationalMetric(models.Model):
     unit = models.CharField(max_length=32, blank=True, help_text="e.g. hours, %, ms, crashes/100")
     direction = models.CharField(max_length=8, choices=Direction.choices, default=Direction.HIGHER)
     description = models.TextField(blank=True)
+    # Deactivated rather than deleted, so its history stays.
+    is_active = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["name"]

@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from xmo import webhooks
 from xmo.periods import local_today
 from xmo.services import audit, notify, snapshot
 
@@ -428,4 +429,36 @@ def send_action_reminders(org, today: datetime.date | None = None) -> dict:
             dedupe_key=f"action-reminder:{action.pk}:{action.due_on.isoformat()}",
         )
         sent += 1
-    return {"reminders": sent}
+    result = {"reminders": sent}
+    announced = _announce_overdue(org, today)
+    if announced:
+        result["overdue_announced"] = announced
+    return result
+
+
+def _announce_overdue(org, today: datetime.date) -> int:
+    """The `action.overdue` webhook, once per action and due date."""
+    if not webhooks.subscribed(org.pk, webhooks.events.ACTION_OVERDUE):
+        return 0
+    overdue = ActionItem.objects.filter(
+        organisation=org,
+        status__in=(ActionStatus.OPEN, ActionStatus.IN_PROGRESS),
+        due_on__lt=today,
+    ).select_related("owner")
+    queued = 0
+    for action in overdue:
+        queued += webhooks.emit(
+            organisation_id=org.pk,
+            event=webhooks.events.ACTION_OVERDUE,
+            key=f"action:{action.pk}:{action.due_on.isoformat()}",
+            payload={
+                "id": action.pk,
+                "title": f"Action overdue since {action.due_on:%d %b %Y}: {action.title}",
+                "url": webhooks.absolute_url("/meetings/actions/"),
+                "due_on": action.due_on,
+                "status": action.status,
+                "owner": action.owner.get_username() if action.owner else None,
+                "meeting_id": action.meeting_id,
+            },
+        )
+    return queued

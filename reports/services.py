@@ -10,6 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from xmo import webhooks
 from xmo.models import Membership
 from xmo.roles import LEADER
 from xmo.services import audit, notify
@@ -178,6 +179,18 @@ def report_publish(*, actor, report: MonthlyReport) -> MonthlyReport:
                 obj=locked,
                 before={"status": ReportStatus.IN_REVIEW},
                 after={"status": ReportStatus.PUBLISHED},
+            )
+            webhooks.emit(
+                organisation_id=locked.organisation_id,
+                event=webhooks.events.REPORT_PUBLISHED,
+                key=f"report:{locked.pk}",
+                payload={
+                    "id": locked.pk,
+                    "title": f"{locked} is published",
+                    "url": webhooks.absolute_url(reverse("reports:detail", args=[locked.pk])),
+                    "month": locked.month,
+                    "published_at": locked.published_at,
+                },
             )
     # Outside the lock: notify is idempotent per (recipient, dedupe_key), so publishing twice
     # or retrying after a failed e-mail never sends a second message.

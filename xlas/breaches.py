@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from xmo import webhooks
 from xmo.choices import Role
 from xmo.models import Membership
 from xmo.periods import previous_period_start
@@ -76,6 +77,27 @@ def _notify_owner(breach) -> bool:
     return True
 
 
+def _emit(breach, event: str) -> None:
+    webhooks.emit(
+        organisation_id=breach.organisation_id,
+        event=event,
+        key=f"breach:{breach.pk}",
+        payload={
+            "id": breach.pk,
+            "title": f"XLA breach: {breach.indicator.name} of {breach.xla.name}",
+            "url": webhooks.absolute_url(_breach_url(breach)),
+            "xla": {"id": breach.xla_id, "name": breach.xla.name},
+            "indicator_key": breach.indicator_key,
+            "period": breach.period,
+            "period_start": breach.period_start,
+            "value": breach.value,
+            "target": breach.target,
+            "severity": breach.severity,
+            "escalation_level": breach.escalation_level,
+        },
+    )
+
+
 def _run_is_missed(by_start: dict, evaluation: Evaluation, needed: int) -> bool:
     start = evaluation.period_start
     for _ in range(needed):
@@ -113,7 +135,7 @@ def flag_breaches(org, *, now: datetime.datetime | None = None) -> dict:
                 continue
             try:
                 with transaction.atomic():
-                    Breach.objects.create(
+                    breach = Breach.objects.create(
                         organisation=org,
                         xla_id=xla_id,
                         indicator=indicator,
@@ -131,6 +153,7 @@ def flag_breaches(org, *, now: datetime.datetime | None = None) -> dict:
                         ),
                         assignee=evaluation.xla.owner,
                     )
+                    _emit(breach, webhooks.events.BREACH_RAISED)
                 raised += 1
             except IntegrityError:  # raised by a concurrent run
                 pass
@@ -178,7 +201,11 @@ def escalate_breaches(org, *, now: datetime.datetime | None = None) -> dict:
             url=_breach_url(breach),
             dedupe_key=f"breach:{breach.pk}:leaders",
         )
-        escalated += Breach.objects.filter(pk=breach.pk, escalation_level__lt=2).update(
+        claimed = Breach.objects.filter(pk=breach.pk, escalation_level__lt=2).update(
             escalation_level=2, escalated_at=now
         )
+        if claimed:
+            breach.escalation_level = 2
+            _emit(breach, webhooks.events.BREACH_ESCALATED)
+        escalated += claimed
     return {"escalated": escalated}

@@ -19,6 +19,7 @@ class ResponsibilityKind(models.TextChoices):
 class TokenScope(models.TextChoices):
     INGEST = "ingest", "Push data"
     READ = "read", "Read"
+    CATALOGUE = "catalogue", "Sync the catalogue (services, personas, metrics)"
 
 
 class JobStatus(models.TextChoices):

@@ -80,7 +80,8 @@ class ApiTokenForm(PlainLabels, forms.Form):
         choices=TokenScope.choices,
         widget=forms.CheckboxSelectMultiple,
         initial=[TokenScope.INGEST],
-        help_text="Push data (ingest) and/or read endpoints (read).",
+        help_text="Push data (ingest), read endpoints (read), upsert services, personas and "
+        "metrics by slug (catalogue).",
     )
 
     def __init__(self, *args, organisation, **kwargs):

@@ -48,6 +48,7 @@ JOB_MODULES = [
     "feedback.jobs",
     "meetings.jobs",
     "reports.jobs",
+    "xmo.webhooks.jobs",
 ]
 
 

@@ -45,6 +45,9 @@ def audit(
     after: dict | None = None,
     token=None,
 ) -> AuditEvent:
+    if token is None and isinstance(getattr(actor, "token", None), ApiToken):
+        # An API request's user stands for its token (see xmo.api.authentication.TokenUser).
+        actor, token = None, actor.token
     return AuditEvent.objects.create(
         organisation=organisation,
         actor=actor if getattr(actor, "is_authenticated", False) else None,

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "xmo",
+    "xmo.webhooks",
     "experience",
     "xlas",
     "feedback",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("switch/", views.switch_organisation, name="switch_organisation"),
     path("", include("xmo.office_urls")),
     path("", include("experience.catalogue.urls")),
+    path("", include("xmo.webhooks.urls")),
     path("feedback/", include("feedback.urls")),
     path("experience/", include("experience.urls")),
     path("xlas/", include("xlas.urls")),

@@ -18,19 +18,21 @@ class ServiceFilter(django_filters.FilterSet):
 class PersonaFilter(django_filters.FilterSet):
     slug = django_filters.CharFilter()
     name = django_filters.CharFilter(lookup_expr="icontains")
+    is_active = django_filters.BooleanFilter()
 
     class Meta:
         model = Persona
-        fields = ["slug", "name"]
+        fields = ["slug", "name", "is_active"]
 
 
 class MetricFilter(django_filters.FilterSet):
     slug = django_filters.CharFilter()
     name = django_filters.CharFilter(lookup_expr="icontains")
+    is_active = django_filters.BooleanFilter()
 
     class Meta:
         model = OperationalMetric
-        fields = ["slug", "name", "direction"]
+        fields = ["slug", "name", "direction", "is_active"]
 
 
 class ScoreDropFilter(django_filters.FilterSet):

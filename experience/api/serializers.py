@@ -1,5 +1,6 @@
 import re
 
+from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from experience.models import OperationalMetric, Persona, ScoreDrop, Service
@@ -23,23 +24,37 @@ class OrganisationSlugMixin:
 
 
 class ServiceSerializer(OrganisationSlugMixin, serializers.ModelSerializer):
-    owner = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    owner = serializers.SlugRelatedField(
+        slug_field="username",
+        queryset=get_user_model().objects.none(),
+        allow_null=True,
+        required=False,
+        help_text="Username of a member of the organisation.",
+    )
 
     class Meta:
         model = Service
         fields = ["id", "slug", "name", "description", "it_area", "owner", "is_active"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        organisation = self.context.get("organisation")
+        if organisation is not None:
+            self.fields["owner"].queryset = get_user_model().objects.filter(
+                memberships__organisation=organisation
+            )
+
 
 class PersonaSerializer(OrganisationSlugMixin, serializers.ModelSerializer):
     class Meta:
         model = Persona
-        fields = ["id", "slug", "name", "description"]
+        fields = ["id", "slug", "name", "description", "is_active"]
 
 
 class MetricSerializer(OrganisationSlugMixin, serializers.ModelSerializer):
     class Meta:
         model = OperationalMetric
-        fields = ["id", "slug", "name", "unit", "direction", "description"]
+        fields = ["id", "slug", "name", "unit", "direction", "description", "is_active"]
 
 
 class ScoreDropSerializer(serializers.ModelSerializer):

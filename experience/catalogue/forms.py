@@ -32,8 +32,9 @@ class ServiceForm(PlainLabels, forms.ModelForm):
 class PersonaForm(PlainLabels, forms.ModelForm):
     class Meta:
         model = Persona
-        fields = ["name", "slug", "description"]
+        fields = ["name", "slug", "description", "is_active"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        labels = {"is_active": "Active"}
         help_texts = {"slug": "Used by the API (lowercase letters, digits, hyphens)."}
 
     def __init__(self, *args, organisation, **kwargs):
@@ -48,8 +49,9 @@ class PersonaForm(PlainLabels, forms.ModelForm):
 class MetricForm(PlainLabels, forms.ModelForm):
     class Meta:
         model = OperationalMetric
-        fields = ["name", "slug", "unit", "direction", "description"]
+        fields = ["name", "slug", "unit", "direction", "description", "is_active"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        labels = {"is_active": "Active"}
         help_texts = {"slug": "Used by the API (lowercase letters, digits, hyphens)."}
 
     def __init__(self, *args, organisation, **kwargs):

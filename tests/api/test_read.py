@@ -98,9 +98,9 @@ def test_other_organisations_objects_are_404(reader, org_b):
     feedback = SurveyResponseFactory(organisation=org_b, comment="hi")
     report = MonthlyReportFactory(organisation=org_b, status="published")
     for url in [
-        f"/api/v1/services/{service.pk}/",
-        f"/api/v1/personas/{persona.pk}/",
-        f"/api/v1/metrics/{metric.pk}/",
+        f"/api/v1/services/{service.slug}/",
+        f"/api/v1/personas/{persona.slug}/",
+        f"/api/v1/metrics/{metric.slug}/",
         f"/api/v1/xlas/{xla.pk}/",
         f"/api/v1/breaches/{breach.pk}/",
         f"/api/v1/score-drops/{drop.pk}/",
@@ -122,7 +122,7 @@ def test_admin_creates_and_updates_configuration(login, users, org_a):
     assert response.status_code == 201, response.content
     service = Service.objects.get(organisation=org_a, slug="vpn")
     response = client.patch(
-        f"/api/v1/services/{service.pk}/", {"name": "VPN"}, content_type="application/json"
+        f"/api/v1/services/{service.slug}/", {"name": "VPN"}, content_type="application/json"
     )
     assert response.status_code == 200
     service.refresh_from_db()
@@ -176,7 +176,7 @@ def test_only_admins_change_configuration(login, users, org_a, role):
     )
     assert response.status_code == 403
     response = client.patch(
-        f"/api/v1/services/{service.pk}/", {"name": "Y"}, content_type="application/json"
+        f"/api/v1/services/{service.slug}/", {"name": "Y"}, content_type="application/json"
     )
     assert response.status_code == 403
 
@@ -184,7 +184,7 @@ def test_only_admins_change_configuration(login, users, org_a, role):
 def test_outsider_cannot_update_our_service(login, outsider, org_a):
     service = ServiceFactory(organisation=org_a)
     response = login(outsider).patch(
-        f"/api/v1/services/{service.pk}/", {"name": "Mine"}, content_type="application/json"
+        f"/api/v1/services/{service.slug}/", {"name": "Mine"}, content_type="application/json"
     )
     assert response.status_code == 404
 

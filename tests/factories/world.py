@@ -27,6 +27,7 @@ from . import (
     XLAFactory,
     XLAVersionFactory,
 )
+from .webhooks import WebhookDeliveryFactory, WebhookEndpointFactory
 from .xmo import ApiTokenFactory
 
 
@@ -38,6 +39,8 @@ def build(org, users) -> dict:
     w["persona"] = PersonaFactory(organisation=org, slug="doers")
     w["metric"] = OperationalMetricFactory(organisation=org, slug="resolution-time")
     w["token"], w["token_key"] = ApiTokenFactory.create_with_key(organisation=org, name="itsm")
+    w["webhook"] = WebhookEndpointFactory(organisation=org)
+    w["webhook_delivery"] = WebhookDeliveryFactory(endpoint=w["webhook"])
     w["response"] = SurveyResponseFactory(
         organisation=org,
         service=w["service"],

@@ -66,8 +66,13 @@ def get(capability, key=None, **extra):
     return Rule(capability=capability, **extra)
 
 
-def api(capability, key=None, method="get"):
-    return Rule(capability=capability, method=method, kwargs=pk(key) if key else None, api=True)
+def api(capability, key=None, method="get", kwargs=None):
+    kwargs = kwargs or (pk(key) if key else None)
+    return Rule(capability=capability, method=method, kwargs=kwargs, api=True)
+
+
+def slug(key):
+    return lambda w: {"slug": w[key].slug}
 
 
 ACCESS: dict[str, Rule] = {
@@ -98,6 +103,10 @@ ACCESS: dict[str, Rule] = {
     "settings_metrics": get("manage_organisation"),
     "settings_metrics_new": get("manage_organisation"),
     "settings_metrics_edit": get("manage_organisation", "metric"),
+    "settings_webhooks": get("manage_organisation"),
+    "settings_webhook_active": post("manage_organisation", "webhook"),
+    "settings_webhook_deliveries": get("manage_organisation"),
+    "settings_webhook_delivery_resend": post("manage_organisation", "webhook_delivery"),
     # Feedback
     "feedback:inbox": get("view_feedback"),
     "feedback:bulk": post(
@@ -216,11 +225,11 @@ ACCESS: dict[str, Rule] = {
     "api-metric-samples": api("manage_organisation", method="post"),
     "api-trends": api("view_dashboard"),
     "api-service-list": api("view_dashboard"),
-    "api-service-detail": api("view_dashboard", "service"),
+    "api-service-detail": api("view_dashboard", kwargs=slug("service")),
     "api-persona-list": api("view_dashboard"),
-    "api-persona-detail": api("view_dashboard", "persona"),
+    "api-persona-detail": api("view_dashboard", kwargs=slug("persona")),
     "api-metric-list": api("view_dashboard"),
-    "api-metric-detail": api("view_dashboard", "metric"),
+    "api-metric-detail": api("view_dashboard", kwargs=slug("metric")),
     "api-score-drop-list": api("view_score_drops"),
     "api-score-drop-detail": api("view_score_drops", "drop"),
     "api-xla-list": api("view_xlas"),

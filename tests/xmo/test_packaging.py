@@ -39,7 +39,7 @@ def test_compose_commands():
 def test_dockerfile_builds_one_non_root_image():
     text = (ROOT / "Dockerfile").read_text()
     assert text.startswith("# ") and "FROM python:3.11-slim" in text
-    assert "pip install ." in text
+    assert "pip install --require-hashes -r requirements/runtime.lock" in text
     assert "collectstatic --noinput" in text
     assert "\nUSER xmo\n" in text
     assert "gunicorn" in text and "xmo.wsgi" in text
@@ -56,3 +56,41 @@ def test_dockerfile_build_time_secret_key_passes_the_production_check():
     key = re.search(r"DJANGO_SECRET_KEY=(\S+)", (ROOT / "Dockerfile").read_text()).group(1)
     assert len(key) >= settings.MIN_SECRET_KEY_LENGTH
     assert key not in settings.PLACEHOLDER_SECRET_KEYS
+
+
+def _pins(lock: str) -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / "requirements" / lock).read_text().splitlines():
+        if line[:1].isalnum():
+            name, _, version = line.split(" ", 1)[0].partition("==")
+            pins[name.lower().replace("_", "-")] = version
+    return pins
+
+
+def test_locks_pin_every_dependency_with_hashes():
+    import re
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+    def names(requirements):
+        return {re.split(r"[<>=!~\[; ]", r, maxsplit=1)[0].lower() for r in requirements}
+
+    runtime, dev = _pins("runtime.lock"), _pins("dev.lock")
+    assert names(project["dependencies"]) <= set(runtime)
+    assert names(project["dependencies"]) | names(project["optional-dependencies"]["dev"]) <= set(
+        dev
+    )
+    assert all(runtime[name] == dev[name] for name in runtime)
+    # Test data factories are not part of the production image.
+    assert not {"factory-boy", "faker"} & set(runtime)
+    text = (ROOT / "requirements" / "runtime.lock").read_text()
+    for block in re.split(r"\n(?=[a-z0-9])", text.split("\n", 2)[2]):
+        assert "--hash=sha256:" in block, block.splitlines()[0]
+
+
+def test_make_install_uses_the_lock():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "pip install --quiet --require-hashes -r $(LOCK)" in makefile
+    assert "pip install --quiet --no-deps -e ." in makefile
+    assert "LOCK := requirements/dev.lock" in makefile

@@ -1,0 +1,103 @@
+"""Settings → Webhooks: endpoints (secret shown once) and the delivery log with re-send.
+
+Admins only (capability manage_organisation); objects are looked up within the current
+organisation (another organisation's is a 404); every write goes through services (audited).
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from xmo.access import org_object_or_404, org_required
+
+from . import selectors, services
+from .events import EVENTS
+from .forms import DeliveryFilterForm, WebhookEndpointForm
+from .models import WebhookDelivery, WebhookEndpoint
+
+PAGE_SIZE = 50
+
+
+def _endpoints_page(request, *, form=None, secret=None, new_endpoint=None, status=200):
+    endpoints = selectors.endpoints_of(request.organisation)
+    return render(
+        request,
+        "xmo/settings/webhooks.html",
+        {
+            "tab": "webhooks",
+            "page": Paginator(endpoints, PAGE_SIZE).get_page(request.GET.get("page")),
+            "form": form or WebhookEndpointForm(),
+            "secret": secret,
+            "new_endpoint": new_endpoint,
+            "events": EVENTS,
+        },
+        status=status,
+    )
+
+
+@org_required("manage_organisation")
+@require_http_methods(["GET", "POST"])
+def webhooks(request):
+    if request.method == "GET":
+        return _endpoints_page(request)
+    form = WebhookEndpointForm(request.POST)
+    if not form.is_valid():
+        return _endpoints_page(request, form=form, status=400)
+    try:
+        endpoint, secret = services.webhook_endpoint_create(
+            organisation=request.organisation, actor=request.user, **form.cleaned_data
+        )
+    except ValidationError as exc:
+        form.add_error(None, " ".join(exc.messages))
+        return _endpoints_page(request, form=form, status=400)
+    response = _endpoints_page(request, secret=secret, new_endpoint=endpoint)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@org_required("manage_organisation")
+@require_POST
+def webhook_active(request, pk):
+    endpoint = org_object_or_404(request, WebhookEndpoint, pk=pk)
+    active = not endpoint.is_active
+    services.webhook_endpoint_set_active(endpoint=endpoint, active=active, actor=request.user)
+    messages.success(request, f"Endpoint “{endpoint.name}” {'enabled' if active else 'disabled'}.")
+    return redirect("settings_webhooks")
+
+
+@org_required("manage_organisation")
+def webhook_deliveries(request):
+    org = request.organisation
+    endpoints = list(selectors.endpoints_of(org))
+    form = DeliveryFilterForm(request.GET or None, endpoints=endpoints)
+    filters = form.cleaned_data if form.is_valid() else {}
+    deliveries = selectors.deliveries_of(
+        org, endpoint_id=filters.get("endpoint"), status=filters.get("status")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "xmo/settings/webhook_deliveries.html",
+        {
+            "tab": "webhooks",
+            "page": Paginator(deliveries, PAGE_SIZE).get_page(request.GET.get("page")),
+            "form": form,
+            "query": query.urlencode(),
+        },
+    )
+
+
+@org_required("manage_organisation")
+@require_POST
+def webhook_delivery_resend(request, pk):
+    delivery = org_object_or_404(request, WebhookDelivery.objects.select_related("endpoint"), pk=pk)
+    services.webhook_delivery_resend(delivery=delivery, actor=request.user)
+    messages.success(
+        request,
+        f"{delivery.event} to “{delivery.endpoint.name}” queued again; "
+        "the worker sends it within a minute.",
+    )
+    return redirect("settings_webhook_deliveries")
