@@ -20,6 +20,7 @@ from experience.selectors import (
     breakdown,
     factor_counts,
     lost_time_concentration,
+    segment_labels,
     summary,
     trend,
 )
@@ -255,9 +256,16 @@ def _driver_items(items) -> list[dict]:
     return result
 
 
-def top_drivers(drivers, limit: int = 3) -> dict:
-    """The strongest factor and tag shifts of a drop, and its mix/rate split when known."""
+def top_drivers(drivers, limit: int = 3, labels: dict | None = None) -> dict:
+    """The strongest factor and tag shifts of a drop, and its mix/rate split when known.
+
+    The detector (experience/drops.py) stores the split under drivers["mix_rate"] with one
+    row per sub-segment (service or channel); older rows kept mix and rate at the top level.
+    `labels` maps a sub-segment key to its display name.
+    """
     drivers = drivers if isinstance(drivers, dict) else {}
+    split = drivers.get("mix_rate") if isinstance(drivers.get("mix_rate"), dict) else drivers
+    labels = labels or {}
 
     def strongest(items):
         items = _driver_items(items)
@@ -266,18 +274,55 @@ def top_drivers(drivers, limit: int = 3) -> dict:
             key=lambda d: -abs(d["change"]) if isinstance(d["change"], int | float) else 0,
         )[:limit]
 
+    segments = []
+    for child in split.get("children") or []:
+        if not isinstance(child, dict):
+            continue
+        w0, w1 = child.get("weight_before"), child.get("weight_after")
+        v0, v1 = child.get("value_before"), child.get("value_after")
+        key = child.get("key") or ""
+        complete = None not in (w0, w1, v0, v1)
+        segments.append(
+            {
+                "key": key,
+                "label": labels.get(key) or key or "(none)",
+                "share_before": None if w0 is None else round(100 * w0, 2),
+                "share_after": None if w1 is None else round(100 * w1, 2),
+                "value_before": v0,
+                "value_after": v1,
+                # This sub-segment's part of the split: mix = (w1 − w0)·h0, rate = w1·(h1 − h0).
+                "mix": round((w1 - w0) * v0, 4) if complete else None,
+                "rate": round(w1 * (v1 - v0), 4) if complete else None,
+            }
+        )
     return {
         "factors": strongest(drivers.get("factors")),
         "tags": strongest(drivers.get("tags")),
-        "mix": drivers.get("mix"),
-        "rate": drivers.get("rate"),
+        "mix": split.get("mix"),
+        "rate": split.get("rate"),
+        "child": split.get("child") or "",
+        "segments": segments,
     }
+
+
+def _child_labels(org, drops) -> dict:
+    """{child dimension: {key: display name}} for the sub-segments of the drops' splits."""
+    keys: dict[str, set] = {}
+    for drop in drops:
+        split = (drop.drivers or {}).get("mix_rate") if isinstance(drop.drivers, dict) else None
+        if isinstance(split, dict) and split.get("child"):
+            keys.setdefault(split["child"], set()).update(
+                c.get("key") for c in split.get("children") or [] if isinstance(c, dict)
+            )
+    return {dim: segment_labels(org, dim, values) for dim, values in keys.items()}
 
 
 def drop_figures(org, start, end) -> dict:
     drops = ScoreDrop.objects.filter(
         organisation=org, week_start__gte=start, week_start__lt=end
     ).order_by("week_start", "delta", "segment_kind", "segment_value")
+    drops = list(drops)
+    labels = _child_labels(org, drops)
     rows = [
         {
             "id": d.pk,
@@ -293,7 +338,10 @@ def drop_figures(org, start, end) -> dict:
             "n": d.n,
             "p_value": d.p_value,
             "status": d.status,
-            "drivers": top_drivers(d.drivers),
+            "drivers": top_drivers(
+                d.drivers,
+                labels=labels.get(((d.drivers or {}).get("mix_rate") or {}).get("child")),
+            ),
         }
         for d in drops
     ]
