@@ -27,7 +27,7 @@ from experience.selectors import (
 from feedback.models import FeedbackTag
 from meetings.choices import ActionStatus, InitiativeStatus
 from meetings.models import ActionItem, ImprovementInitiative
-from xlas.models import Breach, Evaluation, XLAScore
+from xlas.models import Breach
 from xmo.periods import (
     last_closed_period,
     next_period_start,
@@ -142,61 +142,51 @@ def trend_figures(org, start, end) -> dict:
 
 
 def xla_figures(org, start) -> dict:
-    scores = (
-        XLAScore.objects.filter(organisation=org, period="month", period_start=start)
-        .select_related("xla", "version")
-        .order_by("xla__name")
-    )
-    evaluations = (
-        Evaluation.objects.filter(organisation=org, period="month", period_start=start)
-        .select_related("indicator")
-        .order_by("xla_id", "indicator__order", "indicator_key")
-    )
-    per_xla: dict[int, list] = {}
-    names: dict[int, str] = {}
-    status_counts: dict[str, int] = {}
-    for ev in evaluations:
-        per_xla.setdefault(ev.xla_id, []).append(
-            {
-                "key": ev.indicator_key,
-                "name": ev.indicator.name,
-                "status": ev.status,
-                "value": ev.value,
-                "n": ev.n,
-                "target": ev.indicator.target,
-                "warning": ev.indicator.warning,
-                "direction": ev.indicator.direction,
-            }
-        )
-        status_counts[ev.status] = status_counts.get(ev.status, 0) + 1
-    rows = []
-    for score in scores:
-        names[score.xla_id] = score.xla.name
-        rows.append(
-            {
-                "xla_id": score.xla_id,
-                "name": score.xla.name,
-                "version": score.version.number,
-                "score": score.score,
-                "indicators": per_xla.pop(score.xla_id, []),
-            }
-        )
-    if per_xla:  # evaluated indicators of XLAs without a score row yet
-        from xlas.models import XLA
+    """Each evaluated XLA's score and status for the month (xlas.scores), with its indicators."""
+    from xlas.models import XLA
+    from xlas.scores import xla_figures as scores_of
 
-        for xla in XLA.objects.filter(organisation=org, pk__in=per_xla).order_by("name"):
-            rows.append(
+    figures = scores_of(org, [start])
+    names = dict(
+        XLA.objects.filter(organisation=org, pk__in=[x for x, _ in figures]).values_list(
+            "pk", "name"
+        )
+    )
+    status_counts: dict[str, int] = {}
+    rows = []
+    for (xla_id, _), figure in sorted(figures.items(), key=lambda kv: (names[kv[0][0]], kv[0][0])):
+        indicators = []
+        for ind in figure.indicators:
+            latest = ind.evaluations[-1].indicator
+            indicators.append(
                 {
-                    "xla_id": xla.pk,
-                    "name": xla.name,
-                    "version": None,
-                    "score": None,
-                    "indicators": per_xla[xla.pk],
+                    "key": ind.key,
+                    "name": ind.name,
+                    "status": ind.status,
+                    "value": ind.value,
+                    "n": ind.n,
+                    "target": ind.target,
+                    "warning": latest.warning,
+                    "direction": latest.direction,
                 }
             )
+            status_counts[ind.status] = status_counts.get(ind.status, 0) + 1
+        versions = {e.indicator.version.number for i in figure.indicators for e in i.evaluations}
+        rows.append(
+            {
+                "xla_id": xla_id,
+                "name": names[xla_id],
+                "version": max(versions) if versions else None,
+                "score_period": _iso(start),  # the month's start: data-xla-period
+                "score": figure.score,
+                "status": figure.status,
+                "indicators": indicators,
+            }
+        )
     scored = [r["score"] for r in rows if r["score"] is not None]
     return {
         "rows": rows,
+        # The mean of the XLA scores of the month, each XLA weighted equally.
         "average_score": round(sum(scored) / len(scored), 2) if scored else None,
         "indicator_status": status_counts,
     }

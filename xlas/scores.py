@@ -146,7 +146,7 @@ def xla_figures(org, months, xla_ids=None) -> dict[tuple[int, datetime.date], XL
     if xla_ids is not None:
         qs = qs.filter(xla_id__in=list(xla_ids))
     grouped: dict = defaultdict(lambda: defaultdict(list))
-    for ev in qs.select_related("indicator").order_by("period_start", "id"):
+    for ev in qs.select_related("indicator__version").order_by("period_start", "id"):
         for month in _month_of(ev):
             if month in wanted:
                 grouped[(ev.xla_id, month)][ev.indicator_key].append(ev)

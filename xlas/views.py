@@ -14,8 +14,8 @@ from meetings.models import ActionItem
 from xmo.access import org_object_or_404, org_required
 from xmo.periods import local_today
 
-from . import selectors, services
-from .choices import BreachStatus, EvaluationStatus, VersionStatus
+from . import scores, selectors, services
+from .choices import BreachStatus, VersionStatus
 from .forms import (
     ActionItemForm,
     ApproveForm,
@@ -54,16 +54,16 @@ def _query_without_page(request) -> str:
 
 @org_required("view_xlas")
 def xla_list(request):
-    page = _page(request, selectors.xla_list(request.organisation))
-    latest = selectors.latest_evaluations([x.pk for x in page.object_list])
+    org = request.organisation
+    page = _page(request, selectors.xla_list(org))
+    month = scores.last_closed_month(org)
+    figures = scores.xla_figures(org, [month], [x.pk for x in page.object_list])
     for xla in page.object_list:
-        xla.current = latest.get(xla.pk, [])
-        xla.current_status = selectors.worst_status(xla.current)
-        xla.current_status_label = (
-            EvaluationStatus(xla.current_status).label if xla.current_status else ""
-        )
+        xla.figure = figures.get((xla.pk, month))
     template = "xlas/_xla_rows.html" if request.htmx else "xlas/xla_list.html"
-    return render(request, template, {"page": page, "today": local_today(request.organisation)})
+    return render(
+        request, template, {"page": page, "today": local_today(org), "score_month": month}
+    )
 
 
 @org_required("view_xlas")
@@ -135,6 +135,7 @@ def xla_detail(request, pk):
             "shown": shown,
             "sections": sections,
             "audit_page": audit_page,
+            "score_figures": scores.recent_figures(request.organisation, xla.pk),
             "has_active": any(v.status == VersionStatus.ACTIVE for v in versions),
             "has_proposal": any(v.status == VersionStatus.PROPOSED for v in versions),
             "drafts": [v for v in versions if v.status == VersionStatus.DRAFT],
