@@ -338,7 +338,9 @@ def xla_new_draft(request, pk):
     return redirect("xlas:version_edit", pk=version.pk)
 
 
-def _version_page(request, version, *, approve_form=None, reject_form=None, status=200):
+def _version_page(
+    request, version, *, approve_form=None, reject_form=None, status=200, backdate=None
+):
     xla = version.xla
     active = xla.versions.filter(status=VersionStatus.ACTIVE).exclude(pk=version.pk).first()
     current = {i.key: i for i in active.indicators.all()} if active else {}
@@ -361,6 +363,7 @@ def _version_page(request, version, *, approve_form=None, reject_form=None, stat
             "approve_form": approve_form
             or ApproveForm(initial={"effective_from": version.effective_from}),
             "reject_form": reject_form or RejectForm(),
+            "backdate": backdate,
         },
         status=status,
     )
@@ -377,21 +380,34 @@ def version_approve(request, pk):
     version = _version_or_404(request, pk)
     form = ApproveForm(request.POST)
     if form.is_valid():
+        effective_from = form.cleaned_data["effective_from"]
+        if request.POST.get("confirm") != effective_from.isoformat():
+            # A back-dated start re-judges closed periods: when some would change, say how
+            # many and ask to confirm.
+            backdate = services.version_backdate_preview(version, effective_from)
+            if backdate["backdated"] and backdate["periods"]:
+                return _version_page(request, version, approve_form=form, backdate=backdate)
         try:
-            services.version_approve(
+            version = services.version_approve(
                 actor=request.user,
                 version=version,
-                effective_from=form.cleaned_data["effective_from"],
+                effective_from=effective_from,
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
             form.add_error(None, _error_text(exc))
         else:
-            messages.success(
-                request,
-                f"Version {version.number} approved; in force from "
-                f"{form.cleaned_data['effective_from']:%d %b %Y}.",
-            )
+            text = f"Version {version.number} approved; in force from {effective_from:%d %b %Y}."
+            rejudged = getattr(version, "rejudged", None)
+            if rejudged is not None and not rejudged["periods"]:
+                text += " No closed period changed its result."
+            elif rejudged:
+                text += (
+                    f" {rejudged['periods']} closed period(s) re-judged with a new result; "
+                    f"breaches: {rejudged['raised']} raised, {rejudged['withdrawn']} withdrawn"
+                    f", {rejudged['reopened']} reopened."
+                )
+            messages.success(request, text)
             return redirect("xlas:xla_detail", pk=version.xla_id)
     return _version_page(request, version, approve_form=form, status=400)
 
