@@ -52,3 +52,41 @@ def xla_scores(pages: dict[str, str]) -> dict[tuple[int, str], set[tuple[str, st
         for xla_id, period, score in XLA_SCORE.findall(html):
             found.setdefault((int(xla_id), period), set()).add((score, url))
     return found
+
+
+SCRIPT = re.compile(r"<(script|style|template)\b.*?</\1>", re.S | re.I)
+TAG = re.compile(r"<[^>]+>")
+
+
+def visible_text(html: str) -> str:
+    import html as html_lib
+
+    return html_lib.unescape(TAG.sub(" ", SCRIPT.sub(" ", html)))
+
+
+def choice_codes() -> set[str]:
+    """Every stored choice value that is a code rather than a word (has an underscore)."""
+    from django.apps import apps
+
+    codes = set()
+    for model in apps.get_models():
+        if model._meta.app_label not in {"xmo", "experience", "xlas", "feedback", "meetings", "reports"}:
+            continue
+        for f in model._meta.get_fields():
+            for value, _label in getattr(f, "flatchoices", None) or []:
+                if isinstance(value, str) and "_" in value:
+                    codes.add(value)
+    return codes
+
+
+def raw_words(pages: dict[str, str], codes: set[str]) -> dict[str, set[str]]:
+    """{url: raw codes or None shown as text on the page}."""
+    pattern = re.compile(
+        r"(?<![\w/.-])(None|" + "|".join(sorted(map(re.escape, codes), key=len, reverse=True)) + r")(?![\w/.-])"
+    )
+    found = {}
+    for url, html in pages.items():
+        hits = set(pattern.findall(visible_text(html)))
+        if hits:
+            found[url] = hits
+    return found

@@ -34,7 +34,7 @@ from xlas.evaluation import evaluate_org
 from xmo.models import Membership
 from xmo.roles import ALL_ROLES as ROLES
 
-from .crawl import crawl, xla_scores
+from .crawl import choice_codes, crawl, raw_words, xla_scores
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -53,13 +53,19 @@ def _api_scores(client, xla_ids) -> dict[tuple[int, str], str]:
     return result
 
 
-def check_every_page_agrees(client, users_by_role, *, min_pairs: int) -> dict:
-    """Crawl as each role; every (XLA, period) shows one value, the API's."""
+def check_every_page_agrees(client, users_by_role, *, min_pairs: int, words=False) -> dict:
+    """Crawl as each role; every (XLA, period) shows one value, the API's.
+
+    With `words`, no page may show a raw choice code (virtual_agent, at_risk) or "None".
+    """
     seen: dict = {}
+    codes = choice_codes()
     for role, user in users_by_role.items():
         client.force_login(user)
         pages = crawl(client)
         assert len(pages) > 5, role
+        if words:
+            assert raw_words(pages, codes) == {}, role
         for pair, values in xla_scores(pages).items():
             seen.setdefault(pair, set()).update(values)
     officer = users_by_role["officer"]
@@ -74,7 +80,7 @@ def check_every_page_agrees(client, users_by_role, *, min_pairs: int) -> dict:
     return seen
 
 
-def test_demo_shows_one_score_per_xla_and_period(client):
+def test_demo_shows_one_score_per_xla_and_period_and_words_not_codes(client):
     with time_machine.travel(NOW, tick=False):
         call_command("seed_demo", "--responses", "600", stdout=io.StringIO(), stderr=io.StringIO())
         users = {
@@ -82,7 +88,7 @@ def test_demo_shows_one_score_per_xla_and_period(client):
             for m in Membership.objects.filter(organisation__slug="demo").select_related("user")
         }
         assert set(users) == set(ROLES)
-        seen = check_every_page_agrees(client, users, min_pairs=4)
+        seen = check_every_page_agrees(client, users, min_pairs=4, words=True)
     # The dashboard, the XLA list and detail and the report all carry scores.
     urls = {url for values in seen.values() for _, url in values}
     for prefix in ("/dashboard/", "/xlas/", "/reports/"):

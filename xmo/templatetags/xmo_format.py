@@ -121,6 +121,41 @@ def measure_change(value, measure):
     return points(value, "signed")
 
 
+MEASURE_UNITS = {
+    "happiness": "points",
+    "avg_score": "/ 10",
+    "positive_share": "%",
+    "negative_share": "%",
+    "lost_time_mean": "min",
+    "lost_time_median": "min",
+    "response_count": "responses",
+}
+
+
+def indicator_unit(indicator) -> str:
+    """The unit of an XLA indicator's values: the measure's, or the metric's own."""
+    if indicator is None:
+        return ""
+    if getattr(indicator, "kind", "") == "operational":
+        metric = getattr(indicator, "metric", None)
+        return getattr(metric, "unit", "") or ""
+    return MEASURE_UNITS.get(getattr(indicator, "measure", ""), "")
+
+
+@register.filter
+def indicator_value(value, indicator):
+    """An indicator's value or target with its unit: 278 min, 65.0 points, 2.1 crashes/100."""
+    if _blank(value):
+        return DASH
+    unit = indicator_unit(indicator)
+    if unit == "min":
+        return minutes(value)
+    if unit == "%":
+        return percent(value, 1)
+    text = format_number(value, 1)
+    return f"{text} {unit}" if unit else text
+
+
 @register.filter
 def p_value(value):
     """'p < 0.0001' below the smallest shown, otherwise 'p = 0.0123'."""
@@ -153,6 +188,12 @@ def person_name(user) -> str:
 @register.filter
 def person(user):
     return person_name(user)
+
+
+@register.filter
+def person_or(user, fallback="—"):
+    """A person's display name, or `fallback` when nobody."""
+    return fallback if user is None or user == "" else person_name(user)
 
 
 @register.filter
