@@ -64,13 +64,16 @@ def visible_text(html: str) -> str:
     return html_lib.unescape(TAG.sub(" ", SCRIPT.sub(" ", html)))
 
 
+APPS = {"xmo", "experience", "xlas", "feedback", "meetings", "reports"}
+
+
 def choice_codes() -> set[str]:
     """Every stored choice value that is a code rather than a word (has an underscore)."""
     from django.apps import apps
 
     codes = set()
     for model in apps.get_models():
-        if model._meta.app_label not in {"xmo", "experience", "xlas", "feedback", "meetings", "reports"}:
+        if model._meta.app_label not in APPS:
             continue
         for f in model._meta.get_fields():
             for value, _label in getattr(f, "flatchoices", None) or []:
@@ -81,9 +84,8 @@ def choice_codes() -> set[str]:
 
 def raw_words(pages: dict[str, str], codes: set[str]) -> dict[str, set[str]]:
     """{url: raw codes or None shown as text on the page}."""
-    pattern = re.compile(
-        r"(?<![\w/.-])(None|" + "|".join(sorted(map(re.escape, codes), key=len, reverse=True)) + r")(?![\w/.-])"
-    )
+    alternatives = "|".join(sorted(map(re.escape, codes), key=len, reverse=True))
+    pattern = re.compile(r"(?<![\w/.-])(None|" + alternatives + r")(?![\w/.-])")
     found = {}
     for url, html in pages.items():
         hits = set(pattern.findall(visible_text(html)))
