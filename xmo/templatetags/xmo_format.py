@@ -205,3 +205,32 @@ def data_number(value):
         return repr(round(float(value), 4))
     except (TypeError, ValueError):
         return ""
+
+
+_CHOICE_LABELS: dict[str, str] | None = None
+
+
+def _choice_labels() -> dict[str, str]:
+    """{stored choice code: its label} over the project's models (built once)."""
+    global _CHOICE_LABELS
+    if _CHOICE_LABELS is None:
+        from django.apps import apps
+
+        labels = {}
+        for model in apps.get_models():
+            for f in model._meta.get_fields():
+                for value, text in getattr(f, "flatchoices", None) or []:
+                    if isinstance(value, str) and "_" in value:
+                        labels.setdefault(value, str(text))
+        _CHOICE_LABELS = labels
+    return _CHOICE_LABELS
+
+
+@register.filter
+def words(value):
+    """A stored value as people read it: a choice code becomes its label, None a dash."""
+    if _blank(value):
+        return DASH
+    if isinstance(value, str):
+        return _choice_labels().get(value, value)
+    return value
