@@ -324,6 +324,8 @@ def rejudge_preview(org, xla, version, since: datetime.date, today: datetime.dat
             xla=xla, period_start__gte=since, is_closed=True
         ).select_related("indicator")
     }
+    if not existing:  # nothing judged from that date yet: the evaluation job will judge it
+        return []
     first_day = max(since, today - datetime.timedelta(days=LOOKBACK_DAYS))
     changes = []
     for indicator in version.indicators.all():

@@ -205,6 +205,22 @@ def recent_figures(org, xla_id: int, count: int = 12) -> list[XLAFigure]:
     return [figures[(xla_id, m)] for m in reversed(months) if (xla_id, m) in figures]
 
 
+def latest_figures(org, xla_ids) -> dict[int, XLAFigure]:
+    """{xla_id: figure of its latest closed month with a closed evaluation}."""
+    from django.db.models import Max
+
+    last = last_closed_month(org)
+    latest = dict(
+        Evaluation.objects.filter(organisation=org, xla_id__in=list(xla_ids), is_closed=True)
+        .values_list("xla_id")
+        .annotate(latest=Max("period_start"))
+        .order_by()
+    )
+    months = {x: min(day.replace(day=1), last) for x, day in latest.items()}
+    figures = xla_figures(org, set(months.values()), list(months))
+    return {x: figures[(x, m)] for x, m in months.items() if (x, m) in figures}
+
+
 def tile_aggregate(figures) -> dict:
     """The dashboard tile: the mean of the scores shown, each XLA weighted equally."""
     scores = [f.score for f in figures if f is not None and f.score is not None]

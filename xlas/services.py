@@ -512,8 +512,11 @@ def _rejudge_closed_periods(actor, version: XLAVersion, since: datetime.date) ->
     )
     org = xla.organisation
     today = local_today(org)
-    if since >= today:
-        return None
+    if (
+        since >= today
+        or not Evaluation.objects.filter(xla=xla, is_closed=True, period_start__gte=since).exists()
+    ):
+        return None  # no closed period judged from that date: nothing to re-judge
     changes = rejudge_preview(org, xla, version, since, today)
     evaluate_xla(org, xla, today=today, rebuild_from=since)
     reason = (

@@ -56,14 +56,11 @@ def _query_without_page(request) -> str:
 def xla_list(request):
     org = request.organisation
     page = _page(request, selectors.xla_list(org))
-    month = scores.last_closed_month(org)
-    figures = scores.xla_figures(org, [month], [x.pk for x in page.object_list])
+    figures = scores.latest_figures(org, [x.pk for x in page.object_list])
     for xla in page.object_list:
-        xla.figure = figures.get((xla.pk, month))
+        xla.figure = figures.get(xla.pk)
     template = "xlas/_xla_rows.html" if request.htmx else "xlas/xla_list.html"
-    return render(
-        request, template, {"page": page, "today": local_today(org), "score_month": month}
-    )
+    return render(request, template, {"page": page, "today": local_today(org)})
 
 
 @org_required("view_xlas")
