@@ -198,27 +198,39 @@ def trend(
     start: datetime.date,
     end: datetime.date,
     segment: Segment | None = None,
+    clip: bool = False,
 ) -> list[dict]:
-    """A series of {period_start, value, n, ci_low, ci_high} for every period in [start, end)."""
+    """A series of {period_start, value, n, ci_low, ci_high} for every period in [start, end).
+
+    By default the first and last periods are whole (a range starting mid-month counts the
+    whole month). With `clip`, they count only the days inside [start, end), and every point
+    says whether it was cut short: "partial": true for a period the range does not cover.
+    """
     starts = period_starts(start, end - datetime.timedelta(days=1), period) if end > start else []
     if not starts:
         return []
     first, last_end = starts[0], next_period_start(starts[-1], period)
+    lo, hi = (start, end) if clip else (first, last_end)
     per_period: dict[datetime.date, Stats] = defaultdict(Stats)
     daily = _daily_stats(
         org,
-        first,
-        last_end,
+        lo,
+        hi,
         segment,
         with_hist=measure_name == "lost_time_median",
         allow_month=period in ("month", "quarter"),
     )
     for (day, _), stats in daily.items():
         per_period[period_start(day, period)].add(stats)
-    return [
+    series = [
         {"period_start": s, **measure(per_period.get(s, Stats()), measure_name).as_dict()}
         for s in starts
     ]
+    if clip:
+        for point in series:
+            s = point["period_start"]
+            point["partial"] = s < start or next_period_start(s, period) > end
+    return series
 
 
 def summary_stats(org, *, start, end, segment: Segment | None = None) -> Stats:

@@ -21,7 +21,7 @@ from . import drop_services
 from .choices import DropMeasure
 from .forms import DropFilterForm, InvestigationForm
 from .models import ScoreDrop
-from .selectors import Segment, responses, trend
+from .selectors import Segment, responses, segment_labels, trend
 
 PAGE_SIZE = 25
 COMMENTS_PAGE_SIZE = 15
@@ -131,6 +131,12 @@ def driver_view(drop: ScoreDrop) -> dict:
                 row["mix"] = (after_w - before_w) * v0
                 if v1 is not None:
                     row["rate"] = after_w * (v1 - v0)
+    dimension = _first(split, "child", "dimension", "by", default="")
+    if dimension in ("service", "persona", "channel", "touchpoint") and segments:
+        # Show sub-segments by name (Virtual agent, Walk-in), never by stored code.
+        names = segment_labels(drop.organisation, dimension, [s["label"] for s in segments])
+        for row in segments:
+            row["label"] = names.get(row["label"], row["label"])
     return {
         "factors": factors,
         "tags": tags,

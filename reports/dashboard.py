@@ -22,7 +22,7 @@ from experience.selectors import Segment, breakdown, factor_counts, trend
 from xmo.periods import current_period, last_closed_period, next_period_start, period_start
 from xmo.roles import SERVICE_OWNER
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 CACHE_SECONDS = 15 * 60
 LOCK_SECONDS = 30
 STALE_SECONDS = 24 * 3600
@@ -287,93 +287,60 @@ def period_label(period: str, start: datetime.date) -> str:
 
 
 def _xlas(org, filters: Filters):
-    from xlas.models import XLA
+    from xlas.scores import applicable_xlas
 
-    xlas = XLA.objects.filter(organisation=org)
-    if filters.segment.services:
-        xlas = xlas.filter(services__slug__in=filters.segment.services).distinct()
+    xlas = applicable_xlas(
+        org, services=filters.segment.services, personas=filters.segment.personas
+    )
     return list(xlas.order_by("name").values("id", "name"))
 
 
 def xla_figures(org, filters: Filters) -> tuple[dict, list[dict]]:
-    """(XLA score tile, attainment table) from closed XLAScore and Evaluation rows."""
-    from xlas.models import Evaluation, XLAScore
+    """(XLA score tile, attainment table) for the selected month, from xlas.scores.
 
+    The tile is the mean of the scores in the table, each XLA weighted equally; XLAs with
+    insufficient data are left out of it and counted apart.
+    """
+    from xlas.scores import tile_aggregate
+    from xlas.scores import xla_figures as scores_of
+
+    blank = {"value": None, "previous": None, "delta": None, "xlas": 0, "met": 0}
     if filters.empty:
-        return {"value": None, "previous": None, "delta": None, "xlas": 0, "met": 0}, []
+        return {**blank, "period_start": filters.month.isoformat(), "insufficient": 0}, []
     xlas = _xlas(org, filters)
     ids = [x["id"] for x in xlas]
-    horizon = add_months(filters.month, -15)
-    scores = list(
-        XLAScore.objects.filter(
-            organisation=org,
-            xla_id__in=ids,
-            is_closed=True,
-            period_start__gte=horizon,
-            period_start__lt=filters.month_end,
-        )
-        .order_by("-period_start")
-        .values("xla_id", "period", "period_start", "score")
-    )
-    monthly = [s for s in scores if s["period"] == "month" and s["score"] is not None]
-    latest = max((s["period_start"] for s in monthly), default=None)
-    tile = {"value": None, "previous": None, "delta": None, "period_start": None}
-    if latest:
-        now = [s["score"] for s in monthly if s["period_start"] == latest]
-        before = [s["score"] for s in monthly if s["period_start"] == add_months(latest, -1)]
-        tile["value"] = round(sum(now) / len(now), 2)
-        tile["previous"] = round(sum(before) / len(before), 2) if before else None
-        tile["delta"] = _delta(tile["value"], tile["previous"])
-        tile["period_start"] = latest.isoformat()
-        tile["met"] = sum(1 for s in now if s >= 100)
-        tile["xlas"] = len(now)
-    latest_score: dict = {}
-    for s in scores:
-        latest_score.setdefault(s["xla_id"], s)
-    evaluations = (
-        Evaluation.objects.filter(
-            organisation=org,
-            xla_id__in=ids,
-            is_closed=True,
-            period_start__gte=horizon,
-            period_start__lt=filters.month_end,
-        )
-        .select_related("indicator")
-        .order_by("xla_id", "indicator_key", "-period_start")
-    )
-    per_xla: dict = {}
-    for ev in evaluations:
-        score = latest_score.get(ev.xla_id)
-        if score and (ev.period, ev.period_start) != (score["period"], score["period_start"]):
-            continue
-        keys = per_xla.setdefault(ev.xla_id, {})
-        keys.setdefault(
-            ev.indicator_key,
-            {
-                "key": ev.indicator_key,
-                "name": ev.indicator.name,
-                "status": ev.status,
-                "status_label": ev.get_status_display(),
-                "value": ev.value,
-                "target": ev.indicator.target,
-                "n": ev.n,
-                "period_start": ev.period_start.isoformat(),
-            },
-        )
+    month, previous = filters.month, filters.previous_month
+    figures = scores_of(org, [month, previous], ids)
+    now = [figures.get((i, month)) for i in ids]
+    before = tile_aggregate([figures.get((i, previous)) for i in ids])
+    tile = {**tile_aggregate(now), "period_start": month.isoformat()}
+    tile["previous"] = before["value"]
+    tile["delta"] = _delta(tile["value"], before["value"])
     table = []
-    for x in xlas:
-        score = latest_score.get(x["id"])
+    for x, figure in zip(xlas, now, strict=True):
         table.append(
             {
                 "id": x["id"],
                 "name": x["name"],
-                "score": score["score"] if score else None,
-                "period": score["period"] if score else None,
-                "period_start": score["period_start"].isoformat() if score else None,
-                "period_label": period_label(score["period"], score["period_start"])
-                if score
-                else "",
-                "indicators": list(per_xla.get(x["id"], {}).values()),
+                "score": figure.score if figure else None,
+                "status": figure.status if figure else None,
+                "status_label": figure.status_label if figure else "",
+                "evaluated": figure is not None,
+                "period": "month",
+                "period_start": month.isoformat(),
+                "period_label": period_label("month", month),
+                "indicators": [
+                    {
+                        "key": ind.key,
+                        "name": ind.name,
+                        "status": ind.status,
+                        "status_label": ind.status_label,
+                        "value": ind.value,
+                        "target": ind.target,
+                        "n": ind.n,
+                    }
+                    for ind in (figure.indicators if figure else [])
+                ],
             }
         )
     return tile, table
@@ -554,13 +521,13 @@ def segment_data(org, filters: Filters) -> dict:
 
 def open_breaches(org, filters: Filters, limit: int = 10) -> list:
     """The latest open breaches (live, not cached: people change their status by hand)."""
-    from xlas.models import Breach
+    from xlas.scores import applicable_breaches
 
     if filters.empty:
         return []
-    qs = Breach.objects.filter(organisation=org, status__in=["open", "investigating"])
-    if filters.segment.services:
-        qs = qs.filter(xla__services__slug__in=filters.segment.services).distinct()
+    qs = applicable_breaches(
+        org, services=filters.segment.services, personas=filters.segment.personas
+    ).filter(status__in=["open", "investigating"])
     return list(
         qs.select_related("xla", "indicator", "assignee").order_by("-period_start", "-id")[:limit]
     )

@@ -20,13 +20,14 @@ from experience.selectors import (
     breakdown,
     factor_counts,
     lost_time_concentration,
+    segment_labels,
     summary,
     trend,
 )
 from feedback.models import FeedbackTag
 from meetings.choices import ActionStatus, InitiativeStatus
 from meetings.models import ActionItem, ImprovementInitiative
-from xlas.models import Breach, Evaluation, XLAScore
+from xlas.models import Breach
 from xmo.periods import (
     last_closed_period,
     next_period_start,
@@ -141,61 +142,51 @@ def trend_figures(org, start, end) -> dict:
 
 
 def xla_figures(org, start) -> dict:
-    scores = (
-        XLAScore.objects.filter(organisation=org, period="month", period_start=start)
-        .select_related("xla", "version")
-        .order_by("xla__name")
-    )
-    evaluations = (
-        Evaluation.objects.filter(organisation=org, period="month", period_start=start)
-        .select_related("indicator")
-        .order_by("xla_id", "indicator__order", "indicator_key")
-    )
-    per_xla: dict[int, list] = {}
-    names: dict[int, str] = {}
-    status_counts: dict[str, int] = {}
-    for ev in evaluations:
-        per_xla.setdefault(ev.xla_id, []).append(
-            {
-                "key": ev.indicator_key,
-                "name": ev.indicator.name,
-                "status": ev.status,
-                "value": ev.value,
-                "n": ev.n,
-                "target": ev.indicator.target,
-                "warning": ev.indicator.warning,
-                "direction": ev.indicator.direction,
-            }
-        )
-        status_counts[ev.status] = status_counts.get(ev.status, 0) + 1
-    rows = []
-    for score in scores:
-        names[score.xla_id] = score.xla.name
-        rows.append(
-            {
-                "xla_id": score.xla_id,
-                "name": score.xla.name,
-                "version": score.version.number,
-                "score": score.score,
-                "indicators": per_xla.pop(score.xla_id, []),
-            }
-        )
-    if per_xla:  # evaluated indicators of XLAs without a score row yet
-        from xlas.models import XLA
+    """Each evaluated XLA's score and status for the month (xlas.scores), with its indicators."""
+    from xlas.models import XLA
+    from xlas.scores import xla_figures as scores_of
 
-        for xla in XLA.objects.filter(organisation=org, pk__in=per_xla).order_by("name"):
-            rows.append(
+    figures = scores_of(org, [start])
+    names = dict(
+        XLA.objects.filter(organisation=org, pk__in=[x for x, _ in figures]).values_list(
+            "pk", "name"
+        )
+    )
+    status_counts: dict[str, int] = {}
+    rows = []
+    for (xla_id, _), figure in sorted(figures.items(), key=lambda kv: (names[kv[0][0]], kv[0][0])):
+        indicators = []
+        for ind in figure.indicators:
+            latest = ind.evaluations[-1].indicator
+            indicators.append(
                 {
-                    "xla_id": xla.pk,
-                    "name": xla.name,
-                    "version": None,
-                    "score": None,
-                    "indicators": per_xla[xla.pk],
+                    "key": ind.key,
+                    "name": ind.name,
+                    "status": ind.status,
+                    "value": ind.value,
+                    "n": ind.n,
+                    "target": ind.target,
+                    "warning": latest.warning,
+                    "direction": latest.direction,
                 }
             )
+            status_counts[ind.status] = status_counts.get(ind.status, 0) + 1
+        versions = {e.indicator.version.number for i in figure.indicators for e in i.evaluations}
+        rows.append(
+            {
+                "xla_id": xla_id,
+                "name": names[xla_id],
+                "version": max(versions) if versions else None,
+                "score_period": _iso(start),  # the month's start: data-xla-period
+                "score": figure.score,
+                "status": figure.status,
+                "indicators": indicators,
+            }
+        )
     scored = [r["score"] for r in rows if r["score"] is not None]
     return {
         "rows": rows,
+        # The mean of the XLA scores of the month, each XLA weighted equally.
         "average_score": round(sum(scored) / len(scored), 2) if scored else None,
         "indicator_status": status_counts,
     }
@@ -255,9 +246,16 @@ def _driver_items(items) -> list[dict]:
     return result
 
 
-def top_drivers(drivers, limit: int = 3) -> dict:
-    """The strongest factor and tag shifts of a drop, and its mix/rate split when known."""
+def top_drivers(drivers, limit: int = 3, labels: dict | None = None) -> dict:
+    """The strongest factor and tag shifts of a drop, and its mix/rate split when known.
+
+    The detector (experience/drops.py) stores the split under drivers["mix_rate"] with one
+    row per sub-segment (service or channel); older rows kept mix and rate at the top level.
+    `labels` maps a sub-segment key to its display name.
+    """
     drivers = drivers if isinstance(drivers, dict) else {}
+    split = drivers.get("mix_rate") if isinstance(drivers.get("mix_rate"), dict) else drivers
+    labels = labels or {}
 
     def strongest(items):
         items = _driver_items(items)
@@ -266,18 +264,55 @@ def top_drivers(drivers, limit: int = 3) -> dict:
             key=lambda d: -abs(d["change"]) if isinstance(d["change"], int | float) else 0,
         )[:limit]
 
+    segments = []
+    for child in split.get("children") or []:
+        if not isinstance(child, dict):
+            continue
+        w0, w1 = child.get("weight_before"), child.get("weight_after")
+        v0, v1 = child.get("value_before"), child.get("value_after")
+        key = child.get("key") or ""
+        complete = None not in (w0, w1, v0, v1)
+        segments.append(
+            {
+                "key": key,
+                "label": labels.get(key) or key or "(none)",
+                "share_before": None if w0 is None else round(100 * w0, 2),
+                "share_after": None if w1 is None else round(100 * w1, 2),
+                "value_before": v0,
+                "value_after": v1,
+                # This sub-segment's part of the split: mix = (w1 − w0)·h0, rate = w1·(h1 − h0).
+                "mix": round((w1 - w0) * v0, 4) if complete else None,
+                "rate": round(w1 * (v1 - v0), 4) if complete else None,
+            }
+        )
     return {
         "factors": strongest(drivers.get("factors")),
         "tags": strongest(drivers.get("tags")),
-        "mix": drivers.get("mix"),
-        "rate": drivers.get("rate"),
+        "mix": split.get("mix"),
+        "rate": split.get("rate"),
+        "child": split.get("child") or "",
+        "segments": segments,
     }
+
+
+def _child_labels(org, drops) -> dict:
+    """{child dimension: {key: display name}} for the sub-segments of the drops' splits."""
+    keys: dict[str, set] = {}
+    for drop in drops:
+        split = (drop.drivers or {}).get("mix_rate") if isinstance(drop.drivers, dict) else None
+        if isinstance(split, dict) and split.get("child"):
+            keys.setdefault(split["child"], set()).update(
+                c.get("key") for c in split.get("children") or [] if isinstance(c, dict)
+            )
+    return {dim: segment_labels(org, dim, values) for dim, values in keys.items()}
 
 
 def drop_figures(org, start, end) -> dict:
     drops = ScoreDrop.objects.filter(
         organisation=org, week_start__gte=start, week_start__lt=end
     ).order_by("week_start", "delta", "segment_kind", "segment_value")
+    drops = list(drops)
+    labels = _child_labels(org, drops)
     rows = [
         {
             "id": d.pk,
@@ -293,7 +328,10 @@ def drop_figures(org, start, end) -> dict:
             "n": d.n,
             "p_value": d.p_value,
             "status": d.status,
-            "drivers": top_drivers(d.drivers),
+            "drivers": top_drivers(
+                d.drivers,
+                labels=labels.get(((d.drivers or {}).get("mix_rate") or {}).get("child")),
+            ),
         }
         for d in drops
     ]

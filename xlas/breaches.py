@@ -209,3 +209,38 @@ def escalate_breaches(org, *, now: datetime.datetime | None = None) -> dict:
             _emit(breach, webhooks.events.BREACH_ESCALATED)
         escalated += claimed
     return {"escalated": escalated}
+
+
+def rejudge_breaches(org, xla, *, since: datetime.date, reason: str) -> dict:
+    """After periods from `since` were re-judged: raise the breaches that now hold, withdraw
+    (with the reason) those that no longer do, and reopen withdrawn ones that hold again."""
+    raised = flag_breaches(org)["raised"]
+    closed = Evaluation.objects.filter(xla=xla, is_closed=True).select_related("indicator")
+    series: dict = {}
+    for evaluation in closed:
+        series.setdefault((evaluation.indicator_key, evaluation.period), {})[
+            evaluation.period_start
+        ] = evaluation
+    withdrawn = reopened = 0
+    for breach in Breach.objects.filter(xla=xla, period_start__gte=since).select_related(
+        "indicator"
+    ):
+        by_start = series.get((breach.indicator_key, breach.period), {})
+        evaluation = by_start.get(breach.period_start)
+        holds = evaluation is not None and _run_is_missed(
+            by_start, evaluation, evaluation.indicator.consecutive_misses
+        )
+        if not holds and breach.status != BreachStatus.WITHDRAWN:
+            now = evaluation.get_status_display().lower() if evaluation else "not judged"
+            breach.status = BreachStatus.WITHDRAWN
+            breach.status_reason = f"{reason} The period is now {now}."
+            breach.save(update_fields=["status", "status_reason", "updated_at"])
+            withdrawn += 1
+        elif holds and breach.status == BreachStatus.WITHDRAWN:
+            breach.status = BreachStatus.OPEN
+            breach.status_reason = f"{reason} The breach rule holds again."
+            breach.value = evaluation.value
+            breach.target = evaluation.indicator.target
+            breach.save(update_fields=["status", "status_reason", "value", "target", "updated_at"])
+            reopened += 1
+    return {"raised": raised, "withdrawn": withdrawn, "reopened": reopened}

@@ -57,3 +57,5 @@ class BreachStatus(models.TextChoices):
     INVESTIGATING = "investigating", "Investigating"
     RESOLVED = "resolved", "Resolved"
     ACCEPTED = "accepted", "Accepted"
+    # The period was re-judged (a back-dated version) and the breach rule no longer holds.
+    WITHDRAWN = "withdrawn", "Withdrawn"

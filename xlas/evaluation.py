@@ -248,7 +248,16 @@ def _save_score(org, xla, version, period, start, is_closed, score) -> None:
         pass
 
 
-def evaluate_xla(org, xla, *, today: datetime.date, rebuild: bool = False) -> dict:
+def evaluate_xla(
+    org,
+    xla,
+    *,
+    today: datetime.date,
+    rebuild: bool = False,
+    rebuild_from: datetime.date | None = None,
+) -> dict:
+    """Evaluate the XLA's periods; closed ones once, unless `rebuild` (all) or from
+    `rebuild_from` on (the periods starting on or after it: a back-dated version)."""
     versions = list(xla.versions.all())
     indicators_of = {v.pk: list(v.indicators.all()) for v in versions}
     kinds = {i.period for inds in indicators_of.values() for i in inds}
@@ -272,7 +281,8 @@ def evaluate_xla(org, xla, *, today: datetime.date, rebuild: bool = False) -> di
                         continue
                     key = (indicator.key, period, start)
                     current = existing.get(key)
-                    if current is not None and current.is_closed and not rebuild:
+                    redo = rebuild or (rebuild_from is not None and start >= rebuild_from)
+                    if current is not None and current.is_closed and not redo:
                         counts["skipped_closed"] += 1
                         judged.append((indicator, current))
                         continue
@@ -300,3 +310,49 @@ def evaluate_org(org, *, now: datetime.datetime | None = None, rebuild: bool = F
         totals["evaluated"] += counts["evaluated"]
         totals["skipped_closed"] += counts["skipped_closed"]
     return totals
+
+
+def rejudge_preview(org, xla, version, since: datetime.date, today: datetime.date) -> list[dict]:
+    """Closed periods from `since` whose status `version` would change, without saving.
+
+    [{period, period_start, indicator_key, indicator, before, after}] — one row per changed
+    indicator and period; `before` is None when the period was not judged yet.
+    """
+    existing = {
+        (e.indicator_key, e.period, e.period_start): e
+        for e in Evaluation.objects.filter(
+            xla=xla, period_start__gte=since, is_closed=True
+        ).select_related("indicator")
+    }
+    if not existing:  # nothing judged from that date yet: the evaluation job will judge it
+        return []
+    first_day = max(since, today - datetime.timedelta(days=LOOKBACK_DAYS))
+    changes = []
+    for indicator in version.indicators.all():
+        start = period_start(first_day, indicator.period)
+        if start < since:
+            start = next_period_start(start, indicator.period)
+        while next_period_start(start, indicator.period) <= today:
+            end = next_period_start(start, indicator.period)
+            current = existing.get((indicator.key, indicator.period, start))
+            if current is not None and current.indicator.measure == indicator.measure:
+                value, n = current.value, current.n
+            else:
+                figures = indicator_figures(org, xla, indicator, start, end)
+                value, n = figures["value"], figures["n"]
+            after = judge(indicator, value, n)
+            before = current.status if current is not None else None
+            # A period never judged counts as a change only when it now has a verdict.
+            if after != before and (before is not None or after != STATUS.INSUFFICIENT_DATA):
+                changes.append(
+                    {
+                        "period": indicator.period,
+                        "period_start": start,
+                        "indicator_key": indicator.key,
+                        "indicator": indicator.name,
+                        "before": before,
+                        "after": after,
+                    }
+                )
+            start = end
+    return sorted(changes, key=lambda c: (c["period_start"], c["period"], c["indicator_key"]))

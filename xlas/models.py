@@ -274,6 +274,9 @@ class Breach(models.Model):
     escalated_at = models.DateTimeField(null=True, blank=True)
     root_cause = models.TextField(blank=True)
     investigation_notes = models.TextField(blank=True)
+    status_reason = models.TextField(
+        blank=True, help_text="Why the system changed the status (e.g. withdrawn on re-judging)."
+    )
     resolved_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

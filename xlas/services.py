@@ -453,6 +453,7 @@ def version_approve(
         before=before,
         after=snapshot(version, VERSION_FIELDS),
     )
+    version.rejudged = _rejudge_closed_periods(actor, version, effective_from)
     _notify_governance(
         version,
         kind="xla_approved",
@@ -462,6 +463,92 @@ def version_approve(
         extra=[version.proposed_by],
     )
     return version
+
+
+def version_backdate_preview(version: XLAVersion, effective_from: datetime.date) -> dict:
+    """What approving `version` from `effective_from` would change in closed periods.
+
+    {"changes": [...], "periods": number of closed periods whose judgement changes,
+     "closed_periods": whether any closed period starts on or after the date}.
+    """
+    from xmo.periods import local_today
+
+    from .evaluation import rejudge_preview
+
+    org = version.xla.organisation
+    today = local_today(org)
+    changes = rejudge_preview(org, version.xla, version, effective_from, today)
+    periods = {(c["period"], c["period_start"]) for c in changes}
+    return {
+        "changes": changes,
+        "periods": len(periods),
+        "backdated": any(
+            _first_closed_start(i.period, effective_from) < today for i in version.indicators.all()
+        ),
+    }
+
+
+def _first_closed_start(period: str, since: datetime.date) -> datetime.date:
+    """The end of the first period starting on or after `since` (closed once today passes it)."""
+    from xmo.periods import next_period_start, period_start
+
+    start = period_start(since, period)
+    if start < since:
+        start = next_period_start(start, period)
+    return next_period_start(start, period) - datetime.timedelta(days=1)
+
+
+def _rejudge_closed_periods(actor, version: XLAVersion, since: datetime.date) -> dict | None:
+    """Re-judge the closed periods from `since` under the newly active version (a back-dated
+    approval), re-run breach flagging for them, and audit what changed."""
+    from xmo.periods import local_today
+
+    from .breaches import rejudge_breaches
+    from .evaluation import evaluate_xla, rejudge_preview
+
+    xla = XLA.objects.prefetch_related("services", "personas", "versions__indicators__metric").get(
+        pk=version.xla_id
+    )
+    org = xla.organisation
+    today = local_today(org)
+    if (
+        since >= today
+        or not Evaluation.objects.filter(xla=xla, is_closed=True, period_start__gte=since).exists()
+    ):
+        return None  # no closed period judged from that date: nothing to re-judge
+    changes = rejudge_preview(org, xla, version, since, today)
+    evaluate_xla(org, xla, today=today, rebuild_from=since)
+    reason = (
+        f"Re-judged under version {version.number}, approved on "
+        f"{timezone.localdate():%d %b %Y} in force from {since:%d %b %Y}."
+    )
+    breaches = rejudge_breaches(org, xla, since=since, reason=reason)
+    result = {
+        "since": since.isoformat(),
+        "periods": len({(c["period"], c["period_start"]) for c in changes}),
+        "indicator_periods": len(changes),
+        **breaches,
+    }
+    audit(
+        organisation=org,
+        actor=actor,
+        action="xla.rejudged",
+        obj=version,
+        before={
+            "judgements": [
+                f"{c['indicator_key']} {c['period']} {c['period_start']}: {c['before']}"
+                for c in changes
+            ]
+        },
+        after={
+            **result,
+            "judgements": [
+                f"{c['indicator_key']} {c['period']} {c['period_start']}: {c['after']}"
+                for c in changes
+            ],
+        },
+    )
+    return result
 
 
 @transaction.atomic

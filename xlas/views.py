@@ -16,8 +16,8 @@ from meetings.services import action_create
 from xmo.access import org_object_or_404, org_required
 from xmo.periods import local_today
 
-from . import selectors, services
-from .choices import BreachStatus, EvaluationStatus, VersionStatus
+from . import scores, selectors, services
+from .choices import BreachStatus, VersionStatus
 from .forms import (
     ApproveForm,
     BreachFilterForm,
@@ -55,16 +55,13 @@ def _query_without_page(request) -> str:
 
 @org_required("view_xlas")
 def xla_list(request):
-    page = _page(request, selectors.xla_list(request.organisation))
-    latest = selectors.latest_evaluations([x.pk for x in page.object_list])
+    org = request.organisation
+    page = _page(request, selectors.xla_list(org))
+    figures = scores.latest_figures(org, [x.pk for x in page.object_list])
     for xla in page.object_list:
-        xla.current = latest.get(xla.pk, [])
-        xla.current_status = selectors.worst_status(xla.current)
-        xla.current_status_label = (
-            EvaluationStatus(xla.current_status).label if xla.current_status else ""
-        )
+        xla.figure = figures.get(xla.pk)
     template = "xlas/_xla_rows.html" if request.htmx else "xlas/xla_list.html"
-    return render(request, template, {"page": page, "today": local_today(request.organisation)})
+    return render(request, template, {"page": page, "today": local_today(org)})
 
 
 @org_required("view_xlas")
@@ -136,6 +133,7 @@ def xla_detail(request, pk):
             "shown": shown,
             "sections": sections,
             "audit_page": audit_page,
+            "score_figures": scores.recent_figures(request.organisation, xla.pk),
             "has_active": any(v.status == VersionStatus.ACTIVE for v in versions),
             "has_proposal": any(v.status == VersionStatus.PROPOSED for v in versions),
             "drafts": [v for v in versions if v.status == VersionStatus.DRAFT],
@@ -338,7 +336,9 @@ def xla_new_draft(request, pk):
     return redirect("xlas:version_edit", pk=version.pk)
 
 
-def _version_page(request, version, *, approve_form=None, reject_form=None, status=200):
+def _version_page(
+    request, version, *, approve_form=None, reject_form=None, status=200, backdate=None
+):
     xla = version.xla
     active = xla.versions.filter(status=VersionStatus.ACTIVE).exclude(pk=version.pk).first()
     current = {i.key: i for i in active.indicators.all()} if active else {}
@@ -361,6 +361,7 @@ def _version_page(request, version, *, approve_form=None, reject_form=None, stat
             "approve_form": approve_form
             or ApproveForm(initial={"effective_from": version.effective_from}),
             "reject_form": reject_form or RejectForm(),
+            "backdate": backdate,
         },
         status=status,
     )
@@ -377,21 +378,34 @@ def version_approve(request, pk):
     version = _version_or_404(request, pk)
     form = ApproveForm(request.POST)
     if form.is_valid():
+        effective_from = form.cleaned_data["effective_from"]
+        if request.POST.get("confirm") != effective_from.isoformat():
+            # A back-dated start re-judges closed periods: when some would change, say how
+            # many and ask to confirm.
+            backdate = services.version_backdate_preview(version, effective_from)
+            if backdate["backdated"] and backdate["periods"]:
+                return _version_page(request, version, approve_form=form, backdate=backdate)
         try:
-            services.version_approve(
+            version = services.version_approve(
                 actor=request.user,
                 version=version,
-                effective_from=form.cleaned_data["effective_from"],
+                effective_from=effective_from,
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
             form.add_error(None, _error_text(exc))
         else:
-            messages.success(
-                request,
-                f"Version {version.number} approved; in force from "
-                f"{form.cleaned_data['effective_from']:%d %b %Y}.",
-            )
+            text = f"Version {version.number} approved; in force from {effective_from:%d %b %Y}."
+            rejudged = getattr(version, "rejudged", None)
+            if rejudged is not None and not rejudged["periods"]:
+                text += " No closed period changed its result."
+            elif rejudged:
+                text += (
+                    f" {rejudged['periods']} closed period(s) re-judged with a new result; "
+                    f"breaches: {rejudged['raised']} raised, {rejudged['withdrawn']} withdrawn"
+                    f", {rejudged['reopened']} reopened."
+                )
+            messages.success(request, text)
             return redirect("xlas:xla_detail", pk=version.xla_id)
     return _version_page(request, version, approve_form=form, status=400)
 

@@ -94,6 +94,9 @@ class TrendPointSerializer(serializers.Serializer):
     n = serializers.IntegerField()
     ci_low = serializers.FloatField(allow_null=True)
     ci_high = serializers.FloatField(allow_null=True)
+    partial = serializers.BooleanField(
+        help_text="The range cuts this period short: only the days inside it are counted."
+    )
 
 
 class TrendSerializer(serializers.Serializer):

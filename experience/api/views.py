@@ -370,5 +370,6 @@ class TrendView(OrganisationScopedMixin, APIView):
             start=q["start"],
             end=q["end"],
             segment=q["segment"],
+            clip=True,
         )
         return Response({"measure": q["measure"], "period": q["period"], "results": series})

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from urllib.parse import urlencode
 
 from experience.models import Service
 from experience.selectors import Segment, trend
 from office.selectors import focus_areas_from, objectives_of
 from xlas.choices import VersionStatus
-from xlas.models import XLAScore, XLAVersion
+from xlas.models import XLA, XLAVersion
+from xlas.scores import xla_figures
 from xmo.periods import next_period_start, period_start, previous_period_start, utc_range
 
 from ..models import Decision, Meeting
@@ -83,35 +83,46 @@ def quarterly_items(meeting: Meeting) -> list[Draft]:
         )
 
     q_end = next_period_start(quarter, "quarter")
-    scores = XLAScore.objects.filter(
-        organisation=org,
-        period="month",
-        period_start__gte=quarter,
-        period_start__lt=q_end,
-        score__isnull=False,
-    ).select_related("xla")
-    per_xla = defaultdict(list)
-    names = {}
-    for score in scores:
-        per_xla[score.xla_id].append(score.score)
-        names[score.xla_id] = score.xla.name
-    attainment = [
-        [names[x], len(v), round(sum(v) / len(v), 1), round(min(v), 1)]
-        for x, v in sorted(per_xla.items(), key=lambda kv: names[kv[0]])
-    ]
+    months = [quarter]
+    while next_period_start(months[-1], "month") < q_end:
+        months.append(next_period_start(months[-1], "month"))
+    figures = xla_figures(org, months)
+    names = dict(
+        XLA.objects.filter(organisation=org, pk__in={x for x, _ in figures}).values_list(
+            "pk", "name"
+        )
+    )
+    ordered = sorted(names, key=lambda x: (names[x], x))
+    attainment, marks = [], []
+    for x in ordered:
+        row, mark = [names[x]], {}
+        for col, month in enumerate(months, start=1):
+            figure = figures.get((x, month))
+            if figure is None:
+                row.append("Not evaluated")
+            else:
+                row.append(None if figure.score is None else round(figure.score, 1))
+                mark[str(col)] = [x, month.isoformat()]
+        last = next((figures[(x, m)] for m in reversed(months) if (x, m) in figures), None)
+        row.append(last.status_label if last else "")
+        attainment.append(row)
+        marks.append(mark)
     items.append(
         Draft(
             source_key="xla-attainment",
             section="XLAs",
             title=f"XLA attainment in {q_label}",
-            body="Mean monthly XLA score (share of indicators met, weighted)."
+            body="XLA score per month: the weighted share of indicators met; the status is "
+            "the worst indicator status of the quarter's last evaluated month."
             if attainment
             else "No XLA scores for the quarter yet.",
             evidence_url="/xlas/",
             data={
-                "columns": ["XLA", "Months", "Mean score", "Lowest"],
+                "columns": ["XLA", *[f"{m:%b %Y}" for m in months], "Status"],
                 "rows": attainment,
-                "row_urls": [f"/xlas/{x}/" for x in sorted(per_xla, key=lambda x: names[x])],
+                "units": {str(col): "%" for col in range(1, len(months) + 1)},
+                "xla_cells": marks,
+                "row_urls": [f"/xlas/{x}/" for x in ordered],
             },
         )
     )

@@ -1,34 +1,52 @@
 from django import template
 
+from xmo.templatetags.xmo_format import format_number
+
 register = template.Library()
 
 
-def _text(value, signed: bool) -> tuple[str, bool]:
+def _text(value, signed: bool, unit: str = "") -> tuple[str, bool]:
     if value is None or value == "":
         return "–", False
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value), False
-    if signed:
-        return (f"{value:+.1f}" if isinstance(value, float) else f"{value:+d}"), True
-    return (f"{value:.1f}" if isinstance(value, float) else str(value)), True
+    digits = 1 if isinstance(value, float) else 0
+    text = format_number(value, digits, sign=signed)
+    return (f"{text} {unit}" if unit else text), True
 
 
 @register.filter
 def table_rows(data):
     """[(cells, url)] for an agenda item's small table; cells are (text, is_number).
 
-    Columns listed in data["signed"] show a sign (changes, gaps to target); the url links
-    the first cell.
+    Columns listed in data["signed"] show a sign (changes, gaps to target); data["units"]
+    maps a column to its unit ("%", "points", "min"); the url links the first cell.
+    data["xla_cells"] (one {column: [xla id, ISO period start]} per row) marks the cells
+    that show an XLA's score: they are rendered with data-xla-* attributes.
     """
     if not isinstance(data, dict):
         return []
     rows = data.get("rows") or []
     urls = data.get("row_urls") or []
     signed = set(data.get("signed") or [])
-    return [
-        ([_text(cell, i in signed) for i, cell in enumerate(row)], urls[n] if n < len(urls) else "")
-        for n, row in enumerate(rows)
-    ]
+    units = {int(k): v for k, v in (data.get("units") or {}).items()}
+    xla_cells = data.get("xla_cells") or []
+    result = []
+    for n, row in enumerate(rows):
+        marks = xla_cells[n] if n < len(xla_cells) else {}
+        cells = []
+        for i, cell in enumerate(row):
+            text, is_number = _text(cell, i in signed, units.get(i, ""))
+            mark = marks.get(str(i)) or marks.get(i)
+            xla = None
+            if mark:
+                score = "" if cell is None or cell == "" else repr(round(float(cell), 4))
+                xla = {"id": mark[0], "period": mark[1], "score": score}
+                if not is_number:
+                    text = "Insufficient data" if cell is None else text
+            cells.append((text, is_number, xla))
+        result.append((cells, urls[n] if n < len(urls) else ""))
+    return result
 
 
 @register.filter

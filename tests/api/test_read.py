@@ -465,6 +465,7 @@ def test_trend_values_equal_the_selector(reader, trend_data, query, measure, per
         start=datetime.date(2026, 9, 1),
         end=datetime.date(2026, 11, 1),
         segment=segment,
+        clip=True,
     )
     assert data["results"] == [
         {**p, "period_start": p["period_start"].isoformat()} for p in expected
@@ -494,6 +495,59 @@ def test_bad_trend_parameters_are_400(reader, trend_data, query):
 def test_trend_of_another_organisations_service_is_400(reader, org_b, trend_data):
     ServiceFactory(organisation=org_b, slug="b-only")
     assert reader.get("/api/v1/trends/?service=b-only").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("period", "first", "last"),
+    [("month", "2026-09-01", "2026-10-01"), ("week", "2026-09-14", "2026-10-05")],
+)
+def test_trend_range_clips_the_first_and_last_periods(reader, trend_data, period, first, last):
+    """from/to are exact: the edge periods count only the days asked for and say so."""
+    from experience.selectors_raw import responses
+
+    data = reader.get(
+        f"/api/v1/trends/?measure=response_count&period={period}&from=2026-09-15&to=2026-10-10"
+    ).json()["results"]
+    assert data[0]["period_start"] == first and data[-1]["period_start"] == last
+    assert data[0]["partial"] is True and data[-1]["partial"] is True
+    assert all(p["partial"] is False for p in data[1:-1])
+    inside = responses(trend_data, datetime.date(2026, 9, 15), datetime.date(2026, 10, 11)).count()
+    assert 0 < inside < 120
+    assert sum(p["n"] for p in data) == inside
+    first_days = responses(
+        trend_data,
+        datetime.date(2026, 9, 15),
+        datetime.date(2026, 9, 21) if period == "week" else datetime.date(2026, 10, 1),
+    ).count()
+    assert data[0]["n"] == first_days
+
+
+def test_trend_range_on_period_bounds_is_not_partial(reader, trend_data):
+    data = reader.get(
+        "/api/v1/trends/?measure=response_count&period=month&from=2026-09-01&to=2026-10-31"
+    ).json()["results"]
+    assert [(p["period_start"], p["partial"]) for p in data] == [
+        ("2026-09-01", False),
+        ("2026-10-01", False),
+    ]
+    assert sum(p["n"] for p in data) == 120
+
+
+def test_trend_quarters_clip_around_whole_months(reader, trend_data):
+    """A clipped quarter reads whole months from monthly rows and its edges from daily rows."""
+    data = reader.get(
+        "/api/v1/trends/?measure=response_count&period=quarter&from=2026-08-20&to=2026-10-20"
+    ).json()["results"]
+    from experience.selectors_raw import responses
+
+    expected_q3 = responses(trend_data, datetime.date(2026, 8, 20), datetime.date(2026, 10, 1))
+    expected_q4 = responses(trend_data, datetime.date(2026, 10, 1), datetime.date(2026, 10, 21))
+    assert [(p["period_start"], p["partial"]) for p in data] == [
+        ("2026-07-01", True),
+        ("2026-10-01", True),
+    ]
+    assert (data[0]["n"], data[1]["n"]) == (expected_q3.count(), expected_q4.count())
+    assert data[0]["n"] + data[1]["n"] < 120  # the days after 20 October are left out
 
 
 def test_trend_defaults(reader, trend_data):

@@ -11,10 +11,12 @@ from tests.factories import (
     ActionItemFactory,
     BreachFactory,
     DecisionFactory,
+    EvaluationFactory,
     FeedbackTagFactory,
     FocusAreaFactory,
     FollowUpFactory,
     ImprovementInitiativeFactory,
+    IndicatorFactory,
     MeetingFactory,
     MeetingSeriesFactory,
     ObjectiveFactory,
@@ -23,7 +25,6 @@ from tests.factories import (
     SurveyResponseFactory,
     TagFactory,
     XLAFactory,
-    XLAScoreFactory,
     XLAVersionFactory,
 )
 
@@ -248,9 +249,20 @@ def test_quarterly_agenda(org_a, users):
     responses(org_a, same, at(2026, 8, 3), [10, 3])
     responses(org_a, same, at(2026, 11, 3), [3, 10])
     version = XLAVersionFactory(xla=XLAFactory(organisation=org_a, name="Desk XLA"))
-    XLAScoreFactory(version=version, period_start=datetime.date(2026, 10, 1), score=50.0)
-    XLAScoreFactory(version=version, period_start=datetime.date(2026, 11, 1), score=100.0)
-    XLAScoreFactory(version=version, period_start=datetime.date(2026, 7, 1), score=0.0)
+    happy = IndicatorFactory(version=version)
+    lost = IndicatorFactory(version=version)
+    for month, statuses in [
+        (datetime.date(2026, 10, 1), ("met", "missed")),  # 50
+        (datetime.date(2026, 11, 1), ("met", "met")),  # 100
+        (datetime.date(2026, 7, 1), ("missed", "missed")),  # 0, the quarter before
+    ]:
+        for indicator, status in zip((happy, lost), statuses, strict=True):
+            EvaluationFactory(
+                indicator=indicator,
+                period_start=month,
+                period_end=datetime.date(month.year, month.month + 1, 1),
+                status=status,
+            )
     version.review_due = datetime.date(2027, 2, 1)
     version.save()
     proposed = XLAVersionFactory(xla=version.xla, status="proposed", rationale="Raise the bar")
@@ -277,7 +289,15 @@ def test_quarterly_agenda(org_a, users):
     assert "finding:portal" in items and "finding:desk" not in items
     assert items["finding:portal"].section == "Findings"
     attainment = items["xla-attainment"].data["rows"]
-    assert attainment == [["Desk XLA", 2, 75.0, 50.0]]
+    # One score per month, never a mean across months; December was not evaluated.
+    assert attainment == [["Desk XLA", 50.0, 100.0, "Not evaluated", "Met"]]
+    assert items["xla-attainment"].data["columns"] == [
+        "XLA",
+        "Oct 2026",
+        "Nov 2026",
+        "Dec 2026",
+        "Status",
+    ]
     assert items[f"proposal:{proposed.pk}"].evidence_url == f"/xlas/{version.xla_id}/"
     assert [r[0] for r in items["review-due"].data["rows"]] == ["Desk XLA"]
     assert [r[1] for r in items["objectives"].data["rows"]] == ["Happier remote workers"]

@@ -179,8 +179,29 @@ def build_report_data(org, month=MONTH, *, per_month=60, seed=7):
                 {"factor": "Speed of resolution", "delta": 9.5},
             ],
             "tags": [{"tag": "VPN", "delta": 12.0}],
-            "mix": -4.0,
-            "rate": -29.0,
+            "mix_rate": {
+                "mix": -4.0,
+                "rate": -29.0,
+                "total": -33.0,
+                "dominant": "rate",
+                "child": "channel",
+                "children": [
+                    {
+                        "key": "virtual_agent",
+                        "weight_before": 0.2,
+                        "weight_after": 0.4,
+                        "value_before": 50.0,
+                        "value_after": 0.0,
+                    },
+                    {
+                        "key": "walk_in",
+                        "weight_before": 0.8,
+                        "weight_after": 0.6,
+                        "value_before": 70.0,
+                        "value_after": 55.0,
+                    },
+                ],
+            },
         },
     )
     ImprovementInitiativeFactory(

@@ -392,3 +392,19 @@ def test_edit_page_shows_each_sections_numbers(users, login, report):
     assert f"Happiness {happiness:+.1f}".replace("-", "−") in body
     assert "1 breach: 1 open." in body
     assert "2 XLAs, average score 75.0 %." in body
+
+
+def test_drop_mix_rate_reaches_the_rendered_report(org_a, users, login, report):
+    """A drop stored with drivers["mix_rate"] shows its split and sub-segments by name."""
+    drop = report.figures["drops"]["rows"][0]
+    assert (drop["drivers"]["mix"], drop["drivers"]["rate"]) == (-4.0, -29.0)
+    body = login(users["officer"]).get(f"/reports/{report.pk}/").content.decode()
+    assert "mix \u22124.0 points · rate \u221229.0 points" in body
+    assert 'data-testid="drop-segments"' in body
+    table = body.split('data-testid="drop-segments"')[1].split("</table>")[0]
+    assert "Virtual agent" in table and "Walk-in" in table
+    assert "virtual_agent" not in table and "walk_in" not in table
+    assert "20.0 % → 40.0 %" in table
+    assert "\u221220.0 points" in table and "\u22129.0 points" in table  # each channel's rate
+    assert "+10.0 points" in table and "\u221214.0 points" in table  # each channel's mix
+    assert "71.0 points" in body  # the baseline carries its unit

@@ -389,8 +389,8 @@ def test_drivers_in_the_detection_jobs_shape(login, users, org_a):
     assert 'data-testid="top-driver">Long wait<' in body
     assert "42.5 %" in body and "10.0 %" in body
     assert "between channels" in body and "−20.2 from rate" in body
-    assert "20.0 → 50.0" in body  # the channel's share of responses before → that week
-    assert "40.0 → 10.0" in body  # the channel's happiness before → that week
+    assert "20.0 % → 50.0 %" in body  # the channel's share of responses before → that week
+    assert "40.0 points → 10.0 points" in body  # the channel's happiness before → that week
 
 
 def test_mix_and_rate_per_child_add_up_to_the_split(org_a):

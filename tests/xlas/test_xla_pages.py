@@ -63,7 +63,9 @@ def test_list_shows_status_score_owner_services_and_review(login, users, xla, ev
     )
     body = login(users["viewer"]).get(reverse("xlas:xla_list")).content.decode()
     assert "badge-missed" in body  # latest evaluation (Sep) missed
-    assert "42" in body
+    # The score follows the evaluations (xlas.scores): Sep's only indicator missed → 0 %.
+    assert f'data-xla-id="{xla.pk}" data-xla-period="2026-09-01" data-xla-score="0.0"' in body
+    assert "0 %" in body and "Sep 2026" in body
     assert "a-officer" in body
     assert "Service desk" in body
 

@@ -2,17 +2,26 @@ import django_filters
 
 from xlas.choices import BreachStatus, Period, Severity
 from xlas.models import XLA, Breach
+from xlas.scores import applies_q
 
 
 class XLAFilter(django_filters.FilterSet):
     name = django_filters.CharFilter(lookup_expr="icontains")
-    service = django_filters.CharFilter(field_name="services__slug", label="Service slug")
-    persona = django_filters.CharFilter(field_name="personas__slug", label="Persona slug")
+    # The same rule as the dashboard's filters (xlas.scores.applies_q): an XLA applies when
+    # it covers the service; an XLA without personas covers every persona.
+    service = django_filters.CharFilter(method="filter_service", label="Service slug")
+    persona = django_filters.CharFilter(method="filter_persona", label="Persona slug")
     owner = django_filters.CharFilter(field_name="owner__username", label="Owner's username")
 
     class Meta:
         model = XLA
         fields = ["name", "service", "persona", "owner"]
+
+    def filter_service(self, queryset, name, value):
+        return queryset.filter(applies_q(services=[value]))
+
+    def filter_persona(self, queryset, name, value):
+        return queryset.filter(applies_q(personas=[value]))
 
     def filter_queryset(self, queryset):
         # Filtering across the many-to-many relations may repeat an XLA.

@@ -57,15 +57,40 @@ class EvaluationSerializer(serializers.ModelSerializer):
         ]
 
 
+class ScoreSerializer(serializers.Serializer):
+    """An XLA's score and status for one month (xlas.scores)."""
+
+    period = serializers.CharField()
+    period_start = serializers.DateField()
+    score = serializers.FloatField(allow_null=True, help_text="0–100; null: insufficient data.")
+    status = serializers.CharField(help_text="The worst indicator status.")
+    is_closed = serializers.BooleanField()
+
+
 class XLASerializer(serializers.ModelSerializer):
     owner = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     services = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     personas = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     active_version = serializers.SerializerMethodField()
+    latest_score = serializers.SerializerMethodField()
 
     class Meta:
         model = XLA
-        fields = ["id", "name", "description", "owner", "services", "personas", "active_version"]
+        fields = [
+            "id",
+            "name",
+            "description",
+            "owner",
+            "services",
+            "personas",
+            "active_version",
+            "latest_score",
+        ]
+
+    def get_latest_score(self, obj) -> ScoreSerializer(allow_null=True):
+        """The score and status of the last closed month."""
+        figure = self.context.get("latest_scores", {}).get(obj.pk)
+        return ScoreSerializer(figure.as_dict()).data if figure else None
 
     def _active(self, obj):
         versions = getattr(obj, "active_versions", None)
@@ -79,9 +104,15 @@ class XLASerializer(serializers.ModelSerializer):
 class XLADetailSerializer(XLASerializer):
     active_version = serializers.SerializerMethodField()
     latest_evaluations = serializers.SerializerMethodField()
+    scores = serializers.SerializerMethodField()
 
     class Meta(XLASerializer.Meta):
-        fields = [*XLASerializer.Meta.fields, "latest_evaluations"]
+        fields = [*XLASerializer.Meta.fields, "latest_evaluations", "scores"]
+
+    def get_scores(self, obj) -> ScoreSerializer(many=True):
+        """Score and status per recent month, newest first (the open month included)."""
+        figures = self.context.get("scores", [])
+        return ScoreSerializer([f.as_dict() for f in figures], many=True).data
 
     def get_active_version(self, obj) -> VersionWithIndicatorsSerializer(allow_null=True):
         version = self._active(obj)

@@ -1,7 +1,9 @@
 """XLA API: XLAs with their active version, indicators and latest evaluations; breaches."""
 
 from django.db.models import OuterRef, Prefetch, Subquery
+from rest_framework.response import Response
 
+from xlas import scores
 from xlas.choices import VersionStatus
 from xlas.models import XLA, Breach, Evaluation, XLAVersion
 from xmo.api.views import OrganisationReadOnlyViewSet
@@ -47,7 +49,24 @@ class XLAViewSet(OrganisationReadOnlyViewSet):
         xla = getattr(self, "_xla", None)
         if xla is not None:
             context["latest_evaluations"] = latest_evaluations(xla)
+            context["scores"] = scores.recent_figures(xla.organisation, xla.pk)
+            month = scores.last_closed_month(xla.organisation)
+            latest = [f for f in context["scores"] if f.period_start == month]
+            context["latest_scores"] = {xla.pk: latest[0]} if latest else {}
         return context
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        rows = page if page is not None else list(queryset)
+        month = scores.last_closed_month(self.organisation)
+        figures = scores.xla_figures(self.organisation, [month], [x.pk for x in rows])
+        context = {
+            **self.get_serializer_context(),
+            "latest_scores": {x: f for (x, _), f in figures.items()},
+        }
+        data = self.get_serializer_class()(rows, many=True, context=context).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
 
 
 def latest_evaluations(xla) -> list[Evaluation]:

@@ -1,48 +1,236 @@
-"""Number formatting shared by every page."""
+"""Number, unit and name formatting shared by every page.
+
+Numbers use the locale's separators (LANGUAGE_CODE, en-gb: 19,074.5) and a real minus sign
+(U+2212); every helper that prints a figure prints its unit too (min, h, %, points).
+"""
 
 from django import template
+from django.utils.formats import number_format
 
 register = template.Library()
 
 DASH = "—"
+MINUS = "\u2212"
+
+
+def _blank(value) -> bool:
+    return value is None or value == ""
+
+
+def format_number(value, digits: int = 1, *, sign: bool = False) -> str:
+    """19,074.5 / −3.1 (or +3.1 with sign) in the locale's separators."""
+    value = round(float(value), digits)
+    text = number_format(abs(value), decimal_pos=digits, use_l10n=True, force_grouping=True)
+    if value < 0:
+        return MINUS + text
+    return ("+" if sign else "") + text
+
+
+@register.filter
+def num(value, digits=1):
+    """A plain figure with locale separators: 1,234.5 / −3.1 / — when unknown."""
+    if _blank(value):
+        return DASH
+    return format_number(value, int(digits))
 
 
 @register.filter
 def signed1(value):
     """Happiness-style figure: +72.4 / −3.0 / — when unknown."""
-    if value is None or value == "":
+    if _blank(value):
         return DASH
-    value = float(value)
-    return f"{value:+.1f}".replace("-", "−")
+    return format_number(value, 1, sign=True)
 
 
 @register.filter
 def one_decimal(value):
-    if value is None or value == "":
+    if _blank(value):
         return DASH
-    return f"{float(value):.1f}"
+    return format_number(value, 1)
+
+
+@register.filter
+def points(value, signed=""):
+    """A happiness figure or change in points: 72.4 points / +3.0 points."""
+    if _blank(value):
+        return DASH
+    return f"{format_number(value, 1, sign=bool(signed))} points"
 
 
 @register.filter
 def minutes(value):
-    """Minutes as '2 h 55 min' or '45 min'."""
-    if value is None or value == "":
+    """Minutes as '2 h 55 min', '45 min' or '19,074 h 25 min'; −12 min below zero."""
+    if _blank(value):
         return DASH
     total = round(float(value))
-    hours, mins = divmod(total, 60)
-    return f"{hours} h {mins:02d} min" if hours else f"{mins} min"
+    sign = MINUS if total < 0 else ""
+    hours, mins = divmod(abs(total), 60)
+    if hours:
+        return f"{sign}{format_number(hours, 0)} h {mins:02d} min"
+    return f"{sign}{mins} min"
+
+
+@register.filter
+def minutes_signed(value):
+    """A change in minutes: +12 min / −1 h 05 min."""
+    if _blank(value):
+        return DASH
+    text = minutes(value)
+    return text if text.startswith(MINUS) or round(float(value)) == 0 else f"+{text}"
+
+
+@register.filter
+def hours(value, digits=1):
+    if _blank(value):
+        return DASH
+    return f"{format_number(value, int(digits))} h"
 
 
 @register.filter
 def percent(value, digits=0):
-    if value is None or value == "":
+    if _blank(value):
         return DASH
-    return f"{float(value):.{int(digits)}f} %"
+    return f"{format_number(value, int(digits))} %"
+
+
+@register.filter
+def measure_value(value, measure):
+    """A figure of a measure with its unit: happiness in points, lost time in minutes."""
+    if _blank(value):
+        return DASH
+    measure = str(measure or "")
+    if measure.startswith("lost_time"):
+        return minutes(value)
+    if measure in ("response_count", "count", "n"):
+        return format_number(value, 0)
+    if measure in ("positive_share", "share", "percent"):
+        return percent(value, 1)
+    return points(value)
+
+
+@register.filter
+def measure_change(value, measure):
+    """A change of a measure with its unit: +3.0 points / −12 min."""
+    if _blank(value):
+        return DASH
+    measure = str(measure or "")
+    if measure.startswith("lost_time"):
+        return minutes_signed(value)
+    if measure in ("positive_share", "share", "percent"):
+        return f"{format_number(value, 1, sign=True)} points"
+    return points(value, "signed")
+
+
+MEASURE_UNITS = {
+    "happiness": "points",
+    "avg_score": "/ 10",
+    "positive_share": "%",
+    "negative_share": "%",
+    "lost_time_mean": "min",
+    "lost_time_median": "min",
+    "response_count": "responses",
+}
+
+
+def indicator_unit(indicator) -> str:
+    """The unit of an XLA indicator's values: the measure's, or the metric's own."""
+    if indicator is None:
+        return ""
+    if getattr(indicator, "kind", "") == "operational":
+        metric = getattr(indicator, "metric", None)
+        return getattr(metric, "unit", "") or ""
+    return MEASURE_UNITS.get(getattr(indicator, "measure", ""), "")
+
+
+@register.filter
+def indicator_value(value, indicator):
+    """An indicator's value or target with its unit: 278 min, 65.0 points, 2.1 crashes/100."""
+    if _blank(value):
+        return DASH
+    unit = indicator_unit(indicator)
+    if unit == "min":
+        return minutes(value)
+    if unit == "%":
+        return percent(value, 1)
+    text = format_number(value, 1)
+    return f"{text} {unit}" if unit else text
+
+
+@register.filter
+def p_value(value):
+    """'p < 0.0001' below the smallest shown, otherwise 'p = 0.0123'."""
+    if _blank(value):
+        return DASH
+    value = float(value)
+    if value < 0.0001:
+        return "p < 0.0001"
+    return f"p = {value:.4f}"
 
 
 @register.filter
 def label(value):
     """A stored choice value shown as words: at_risk → At risk."""
-    if value is None or value == "":
+    if _blank(value):
         return DASH
     return str(value).replace("_", " ").capitalize()
+
+
+def person_name(user) -> str:
+    """A person's display name: the full name, else the username; — when nobody."""
+    if user is None or user == "":
+        return DASH
+    if isinstance(user, str):
+        return user
+    full = user.get_full_name() if hasattr(user, "get_full_name") else ""
+    return full.strip() or user.get_username()
+
+
+@register.filter
+def person(user):
+    return person_name(user)
+
+
+@register.filter
+def person_or(user, fallback="—"):
+    """A person's display name, or `fallback` when nobody."""
+    return fallback if user is None or user == "" else person_name(user)
+
+
+@register.filter
+def data_number(value):
+    """A figure for a data-* attribute: the plain number, or empty when there is none."""
+    if _blank(value):
+        return ""
+    try:
+        return repr(round(float(value), 4))
+    except (TypeError, ValueError):
+        return ""
+
+
+_CHOICE_LABELS: dict[str, str] | None = None
+
+
+def _choice_labels() -> dict[str, str]:
+    """{stored choice code: its label} over the project's models (built once)."""
+    global _CHOICE_LABELS
+    if _CHOICE_LABELS is None:
+        from django.apps import apps
+
+        labels = {}
+        for model in apps.get_models():
+            for f in model._meta.get_fields():
+                for value, text in getattr(f, "flatchoices", None) or []:
+                    if isinstance(value, str) and "_" in value:
+                        labels.setdefault(value, str(text))
+        _CHOICE_LABELS = labels
+    return _CHOICE_LABELS
+
+
+@register.filter
+def words(value):
+    """A stored value as people read it: a choice code becomes its label, None a dash."""
+    if _blank(value):
+        return DASH
+    if isinstance(value, str):
+        return _choice_labels().get(value, value)
+    return value

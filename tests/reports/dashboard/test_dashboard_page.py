@@ -9,9 +9,9 @@ from experience.selectors import Segment, breakdown, factor_counts, trend
 from reports.dashboard import add_months
 from tests.factories import (
     BreachFactory,
+    EvaluationFactory,
     IndicatorFactory,
     ScoreDropFactory,
-    XLAScoreFactory,
 )
 from tests.reports.dashboard.conftest import ROLES_ALL, figure, month_param, tile_value
 from tests.reports.dashboard.helpers import seed_responses
@@ -153,42 +153,110 @@ def test_htmx_request_gets_the_body_only(login, users, seeded):
     assert "HX-Request" in response["Vary"]
 
 
-def test_xla_score_tile_and_attainment_table(login, users, org_a, seeded):
-    month = seeded["month"]
-    desk = seeded["services"][0]
-    indicator = IndicatorFactory(
-        version__xla__organisation=org_a, version__xla__name="Desk XLA", name="Desk happiness"
-    )
-    indicator.version.xla.services.add(desk)
-    other = IndicatorFactory(version__xla__organisation=org_a, version__xla__name="Other XLA")
-    XLAScoreFactory(version=indicator.version, period_start=month, is_closed=True, score=100)
-    XLAScoreFactory(version=other.version, period_start=month, is_closed=True, score=50)
-    XLAScoreFactory(
-        version=indicator.version, period_start=add_months(month, -1), is_closed=True, score=50
-    )
-    XLAScoreFactory(
-        version=other.version, period_start=add_months(month, -1), is_closed=True, score=0
-    )
-    from tests.factories import EvaluationFactory
-
+def _judged(indicator, month, status):
     EvaluationFactory(
         indicator=indicator,
         period_start=month,
         period_end=add_months(month, 1),
-        status="at_risk",
+        status=status,
         value=66.0,
     )
-    BreachFactory(indicator=indicator, period_start=month, severity="high")
+
+
+def test_xla_score_tile_and_attainment_table(login, users, org_a, seeded):
+    month = seeded["month"]
+    before = add_months(month, -1)
+    desk = seeded["services"][0]
+    happy = IndicatorFactory(
+        version__xla__organisation=org_a, version__xla__name="Desk XLA", name="Desk happiness"
+    )
+    lost = IndicatorFactory(version=happy.version, name="Desk lost time")
+    happy.version.xla.services.add(desk)
+    other = IndicatorFactory(
+        version__xla__organisation=org_a, version__xla__name="Other XLA", name="Other happiness"
+    )
+    other_lost = IndicatorFactory(version=other.version, name="Other lost time")
+    for indicator, now, then in [
+        (happy, "met", "met"),
+        (lost, "met", "missed"),
+        (other, "at_risk", "missed"),
+        (other_lost, "met", "missed"),
+    ]:
+        _judged(indicator, month, now)
+        _judged(indicator, before, then)
+    BreachFactory(indicator=happy, period_start=month, severity="high")
     html = login(users["viewer"]).get(f"/dashboard/?month={month_param(month)}").content.decode()
+    # Desk 100 and Other 50 this month; 50 and 0 the month before: means 75 and 25.
     assert tile_value(html, "xla_score") == 75.0
-    assert "+50.0</span> vs month before" in html
-    assert "Desk XLA" in html and "Desk happiness: At risk" in html
+    assert "+50.0 points</span> vs month before" in html
+    assert "each XLA weighted equally" in html
+    assert "Other happiness: At risk" in html and "Desk XLA" in html
+    assert (
+        f'data-xla-id="{other.version.xla_id}" data-xla-period="{month.isoformat()}" '
+        'data-xla-score="50.0"'
+    ) in html
     assert "Open breaches" in html and "High" in html
     # Limited to the desk service: only the desk XLA counts.
     html = login(users["viewer"]).get(f"/dashboard/?month={month_param(month)}&service=desk")
     html = html.content.decode()
     assert tile_value(html, "xla_score") == 100.0
     assert "Other XLA" not in html
+
+
+def test_xla_tile_without_xlas_has_an_empty_value(login, users, org_a, seeded):
+    html = login(users["viewer"]).get(f"/dashboard/?month={month_param(seeded['month'])}")
+    html = html.content.decode()
+    assert 'data-figure="xla_score" data-value=""' in html
+    assert 'data-value="None"' not in html
+
+
+def _persona_world(org):
+    from tests.factories import PersonaFactory, ServiceFactory
+
+    remote = ServiceFactory(organisation=org, slug="remote-work", name="Remote work")
+    laptops = ServiceFactory(organisation=org, slug="laptops", name="Laptops")
+    doers = PersonaFactory(organisation=org, slug="doers", name="Doers")
+    prioritizers = PersonaFactory(organisation=org, slug="prioritizers", name="Prioritizers")
+    made = {}
+    for name, service, persona in [
+        ("Doers XLA", laptops, doers),
+        ("Prioritizers XLA", remote, prioritizers),
+        ("Everyone on remote work", remote, None),
+    ]:
+        indicator = IndicatorFactory(version__xla__organisation=org, version__xla__name=name)
+        xla = indicator.version.xla
+        xla.services.add(service)
+        if persona:
+            xla.personas.add(persona)
+        BreachFactory(indicator=indicator, period_start=datetime.date(2026, 9, 1))
+        made[name] = xla
+    return made
+
+
+def _shown(html):
+    xlas = html.split('id="xla-attainment"')[1].split("</section>")[0]
+    breaches = html.split("Open breaches")[1].split("</section>")[0]
+    names = ("Doers XLA", "Prioritizers XLA", "Everyone on remote work")
+    return {n for n in names if n in xlas}, {n for n in names if n in breaches}
+
+
+def test_persona_filter_restricts_xlas_and_breaches(login, users, org_a):
+    _persona_world(org_a)
+    html = login(users["viewer"]).get("/dashboard/?persona=doers").content.decode()
+    # An XLA without personas covers every persona.
+    assert _shown(html) == ({"Doers XLA", "Everyone on remote work"},) * 2
+
+
+def test_service_filter_restricts_xlas_and_breaches(login, users, org_a):
+    _persona_world(org_a)
+    html = login(users["viewer"]).get("/dashboard/?service=remote-work").content.decode()
+    assert _shown(html) == ({"Prioritizers XLA", "Everyone on remote work"},) * 2
+
+
+def test_service_and_persona_filters_both_apply(login, users, org_a):
+    _persona_world(org_a)
+    html = login(users["viewer"]).get("/dashboard/?service=remote-work&persona=doers")
+    assert _shown(html.content.decode()) == ({"Everyone on remote work"},) * 2
 
 
 def test_drops_and_improvements_link_to_segments(login, users, org_a, seeded, month):
