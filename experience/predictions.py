@@ -413,3 +413,50 @@ def predict(
 
 def _round(value):
     return None if value is None else round(value, 3)
+
+
+def predicted_misses(org, services, indicators, *, today: datetime.date | None = None) -> list:
+    """Indicators whose open-week forecast interval lies wholly on the wrong side of target.
+
+    `indicators`: objects with kind, measure, direction, target and name (an XLA version's
+    sentiment indicators on happiness or mean lost time). Reads stored models only.
+    """
+    wanted = [
+        i
+        for i in indicators
+        if getattr(i, "kind", "") == "sentiment" and getattr(i, "measure", "") in MEASURES
+    ]
+    if not wanted:
+        return []
+    misses = []
+    for service in services:
+        forecasts = {}
+        for indicator in wanted:
+            measure = indicator.measure
+            if measure not in forecasts:
+                forecasts[measure] = predict(
+                    org, service, measure, today=today, fit_if_missing=False
+                )
+            forecast = forecasts[measure]
+            if not forecast:
+                continue
+            week = forecast["predictions"][0]
+            if week["low"] is None:
+                continue
+            higher = indicator.direction == "higher"
+            if (higher and week["high"] < indicator.target) or (
+                not higher and week["low"] > indicator.target
+            ):
+                misses.append(
+                    {
+                        "indicator": indicator,
+                        "service": service,
+                        "measure": measure,
+                        "week_start": week["week_start"],
+                        "predicted": week["predicted"],
+                        "low": week["low"],
+                        "high": week["high"],
+                        "kind": week["model"]["kind"],
+                    }
+                )
+    return misses
