@@ -1,7 +1,9 @@
 """Generated weeks of X and O data for one service, rolled up.
 
-`follow`: happiness (and lost time) follow the weekly level of the metric "resolution-time"
-plus noise; "queue-length" is pure noise. Without `follow`, every metric is pure noise.
+experience="follow": happiness (and lost time) follow the weekly level of the metric
+"resolution-time" plus noise; "queue-length" is pure noise. "scatter": experience scatters
+round a level and every metric is noise; "wander": experience is a random walk (the naive
+forecast "same as last week" is the best there is) and every metric is noise.
 """
 
 import datetime
@@ -33,12 +35,13 @@ def make_weeks(
     org,
     *,
     weeks: int = 60,
-    follow: bool = True,
+    experience: str = "follow",
     seed: int = 1,
     per_week: int = 60,
     slug: str = "desk",
     metrics: bool = True,
     open_week_days: int = 2,
+    open_level: float | None = None,
 ):
     """`weeks` closed weeks before OPEN_WEEK, and `open_week_days` days of the open week."""
     rng = random.Random(seed)
@@ -51,14 +54,19 @@ def make_weeks(
         organisation=org, slug="queue-length", name="Queue length", unit="tickets"
     )
     responses, samples = [], []
-    level = 8.0
+    level, walk = 8.0, 20.0
     first = OPEN_WEEK - datetime.timedelta(weeks=weeks)
     for k in range(weeks + 1):
         week = first + datetime.timedelta(weeks=k)
         level = max(1.0, level + rng.gauss(0, 1.5) + 0.3 * (8.0 - level))
-        if follow:
+        if k == weeks and open_level is not None:
+            level = open_level  # the open week's operations, chosen by the test
+        if experience == "follow":
             happiness = 95 - 8 * level + rng.gauss(0, 3)
             lost = 20 + 6 * level
+        elif experience == "wander":
+            walk = max(-60.0, min(80.0, walk + rng.gauss(0, 12)))
+            happiness, lost = walk, 60.0
         else:
             happiness = 40 + rng.gauss(0, 15)
             lost = 60 + rng.gauss(0, 10)
