@@ -65,7 +65,8 @@ def make_weeks(
             happiness = 95 - 8 * level + rng.gauss(0, 3)
             lost = 20 + 6 * level
         elif experience == "wander":
-            walk = max(-60.0, min(80.0, walk + rng.gauss(0, 12)))
+            walk += rng.gauss(0, 25)
+            walk = -120 - walk if walk < -60 else (160 - walk if walk > 80 else walk)
             happiness, lost = walk, 60.0
         else:
             happiness = 40 + rng.gauss(0, 15)
