@@ -39,7 +39,7 @@ from .xo import (
     usable,
 )
 
-HISTORY_WEEKS = 78
+HISTORY_WEEKS = 52
 BACKTEST_WEEKS = 26
 MIN_TRAIN_WEEKS = 8
 # λ / n: the share of each standardised feature's sum of squares added as penalty.
@@ -60,8 +60,14 @@ class Ridge:
     intercept: float
     beta: np.ndarray
     lam: float
+    lower: np.ndarray | None = None
+    upper: np.ndarray | None = None
 
     def predict(self, X: np.ndarray) -> np.ndarray:
+        if self.lower is not None:
+            # A week outside anything seen is read as the nearest edge seen: a straight line
+            # fitted on ordinary weeks should not be stretched far beyond them.
+            X = np.clip(X, self.lower, self.upper)
         return self.intercept + ((X - self.means) / self.scales) @ self.beta
 
     def as_json(self) -> dict:
@@ -71,6 +77,8 @@ class Ridge:
             "intercept": float(self.intercept),
             "beta": [float(v) for v in self.beta],
             "lambda": float(self.lam),
+            "lower": None if self.lower is None else [float(v) for v in self.lower],
+            "upper": None if self.upper is None else [float(v) for v in self.upper],
         }
 
     @classmethod
@@ -81,6 +89,8 @@ class Ridge:
             float(data["intercept"]),
             np.array(data["beta"], dtype=float),
             float(data["lambda"]),
+            None if data.get("lower") is None else np.array(data["lower"], dtype=float),
+            None if data.get("upper") is None else np.array(data["upper"], dtype=float),
         )
 
 
@@ -96,7 +106,7 @@ def fit_ridge(X: np.ndarray, y: np.ndarray, lam: float) -> Ridge:
     intercept = float(y.mean())
     p = Z.shape[1]
     beta = np.linalg.solve(Z.T @ Z + lam * np.eye(p), Z.T @ (y - intercept)) if p else np.zeros(0)
-    return Ridge(means, scales, intercept, beta, lam)
+    return Ridge(means, scales, intercept, beta, lam, X.min(axis=0), X.max(axis=0))
 
 
 def loo_mse(X: np.ndarray, y: np.ndarray, lam: float) -> float:
@@ -231,30 +241,38 @@ def _feature_label(feature: dict, measure: str) -> str:
     return f"{measure} (last week)"
 
 
-def fit_service(org, service, measure: str, *, today: datetime.date | None = None) -> dict | None:
-    """Fit one service's model for one measure on its history; not stored."""
+def fit_service(
+    org, service, measures=MEASURES, *, today: datetime.date | None = None
+) -> dict[str, dict | None]:
+    """Fit one service's models on its history, one per measure; nothing is stored.
+
+    The history is read once for every measure: the metrics dominate the cost.
+    """
     weeks = closed_weeks(org, HISTORY_WEEKS, today=today)
     experience = experience_weekly(org, service, weeks)
-    y = [usable(p) for p in experience[measure]]
-    if sum(v is not None for v in y) < 2:
-        return None
+    ys = {m: [usable(p) for p in experience[m]] for m in measures}
+    results: dict[str, dict | None] = {m: None for m in measures}
+    wanted = [m for m in measures if sum(v is not None for v in ys[m]) >= 2]
+    if not wanted:
+        return results
     metrics = service_metrics(org, service, weeks[0], weeks[-1] + WEEK)
     aggregations = {m.slug: default_aggregation(m) for m in metrics}
     series = [_metric_weekly(org, m, aggregations[m.slug], weeks, service) for m in metrics]
-    result = fit(y, series)
-    features = [*_features(metrics, aggregations), {"measure": measure, "week": 1}]
-    return {
-        "kind": result.kind,
-        "features": features,
-        "coefficients": result.ridge.as_json() if result.ridge else {},
-        "fitted_weeks": result.fitted_weeks,
-        "first_week": weeks[0],
-        "last_week": weeks[-1],
-        "backtest_weeks": result.backtest.weeks,
-        "backtest_mae": result.backtest.model_mae,
-        "naive_mae": result.backtest.naive_mae,
-        "residual_sd": result.residual_sd,
-    }
+    for measure in wanted:
+        result = fit(ys[measure], series)
+        results[measure] = {
+            "kind": result.kind,
+            "features": [*_features(metrics, aggregations), {"measure": measure, "week": 1}],
+            "coefficients": result.ridge.as_json() if result.ridge else {},
+            "fitted_weeks": result.fitted_weeks,
+            "first_week": weeks[0],
+            "last_week": weeks[-1],
+            "backtest_weeks": result.backtest.weeks,
+            "backtest_mae": result.backtest.model_mae,
+            "naive_mae": result.backtest.naive_mae,
+            "residual_sd": result.residual_sd,
+        }
+    return results
 
 
 def fit_experience_models(org, *, today: datetime.date | None = None) -> dict:
@@ -262,8 +280,8 @@ def fit_experience_models(org, *, today: datetime.date | None = None) -> dict:
     fitted = skipped = 0
     now = timezone.now()
     for service in Service.objects.filter(organisation=org, is_active=True).order_by("pk"):
-        for measure in MEASURES:
-            result = fit_service(org, service, measure, today=today)
+        results = fit_service(org, service, today=today)
+        for measure, result in results.items():
             with transaction.atomic():
                 if result is None:
                     ExperienceModel.objects.filter(
@@ -320,7 +338,7 @@ def predict(
     if stored is None:
         if not fit_if_missing:
             return None
-        stored = fit_service(org, service, measure, today=today)
+        stored = fit_service(org, service, (measure,), today=today)[measure]
         if stored is None:
             return None
         stored["fitted_at"] = None
