@@ -26,6 +26,17 @@ METRIC_BASE = {
 }
 
 
+def collaboration_load(day: datetime.date) -> float:
+    """How strained Collaboration's support is in the week of `day`: about N(0, 1), sticky.
+
+    Its resolution time follows it, and so does its happiness (responses.py): the demo's
+    service whose experience an operational metric predicts.
+    """
+    week = period_start(day, "week").toordinal()
+    this, last = (random.Random(f"load-{w}").gauss(0, 1) for w in (week, week - 7))
+    return max(-2.5, min(2.5, (this + last) / 2**0.5))
+
+
 class MetricSamplesMixin:
     """Generates the operational metric samples."""
 
@@ -42,10 +53,14 @@ class MetricSamplesMixin:
             )
             in_drop = self.drop_week <= day < self.drop_week + datetime.timedelta(days=7)
             in_breach = period_start(day, "month") in self.breach_months
+            load = collaboration_load(day)
             for slug, (res, fcr, avail, crash) in METRIC_BASE.items():
                 vpn_out = in_drop and slug == "remote-work"
                 values = {
-                    "resolution-time": res * rng.lognormvariate(0, 0.25) * (3 if vpn_out else 1),
+                    "resolution-time": res
+                    * rng.lognormvariate(0, 0.25)
+                    * (3 if vpn_out else 1)
+                    * (1 + 0.25 * load if slug == "collaboration" else 1),
                     "first-contact-resolution": min(
                         100.0, max(0.0, rng.gauss(fcr - (22 if vpn_out else 0), 4))
                     ),

@@ -17,6 +17,7 @@ from xmo.periods import period_start
 
 from . import text
 from .bulk import BATCH, db_datetime, insert_rows
+from .metric_samples import collaboration_load
 
 RESPONSE_COLUMNS = [
     "organisation",
@@ -109,6 +110,7 @@ class ResponsesMixin:
             in_breach = month in self.breach_months
             at_risk_month = month == self.last_month
             trend = -2 + 4 * day_number / max(1, total_days - 1)
+            load = collaboration_load(day)
             for _ in range(count):
                 index += 1
                 service = _weighted(rng, drop_pairs if in_drop else service_pairs)
@@ -119,6 +121,8 @@ class ResponsesMixin:
                 h += {"incident": -4, "request": 5, "proactive": -6}[touchpoint]
                 if service == "identity" and day >= self.sspr_done:
                     h += 4
+                if service == "collaboration":
+                    h -= 12 * load
                 if in_drop and service == "remote-work":
                     h, story = 8.0, "vpn"
                 elif in_breach and persona == "doers" and service in ("laptops", "mobile"):

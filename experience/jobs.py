@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+
 from xmo.jobs import enqueue, job
 
-from . import drops, feeds
+from . import drops, feeds, predictions
 from .rollups import compact_rollups, process_new, rebuild_rollups
 
 
@@ -60,3 +62,15 @@ def detect_silent_feeds_job(org, now=None, **kwargs) -> dict:
 )
 def rebuild_rollups_job(org, **kwargs) -> dict:
     return rollups_job(org, rebuild=True)
+
+
+@job(
+    "fit_experience_models",
+    description="Refit each service's forecast of weekly happiness and lost time (backtested).",
+    order=55,
+    crontab={"minute": "45", "hour": "5", "day_of_week": "1"},
+)
+def fit_experience_models_job(org, today=None, **kwargs) -> dict:
+    if isinstance(today, str):
+        today = datetime.date.fromisoformat(today)
+    return predictions.fit_experience_models(org, today=today)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import service_views, views
 
 app_name = "experience"
 urlpatterns = [
@@ -11,4 +11,10 @@ urlpatterns = [
     path("drops/<int:pk>/close/", views.drop_close, name="drop_close"),
     path("drops/<int:pk>/actions/", views.drop_action_create, name="drop_action_create"),
     path("drops/<int:pk>/agenda/", views.drop_add_to_agenda, name="drop_add_to_agenda"),
+    path("services/", service_views.service_list, name="service_list"),
+    path(
+        "services/<slug:slug>/",
+        service_views.service_experience,
+        name="service_experience",
+    ),
 ]

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from experience.predictions import predicted_misses
 from meetings.forms import ActionItemForm
 from meetings.models import ActionItem
 from meetings.services import action_create
@@ -140,6 +141,9 @@ def xla_detail(request, pk):
             "proposals": [v for v in versions if v.status == VersionStatus.PROPOSED],
             "approve_form": ApproveForm(),
             "reject_form": RejectForm(),
+            "predicted_misses": predicted_misses(
+                request.organisation, xla.services.all(), shown.indicator_list if shown else []
+            ),
         },
     )
 

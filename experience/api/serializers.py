@@ -103,3 +103,64 @@ class TrendSerializer(serializers.Serializer):
     measure = serializers.CharField()
     period = serializers.CharField()
     results = TrendPointSerializer(many=True)
+
+
+class CorrelationSerializer(serializers.Serializer):
+    measure = serializers.ChoiceField(choices=["happiness", "lost_time_mean"])
+    lag = serializers.IntegerField(help_text="Weeks the metric leads the experience (0–2).")
+    rho = serializers.FloatField(allow_null=True, help_text="Spearman's rank correlation.")
+    low = serializers.FloatField(allow_null=True)
+    high = serializers.FloatField(allow_null=True)
+    n_weeks = serializers.IntegerField()
+    moves_with_experience = serializers.BooleanField(
+        allow_null=True, help_text="The 95 % interval excludes 0; null with too few weeks."
+    )
+
+
+class DriverMetricSerializer(serializers.Serializer):
+    metric = serializers.CharField()
+    name = serializers.CharField()
+    unit = serializers.CharField()
+    aggregation = serializers.CharField()
+    values = serializers.ListField(child=serializers.FloatField(allow_null=True))
+    correlations = CorrelationSerializer(many=True)
+    moves_with = serializers.ListField(child=serializers.CharField())
+    summary = serializers.CharField()
+
+
+class ExperienceDriversSerializer(serializers.Serializer):
+    service = serializers.CharField()
+    weeks = serializers.ListField(child=serializers.DateField())
+    experience = serializers.DictField(child=TrendPointSerializer(many=True))
+    metrics = DriverMetricSerializer(many=True)
+
+
+class PredictionModelSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["ridge", "naive"])
+    features = serializers.ListField(child=serializers.CharField())
+    fitted_weeks = serializers.IntegerField()
+
+
+class PredictionPointSerializer(serializers.Serializer):
+    week_start = serializers.DateField()
+    predicted = serializers.FloatField()
+    low = serializers.FloatField(allow_null=True)
+    high = serializers.FloatField(allow_null=True)
+    model = PredictionModelSerializer()
+
+
+class BacktestSerializer(serializers.Serializer):
+    weeks = serializers.IntegerField()
+    model_mae = serializers.FloatField(allow_null=True)
+    naive_mae = serializers.FloatField(allow_null=True)
+    model_beats_naive = serializers.BooleanField()
+    served = serializers.ChoiceField(choices=["ridge", "naive"])
+    note = serializers.CharField()
+
+
+class PredictionSerializer(serializers.Serializer):
+    service = serializers.CharField()
+    measure = serializers.CharField()
+    results = PredictionPointSerializer(many=True)
+    backtest = BacktestSerializer(allow_null=True)
+    fitted_at = serializers.DateTimeField(allow_null=True)

@@ -17,5 +17,11 @@ urlpatterns = [
     ),
     path("metric-samples/", views.MetricSampleIngestView.as_view(), name="api-metric-samples"),
     path("trends/", views.TrendView.as_view(), name="api-trends"),
+    path(
+        "services/<slug:slug>/experience-drivers/",
+        views.ExperienceDriversView.as_view(),
+        name="api-service-experience-drivers",
+    ),
+    path("predictions/", views.PredictionView.as_view(), name="api-predictions"),
     *router.urls,
 ]

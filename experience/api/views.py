@@ -13,7 +13,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from experience import ingest
+from experience import ingest, predictions, xo
 from experience.catalogue import services as catalogue
 from experience.choices import Channel, Touchpoint
 from experience.models import OperationalMetric, Persona, ScoreDrop, Service
@@ -23,18 +23,26 @@ from xmo import jobs
 from xmo.api import schema as errors
 from xmo.api.filters import refuse_empty_dates
 from xmo.api.parsers import SafeJSONParser
-from xmo.api.permissions import ScopeOrRole, request_organisation, request_token
+from xmo.api.permissions import (
+    ScopeOrRole,
+    request_membership,
+    request_organisation,
+    request_token,
+)
 from xmo.api.schema import XmoAutoSchema
 from xmo.api.throttling import TokenRateThrottle
 from xmo.api.views import OrganisationReadOnlyViewSet, OrganisationScopedMixin
+from xmo.choices import Role
 from xmo.periods import local_today
 
 from . import filters
 from .schema import RESPONSES_BODY, SAMPLES_BODY
 from .serializers import (
+    ExperienceDriversSerializer,
     IngestResultSerializer,
     MetricSerializer,
     PersonaSerializer,
+    PredictionSerializer,
     ScoreDropSerializer,
     ServiceSerializer,
     TrendSerializer,
@@ -373,3 +381,111 @@ class TrendView(OrganisationScopedMixin, APIView):
             clip=True,
         )
         return Response({"measure": q["measure"], "period": q["period"], "results": series})
+
+
+# --- X and O: drivers and predictions ------------------------------------------------------
+
+
+def _visible_service(view, slug: str) -> Service:
+    """The organisation's service; a signed-in service owner sees only their own (else 404)."""
+    services = Service.objects.filter(organisation=view.organisation, slug=slug)
+    membership = request_membership(view.request)
+    if membership is not None and membership.role == Role.SERVICE_OWNER:
+        services = services.filter(owner=view.request.user)
+    service = services.first()
+    if service is None:
+        raise NotFound("Unknown service.")
+    return service
+
+
+class DriversQuerySerializer(serializers.Serializer):
+    weeks = serializers.ChoiceField(
+        choices=xo.WEEK_CHOICES, default=xo.DEFAULT_WEEKS, help_text="Closed weeks to read."
+    )
+    aggregation = serializers.CharField(
+        required=False,
+        help_text="Per metric, e.g. `resolution-time:mean,availability:min`; default p90 for "
+        "times, else mean.",
+    )
+
+
+class ExperienceDriversView(OrganisationScopedMixin, APIView):
+    capability = "view_dashboard"
+
+    @extend_schema(
+        summary="Which operational metrics move with a service's experience",
+        parameters=[DriversQuerySerializer],
+        responses={200: ExperienceDriversSerializer, **errors.DETAIL_ERRORS},
+    )
+    def get(self, request, slug):
+        service = _visible_service(self, slug)
+        query = DriversQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        metrics = OperationalMetric.objects.filter(organisation=self.organisation)
+        data = xo.drivers(
+            self.organisation,
+            service,
+            weeks=int(query.validated_data["weeks"]),
+            aggregations=xo.parse_aggregations(request.query_params, metrics),
+        )
+        return Response(
+            {
+                "service": service.slug,
+                "weeks": data["weeks"],
+                "experience": data["experience"],
+                "metrics": [
+                    {
+                        "metric": row["metric"],
+                        "name": row["name"],
+                        "unit": row["unit"],
+                        "aggregation": row["aggregation"],
+                        "values": row["values"],
+                        "correlations": row["correlations"],
+                        "moves_with": row["verdict"]["moves_with"],
+                        "summary": " ".join(row["verdict"]["sentences"]),
+                    }
+                    for row in data["metrics"]
+                ],
+            }
+        )
+
+
+class PredictionQuerySerializer(serializers.Serializer):
+    service = serializers.SlugField(help_text="Service slug.")
+    measure = serializers.ChoiceField(choices=xo.MEASURES, default="happiness")
+
+
+class PredictionView(OrganisationScopedMixin, APIView):
+    capability = "view_dashboard"
+
+    @extend_schema(
+        summary="Predicted experience of the open week and the next",
+        parameters=[PredictionQuerySerializer],
+        responses={200: PredictionSerializer, **errors.DETAIL_ERRORS},
+    )
+    def get(self, request):
+        query = PredictionQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        service = _visible_service(self, query.validated_data["service"])
+        measure = query.validated_data["measure"]
+        forecast = predictions.predict(self.organisation, service, measure)
+        if forecast is None:
+            return Response(
+                {
+                    "service": service.slug,
+                    "measure": measure,
+                    "results": [],
+                    "backtest": None,
+                    "fitted_at": None,
+                    "detail": "Too few answered weeks to forecast this service yet.",
+                }
+            )
+        return Response(
+            {
+                "service": service.slug,
+                "measure": measure,
+                "results": forecast["predictions"],
+                "backtest": forecast["backtest"],
+                "fitted_at": forecast["fitted_at"],
+            }
+        )

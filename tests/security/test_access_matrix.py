@@ -139,6 +139,10 @@ ACCESS: dict[str, Rule] = {
     "experience:drop_close": post("review_score_drops", "drop"),
     "experience:drop_action_create": post("review_score_drops", "drop"),
     "experience:drop_add_to_agenda": post("review_score_drops", "drop"),
+    "experience:service_list": get("view_dashboard"),
+    "experience:service_experience": get(
+        "view_dashboard", kwargs=lambda w: {"slug": w["service"].slug}
+    ),
     # XLAs and breaches
     "xlas:xla_list": get("view_xlas"),
     "xlas:xla_create": get("edit_xla_drafts"),
@@ -230,6 +234,10 @@ ACCESS: dict[str, Rule] = {
     "api-persona-detail": api("view_dashboard", kwargs=slug("persona")),
     "api-metric-list": api("view_dashboard"),
     "api-metric-detail": api("view_dashboard", kwargs=slug("metric")),
+    "api-service-experience-drivers": Rule(
+        capability="view_dashboard", kwargs=lambda w: {"slug": w["service"].slug}, api=True
+    ),
+    "api-predictions": Rule(capability="view_dashboard", query="service=service-desk", api=True),
     "api-score-drop-list": api("view_score_drops"),
     "api-score-drop-detail": api("view_score_drops", "drop"),
     "api-xla-list": api("view_xlas"),
