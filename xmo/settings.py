@@ -407,8 +407,9 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Longest URL (path and query string, in bytes) answered; longer ones get a 414.
-XMO_MAX_URL_BYTES = int(os.environ.get("XMO_MAX_URL_BYTES", "4096"))
+# Longest URL (path and query string, in bytes) answered; longer ones get a 414. Below
+# gunicorn's own request-line limit (gunicorn.conf.py), so the 414 is ours, in JSON.
+XMO_MAX_URL_BYTES = 4096
 
 # Largest JSON body accepted by the ingestion endpoints (10 000 items fit comfortably).
 XMO_MAX_BATCH_ITEMS = 10_000
