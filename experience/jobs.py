@@ -6,8 +6,8 @@ import datetime
 
 from xmo.jobs import enqueue, job
 
-from . import drops, feeds, predictions
-from .rollups import compact_rollups, process_new, rebuild_rollups
+# The rollups package loads its engines (pandas) when a job first runs, not at enqueue.
+from . import drops, feeds, predictions, rollups
 
 
 @job(
@@ -17,7 +17,7 @@ from .rollups import compact_rollups, process_new, rebuild_rollups
     every_seconds=60,
 )
 def rollups_job(org, rebuild: bool = False, **kwargs) -> dict:
-    result = rebuild_rollups(org) if rebuild else process_new(org)
+    result = rollups.rebuild_rollups(org) if rebuild else rollups.process_new(org)
     if result["responses"] or result["samples"]:
         # Evaluation follows new data without waiting for its schedule; never blocks.
         enqueue("evaluate_xlas", org.pk)
@@ -31,7 +31,7 @@ def rollups_job(org, rebuild: bool = False, **kwargs) -> dict:
     crontab={"minute": "15", "hour": "4"},
 )
 def compact_rollups_job(org, **kwargs) -> dict:
-    return compact_rollups(org)
+    return rollups.compact_rollups(org)
 
 
 @job(
