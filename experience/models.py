@@ -349,6 +349,10 @@ class ScoreDrop(models.Model):
     def __str__(self):
         return f"{self.get_measure_display()}: {self.segment_label or self.segment_value}"
 
+    @property
+    def explained_percent(self) -> float | None:
+        return None if self.explained_share is None else 100 * self.explained_share
+
 
 class DataQualityAlert(models.Model):
     """A data-quality problem, e.g. a feed that stopped sending."""

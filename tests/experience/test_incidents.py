@@ -191,3 +191,46 @@ def test_an_incident_left_without_drops_is_removed(berlin):
     ScoreDrop.objects.filter(organisation=berlin, week_start=WEEK).delete()
     assert build_incidents(berlin, WEEK) == []
     assert not Incident.objects.filter(organisation=berlin, week_start=WEEK).exists()
+
+
+def test_drop_list_shows_one_row_per_incident_with_its_segments_under_it(login, users, org_a):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from tests.factories import IncidentFactory, ScoreDropFactory
+
+    week = timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday() + 7)
+    incident = IncidentFactory(
+        organisation=org_a, week_start=week, headline_value="vpn", headline_label="VPN"
+    )
+    vpn = ScoreDropFactory(
+        organisation=org_a,
+        week_start=week,
+        segment_value="vpn",
+        segment_label="VPN",
+        delta=-66.0,
+        incident=incident,
+        explained_share=0.9,
+    )
+    phone = ScoreDropFactory(
+        organisation=org_a,
+        week_start=week,
+        segment_kind="channel",
+        segment_value="phone",
+        segment_label="Phone",
+        delta=-12.0,
+        incident=incident,
+        explained_share=0.14,
+    )
+    lone = ScoreDropFactory(
+        organisation=org_a, week_start=week, segment_value="mail", segment_label="Mail"
+    )
+    body = login(users["officer"]).get(reverse("experience:drop_list")).content.decode()
+    assert body.count('data-incident="') == 1
+    assert f'data-incident="{incident.pk}"' in body
+    assert "incident of 2 segments, explains 90 % of the largest one's change" in body
+    assert "1 related segment of the same incident" in body
+    assert f"/experience/drops/{phone.pk}/" in body and "14 %" in body
+    # Headline row first within the incident, the unrelated drop on its own row.
+    assert body.index(f"/experience/drops/{vpn.pk}/") < body.index(f"/experience/drops/{phone.pk}/")
+    assert f"/experience/drops/{lone.pk}/" in body
