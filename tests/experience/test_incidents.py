@@ -234,3 +234,35 @@ def test_drop_list_shows_one_row_per_incident_with_its_segments_under_it(login, 
     # Headline row first within the incident, the unrelated drop on its own row.
     assert body.index(f"/experience/drops/{vpn.pk}/") < body.index(f"/experience/drops/{phone.pk}/")
     assert f"/experience/drops/{lone.pk}/" in body
+
+
+def test_monthly_report_counts_incidents_with_one_row_each(org_a):
+    from reports.drafting import drop_figures
+    from reports.selectors import section_hints
+    from tests.factories import IncidentFactory, ScoreDropFactory
+
+    week = datetime.date(2026, 11, 23)
+    incident = IncidentFactory(
+        organisation=org_a, week_start=week, headline_value="vpn", headline_label="VPN"
+    )
+    for kind, value, delta in (("all", "", -16.0), ("service", "vpn", -66.0), ("channel", "x", -9)):
+        ScoreDropFactory(
+            organisation=org_a,
+            week_start=week,
+            segment_kind=kind,
+            segment_value=value,
+            segment_label=value or "Whole organisation",
+            delta=delta,
+            incident=incident,
+        )
+    ScoreDropFactory(
+        organisation=org_a, week_start=week, segment_value="mail", segment_label="Mail"
+    )
+    figures = drop_figures(org_a, datetime.date(2026, 11, 1), datetime.date(2026, 12, 1))
+    assert (figures["total"], figures["incidents"]) == (4, 2)
+    by_segment = {r["segment"]: r for r in figures["rows"]}
+    assert set(by_segment) == {"vpn", "Mail"}
+    assert by_segment["vpn"]["related"] == 2 and by_segment["vpn"]["incident"] == incident.pk
+    assert by_segment["Mail"]["related"] == 0
+    hint = section_hints({"drops": figures})["drops"]
+    assert hint == "2 incidents (4 significant score drops) in the month's weeks."
