@@ -177,7 +177,7 @@ def _incident_items(org, scope, since) -> list[Draft]:
                     f"Week of {incident.week_start:%d %b %Y}: {incident.change:+.1f}{unit} for "
                     f"{incident.headline_label}"
                     + (
-                        f", explaining {100 * share:.0f} % of the largest segment's change"
+                        f", explaining {100 * share:.0f} % of the incident's overall change"
                         if share is not None and len(members) > 1
                         else ""
                     )

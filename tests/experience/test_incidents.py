@@ -228,7 +228,7 @@ def test_drop_list_shows_one_row_per_incident_with_its_segments_under_it(login, 
     body = login(users["officer"]).get(reverse("experience:drop_list")).content.decode()
     assert body.count('data-incident="') == 1
     assert f'data-incident="{incident.pk}"' in body
-    assert "incident of 2 segments, explains 90 % of the largest one's change" in body
+    assert "incident of 2 segments, explains 90 % of the incident's overall change" in body
     assert "1 related segment of the same incident" in body
     assert f"/experience/drops/{phone.pk}/" in body and "14 %" in body
     # Headline row first within the incident, the unrelated drop on its own row.

@@ -228,7 +228,7 @@ def test_weekly_agenda_has_one_item_per_incident(org_a):
     assert sorted(drop_items) == sorted([f"incident:{incident.pk}", f"drop:{lone.pk}"])
     item = items[f"incident:{incident.pk}"]
     assert item.title == "Happiness fell: VPN (+2 related segments)"
-    assert "-66.0 points for VPN, explaining 90 % of the largest segment's change" in item.body
+    assert "-66.0 points for VPN, explaining 90 % of the incident's overall change" in item.body
     assert item.evidence_url == f"/experience/drops/{vpn.pk}/"
     assert [r[1] for r in item.data["rows"]] == ["Some service", "VPN", "Phone"]
     assert [r[3] for r in item.data["rows"]] == ["100 %", "90 %", "14 %"]
