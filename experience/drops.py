@@ -17,6 +17,9 @@ Drivers: factor and tag share changes (this week against the baseline) and the s
 the change into mix and rate over child segments (channels of a service; services of the
 whole organisation): mix = Σ (w1 − w0)·h0, rate = Σ w1·(h1 − h0), which add up exactly to
 the total change.
+
+Drops of one week and measure whose responses overlap are then grouped into incidents
+(experience/incidents.py); notifications (`incident.detected`) go out per incident.
 """
 
 from __future__ import annotations
@@ -27,13 +30,12 @@ from collections import defaultdict
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count
-from django.urls import reverse
 from django.utils import timezone
 
-from xmo import webhooks
 from xmo.periods import period_start
 
 from .choices import DropMeasure, SegmentKind
+from .incidents import build_incidents
 from .models import ScoreDrop, Service
 from .selectors import DIMENSIONS, Segment, _daily_stats, factor_counts, responses, segment_labels
 from .stats import Stats
@@ -342,9 +344,7 @@ def _upsert_drop(org, *, week, kind, value, measure, figures) -> ScoreDrop:
         segment_value=value,
         defaults={"segment_label": label, "service": service, **figures},
     )
-    if created:
-        _emit_detected(drop)
-    else:
+    if not created:
         # Re-running refreshes the figures but keeps status, acknowledgement and notes.
         changed = [f for f, v in figures.items() if getattr(drop, f) != v]
         for f in changed:
@@ -354,28 +354,6 @@ def _upsert_drop(org, *, week, kind, value, measure, figures) -> ScoreDrop:
     return drop
 
 
-def _emit_detected(drop: ScoreDrop) -> None:
-    what = drop.get_measure_display()
-    webhooks.emit(
-        organisation_id=drop.organisation_id,
-        event=webhooks.events.SCORE_DROP_DETECTED,
-        key=f"score_drop:{drop.pk}",
-        payload={
-            "id": drop.pk,
-            "title": f"{what} for {drop.segment_label} in the week of {drop.week_start:%d %b %Y}",
-            "url": webhooks.absolute_url(reverse("experience:drop_detail", args=[drop.pk])),
-            "week_start": drop.week_start,
-            "measure": drop.measure,
-            "segment": {"kind": drop.segment_kind, "value": drop.segment_value},
-            "value": drop.value,
-            "baseline_value": drop.baseline_value,
-            "delta": drop.delta,
-            "n": drop.n,
-            "p_value": drop.p_value,
-        },
-    )
-
-
 def detect_score_drops(
     org, *, now: datetime.datetime | None = None, weeks: int = WEEKS_PER_RUN
 ) -> dict:
@@ -383,8 +361,11 @@ def detect_score_drops(
     now = now or timezone.now()
     today = now.astimezone(ZoneInfo(org.time_zone)).date()
     current = period_start(today, "week")
-    found = 0
+    found = incidents = 0
     cache: dict = {}
     for back in range(weeks, 0, -1):
-        found += len(detect_week(org, current - datetime.timedelta(days=7 * back), cache))
-    return {"weeks": weeks, "drops": found}
+        week = current - datetime.timedelta(days=7 * back)
+        found += len(detect_week(org, week, cache))
+        # Right after the week's drops are stored: group them (experience/incidents.py).
+        incidents += len(build_incidents(org, week))
+    return {"weeks": weeks, "drops": found, "incidents": incidents}

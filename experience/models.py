@@ -261,6 +261,44 @@ class PendingSample(models.Model):
         return f"pending sample {self.sample_id}"
 
 
+class Incident(models.Model):
+    """Drops of one week and measure whose responses overlap, under one headline segment.
+
+    Built by the weekly drop detection right after the drops are stored
+    (experience/incidents.py); the headline is the segment that explains the change best.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="incidents"
+    )
+    week_start = models.DateField()
+    measure = models.CharField(max_length=12, choices=DropMeasure.choices)
+    headline_kind = models.CharField(max_length=20, choices=SegmentKind.choices)
+    headline_value = models.CharField(max_length=128, blank=True)
+    headline_label = models.CharField(max_length=200, blank=True)
+    service = models.ForeignKey(
+        Service,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="incidents",
+        help_text="The headline's service, when the headline is a service.",
+    )
+    change = models.FloatField(help_text="The headline segment's change (points or minutes).")
+    explained_share = models.FloatField(
+        null=True, blank=True, help_text="Share of the broadest member's change it explains."
+    )
+    status = models.CharField(max_length=16, choices=DropStatus.choices, default=DropStatus.NEW)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-week_start", "change", "-id"]
+        indexes = [models.Index(fields=["organisation", "week_start"], name="incident_org_week")]
+
+    def __str__(self):
+        return f"{self.get_measure_display()}: {self.headline_label or self.headline_value}"
+
+
 class ScoreDrop(models.Model):
     """A significant fall of happiness (or rise of lost time) for a segment in a closed week."""
 
@@ -291,6 +329,12 @@ class ScoreDrop(models.Model):
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     investigation_notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    incident = models.ForeignKey(
+        Incident, null=True, blank=True, on_delete=models.SET_NULL, related_name="drops"
+    )
+    explained_share = models.FloatField(
+        null=True, blank=True, help_text="Share of its incident's reference change it explains."
+    )
 
     class Meta:
         ordering = ["-week_start", "delta"]
@@ -304,6 +348,10 @@ class ScoreDrop(models.Model):
 
     def __str__(self):
         return f"{self.get_measure_display()}: {self.segment_label or self.segment_value}"
+
+    @property
+    def explained_percent(self) -> float | None:
+        return None if self.explained_share is None else 100 * self.explained_share
 
 
 class DataQualityAlert(models.Model):

@@ -273,6 +273,33 @@ def _trend_figure(drop: ScoreDrop, series: list[dict]) -> dict:
 # --- Pages ----------------------------------------------------------------------------------
 
 
+def incident_entries(drops) -> list[dict]:
+    """One entry per incident among the drops (its headline first), one per ungrouped drop."""
+    groups: dict = {}
+    for drop in drops:
+        key = ("incident", drop.incident_id) if drop.incident_id else ("drop", drop.pk)
+        groups.setdefault(key, []).append(drop)
+    entries = []
+    for members in groups.values():
+        incident = members[0].incident
+        lead = members[0]
+        if incident is not None:
+            heads = [
+                d
+                for d in members
+                if (d.segment_kind, d.segment_value)
+                == (incident.headline_kind, incident.headline_value)
+            ]
+            lead = heads[0] if heads else lead
+        others = sorted(
+            (d for d in members if d.pk != lead.pk),
+            key=lambda d: (-(d.explained_share or 0), d.delta, d.pk),
+        )
+        entries.append({"incident": incident, "lead": lead, "others": others})
+    entries.sort(key=lambda e: (-e["lead"].week_start.toordinal(), e["lead"].delta, -e["lead"].pk))
+    return entries
+
+
 @org_required("view_score_drops")
 def drop_list(request):
     org = request.organisation
@@ -291,10 +318,10 @@ def drop_list(request):
     for field in ("measure", "segment_kind", "status"):
         if filters.get(field):
             drops = drops.filter(**{field: filters[field]})
-    drops = drops.select_related("service", "acknowledged_by").order_by(
+    drops = drops.select_related("service", "acknowledged_by", "incident").order_by(
         "-week_start", "delta", "-id"
     )
-    page = Paginator(drops, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(incident_entries(drops), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

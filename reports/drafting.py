@@ -308,14 +308,37 @@ def _child_labels(org, drops) -> dict:
 
 
 def drop_figures(org, start, end) -> dict:
-    drops = ScoreDrop.objects.filter(
-        organisation=org, week_start__gte=start, week_start__lt=end
-    ).order_by("week_start", "delta", "segment_kind", "segment_value")
+    """One row per incident (its headline drop; experience/incidents.py) or ungrouped drop."""
+    drops = (
+        ScoreDrop.objects.filter(organisation=org, week_start__gte=start, week_start__lt=end)
+        .select_related("incident")
+        .order_by("week_start", "delta", "segment_kind", "segment_value")
+    )
     drops = list(drops)
-    labels = _child_labels(org, drops)
+    members: dict = {}
+    for d in drops:
+        if d.incident_id:
+            members.setdefault(d.incident_id, []).append(d)
+    leads = []
+    for d in drops:
+        group = members.get(d.incident_id) if d.incident_id else None
+        if group is None:
+            leads.append((d, 0))
+            continue
+        heads = [
+            m
+            for m in group
+            if (m.segment_kind, m.segment_value)
+            == (d.incident.headline_kind, d.incident.headline_value)
+        ]
+        if d is (heads[0] if heads else group[0]):
+            leads.append((d, len(group) - 1))
+    labels = _child_labels(org, [d for d, _ in leads])
     rows = [
         {
             "id": d.pk,
+            "incident": d.incident_id,
+            "related": related,
             "week_start": _iso(d.week_start),
             "week_label": f"{d.week_start.day} {d.week_start:%b %Y}",
             "measure": d.measure,
@@ -333,9 +356,9 @@ def drop_figures(org, start, end) -> dict:
                 labels=labels.get(((d.drivers or {}).get("mix_rate") or {}).get("child")),
             ),
         }
-        for d in drops
+        for d, related in leads
     ]
-    return {"rows": rows, "total": len(rows)}
+    return {"rows": rows, "total": len(drops), "incidents": len(rows)}
 
 
 def theme_figures(org, start, end, limit: int = 8) -> dict:

@@ -212,6 +212,7 @@ def section_hints(figures: dict) -> dict[str, str]:
     initiatives = figures.get("initiatives", {})
     actions = figures.get("actions", {})
     top_tags = ", ".join(f"{t['name']} ({t['count']})" for t in themes.get("tags", [])[:3])
+    drop_words = _plural(drops.get("total", 0), "significant score drop", "significant score drops")
     headline_hint = (
         f"Happiness {format_value(happiness.get('value'), 'score')} "
         f"({format_delta(happiness.get('vs_previous'), 'score')} on the previous month), "
@@ -235,8 +236,12 @@ def section_hints(figures: dict) -> dict[str, str]:
         )
         + ".",
         "drops": (
-            f"{_plural(drops.get('total', 0), 'significant score drop', 'significant score drops')}"
-            " in the month's weeks."
+            (
+                f"{_plural(drops['incidents'], 'incident', 'incidents')} ({drop_words})"
+                if drops.get("incidents") is not None
+                else drop_words
+            )
+            + " in the month's weeks."
         ),
         "themes": f"Top themes: {top_tags}." if top_tags else "No tagged comments in the month.",
         "lost_time": (

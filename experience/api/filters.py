@@ -1,7 +1,8 @@
 import django_filters
+from django.db.models import Q
 
 from experience.choices import DropMeasure, DropStatus, SegmentKind
-from experience.models import OperationalMetric, Persona, ScoreDrop, Service
+from experience.models import Incident, OperationalMetric, Persona, ScoreDrop, Service
 
 
 class ServiceFilter(django_filters.FilterSet):
@@ -46,3 +47,21 @@ class ScoreDropFilter(django_filters.FilterSet):
     class Meta:
         model = ScoreDrop
         fields = ["measure", "segment_kind", "status", "service", "week_from", "week_to"]
+
+
+class IncidentFilter(django_filters.FilterSet):
+    measure = django_filters.ChoiceFilter(choices=DropMeasure.choices)
+    status = django_filters.ChoiceFilter(choices=DropStatus.choices)
+    service = django_filters.CharFilter(
+        method="filter_service", label="Service slug (the headline's or any member drop's)"
+    )
+    week_from = django_filters.DateFilter(field_name="week_start", lookup_expr="gte")
+    week_to = django_filters.DateFilter(field_name="week_start", lookup_expr="lte")
+
+    class Meta:
+        model = Incident
+        fields = ["measure", "status", "service", "week_from", "week_to"]
+
+    def filter_service(self, queryset, name, value):
+        members = ScoreDrop.objects.filter(service__slug=value).values("incident_id")
+        return queryset.filter(Q(service__slug=value) | Q(pk__in=members))

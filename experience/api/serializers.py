@@ -3,7 +3,7 @@ import re
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from experience.models import OperationalMetric, Persona, ScoreDrop, Service
+from experience.models import Incident, OperationalMetric, Persona, ScoreDrop, Service
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -80,6 +80,48 @@ class ScoreDropSerializer(serializers.ModelSerializer):
             "status",
             "created_at",
         ]
+
+
+class IncidentSerializer(serializers.ModelSerializer):
+    headline = serializers.SerializerMethodField()
+    drops = serializers.SerializerMethodField()
+    segments = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id",
+            "week_start",
+            "measure",
+            "headline",
+            "change",
+            "explained_share",
+            "drops",
+            "segments",
+            "status",
+            "created_at",
+        ]
+
+    def get_headline(self, obj) -> dict:
+        return {"kind": obj.headline_kind, "value": obj.headline_value, "name": obj.headline_label}
+
+    def get_drops(self, obj) -> list[int]:
+        return sorted(d.pk for d in obj.drops.all())
+
+    def get_segments(self, obj) -> list[dict]:
+        """Every member drop with the share of the change it explains, largest first."""
+        rows = [
+            {
+                "drop": d.pk,
+                "kind": d.segment_kind,
+                "value": d.segment_value,
+                "name": d.segment_label or d.segment_value,
+                "change": d.delta,
+                "explained_share": d.explained_share,
+            }
+            for d in obj.drops.all()
+        ]
+        return sorted(rows, key=lambda r: (-(r["explained_share"] or 0), r["drop"]))
 
 
 class IngestResultSerializer(serializers.Serializer):

@@ -8,6 +8,7 @@ router.register("services", views.ServiceViewSet, basename="api-service")
 router.register("personas", views.PersonaViewSet, basename="api-persona")
 router.register("metrics", views.MetricViewSet, basename="api-metric")
 router.register("score-drops", views.ScoreDropViewSet, basename="api-score-drop")
+router.register("incidents", views.IncidentViewSet, basename="api-incident")
 
 urlpatterns = [
     path(

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import NotFound
@@ -16,7 +17,7 @@ from rest_framework.views import APIView
 from experience import ingest, predictions, xo
 from experience.catalogue import services as catalogue
 from experience.choices import Channel, Touchpoint
-from experience.models import OperationalMetric, Persona, ScoreDrop, Service
+from experience.models import Incident, OperationalMetric, Persona, ScoreDrop, Service
 from experience.selectors import Segment, trend
 from experience.stats import SENTIMENT_MEASURES
 from xmo import jobs
@@ -39,6 +40,7 @@ from . import filters
 from .schema import RESPONSES_BODY, SAMPLES_BODY
 from .serializers import (
     ExperienceDriversSerializer,
+    IncidentSerializer,
     IngestResultSerializer,
     MetricSerializer,
     PersonaSerializer,
@@ -289,6 +291,17 @@ class ScoreDropViewSet(OrganisationReadOnlyViewSet):
     queryset = ScoreDrop.objects.select_related("service")
     serializer_class = ScoreDropSerializer
     filterset_class = filters.ScoreDropFilter
+    capability = "view_score_drops"
+
+
+class IncidentViewSet(OrganisationReadOnlyViewSet):
+    """Overlapping drops of one week and measure, under their headline segment."""
+
+    queryset = Incident.objects.prefetch_related(
+        Prefetch("drops", queryset=ScoreDrop.objects.order_by("pk"))
+    )
+    serializer_class = IncidentSerializer
+    filterset_class = filters.IncidentFilter
     capability = "view_score_drops"
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime
 from urllib.parse import urlencode
 
-from django.db.models import F, Q
+from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 
 from experience.choices import TriageStatus
-from experience.models import ScoreDrop, SurveyResponse
+from experience.models import Incident, ScoreDrop, SurveyResponse
 from feedback.choices import FollowUpStatus
 from xlas.choices import BreachStatus
 from xlas.models import Breach
@@ -36,24 +36,7 @@ def weekly_items(meeting: Meeting) -> list[Draft]:
     )
     items: list[Draft] = []
 
-    drops = ScoreDrop.objects.filter(organisation=org, created_at__gte=since)
-    if scope:
-        drops = drops.filter(Q(service__in=scope) | Q(service__isnull=True))
-    for drop in drops.order_by("delta", "id"):
-        unit = " min" if drop.measure == "lost_time" else " points"
-        items.append(
-            Draft(
-                source_key=f"drop:{drop.pk}",
-                section="Score drops",
-                title=f"{drop.get_measure_display()}: {drop.segment_label or drop.segment_value}",
-                body=(
-                    f"Week of {drop.week_start:%d %b %Y}: {drop.value:.1f} against a baseline of "
-                    f"{drop.baseline_value:.1f} ({drop.delta:+.1f}{unit}; n = {drop.n})."
-                ),
-                evidence_url=f"/experience/drops/{drop.pk}/",
-                data={"value": drop.value, "baseline": drop.baseline_value, "delta": drop.delta},
-            )
-        )
+    items.extend(_incident_items(org, scope, since))
 
     breaches = Breach.objects.filter(
         organisation=org, status__in=(BreachStatus.OPEN, BreachStatus.INVESTIGATING)
@@ -141,6 +124,89 @@ def weekly_items(meeting: Meeting) -> list[Draft]:
                 title=f"Actions due by {due_by:%d %b %Y} ({len(due)})",
                 evidence_url="/meetings/actions/",
                 data={"columns": ACTION_COLUMNS, "rows": rows, "row_urls": urls},
+            )
+        )
+    return items
+
+
+def _incident_items(org, scope, since) -> list[Draft]:
+    """One item per incident (overlapping drops of a week), its headline first.
+
+    Drops detected since the last meeting bring their incident; a drop not grouped yet is an
+    item of its own. A series scoped to services sees incidents touching those services and
+    organisation-wide ones.
+    """
+    drops = ScoreDrop.objects.filter(organisation=org, created_at__gte=since)
+    if scope:
+        drops = drops.filter(Q(service__in=scope) | Q(service__isnull=True))
+    incidents = (
+        Incident.objects.filter(organisation=org, pk__in=drops.values("incident_id"))
+        .prefetch_related(Prefetch("drops", queryset=ScoreDrop.objects.order_by("pk")))
+        .order_by("change", "id")
+    )
+    items = []
+    for incident in incidents:
+        unit = " min" if incident.measure == "lost_time" else " points"
+        members = sorted(incident.drops.all(), key=lambda d: (-(d.explained_share or 0), d.pk))
+        headline = next(
+            (
+                d
+                for d in members
+                if (d.segment_kind, d.segment_value)
+                == (incident.headline_kind, incident.headline_value)
+            ),
+            members[0] if members else None,
+        )
+        share = incident.explained_share
+        rows = [
+            [
+                d.get_segment_kind_display(),
+                d.segment_label or d.segment_value,
+                f"{d.delta:+.1f}",
+                "" if d.explained_share is None else f"{100 * d.explained_share:.0f} %",
+            ]
+            for d in members
+        ]
+        items.append(
+            Draft(
+                source_key=f"incident:{incident.pk}",
+                section="Score drops",
+                title=f"{incident.get_measure_display()}: {incident.headline_label}"
+                + (f" (+{len(members) - 1} related segments)" if len(members) > 1 else ""),
+                body=(
+                    f"Week of {incident.week_start:%d %b %Y}: {incident.change:+.1f}{unit} for "
+                    f"{incident.headline_label}"
+                    + (
+                        f", explaining {100 * share:.0f} % of the incident's overall change"
+                        if share is not None and len(members) > 1
+                        else ""
+                    )
+                    + "."
+                ),
+                evidence_url=f"/experience/drops/{headline.pk}/"
+                if headline
+                else "/experience/drops/",
+                data={
+                    "change": incident.change,
+                    "columns": ["Segment", "Name", "Change", "Explains"],
+                    "rows": rows,
+                    "row_urls": [f"/experience/drops/{d.pk}/" for d in members],
+                },
+            )
+        )
+    for drop in drops.filter(incident__isnull=True).order_by("delta", "id"):
+        unit = " min" if drop.measure == "lost_time" else " points"
+        items.append(
+            Draft(
+                source_key=f"drop:{drop.pk}",
+                section="Score drops",
+                title=f"{drop.get_measure_display()}: {drop.segment_label or drop.segment_value}",
+                body=(
+                    f"Week of {drop.week_start:%d %b %Y}: {drop.value:.1f} against a baseline of "
+                    f"{drop.baseline_value:.1f} ({drop.delta:+.1f}{unit}; n = {drop.n})."
+                ),
+                evidence_url=f"/experience/drops/{drop.pk}/",
+                data={"value": drop.value, "baseline": drop.baseline_value, "delta": drop.delta},
             )
         )
     return items

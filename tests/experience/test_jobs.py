@@ -143,5 +143,5 @@ def test_score_drop_job_checks_the_last_four_closed_weeks(org_a):
     result = run_job(
         "detect_score_drops", org_a.pk, now=datetime.datetime(2026, 6, 10, tzinfo=datetime.UTC)
     )
-    assert result["org-a"] == {"weeks": 4, "drops": 0}
+    assert result["org-a"] == {"weeks": 4, "drops": 0, "incidents": 0}
     assert WEEK.weekday() == 0

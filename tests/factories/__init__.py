@@ -2,6 +2,7 @@
 
 from .experience import (  # noqa: F401
     DataQualityAlertFactory,
+    IncidentFactory,
     MetricSampleFactory,
     OperationalMetricFactory,
     PersonaFactory,

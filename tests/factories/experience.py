@@ -126,6 +126,20 @@ class ScoreDropFactory(factory.django.DjangoModelFactory):
     p_value = 0.0001
 
 
+class IncidentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Incident
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    week_start = datetime.date(2026, 11, 9)
+    measure = "happiness"
+    headline_kind = "service"
+    headline_value = factory.Sequence(lambda n: f"service-{n}")
+    headline_label = "Some service"
+    change = -35.0
+    explained_share = 0.9
+
+
 class DataQualityAlertFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.DataQualityAlert

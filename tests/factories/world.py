@@ -10,6 +10,7 @@ from . import (
     EvaluationFactory,
     FollowUpFactory,
     ImprovementInitiativeFactory,
+    IncidentFactory,
     IndicatorFactory,
     MeetingFactory,
     MeetingSeriesFactory,
@@ -72,6 +73,13 @@ def build(org, users) -> dict:
         segment_value="service-desk",
         segment_label="Service desk",
     )
+    w["incident"] = IncidentFactory(
+        organisation=org,
+        service=w["service"],
+        headline_value="service-desk",
+        headline_label="Service desk",
+    )
+    ScoreDropFactory._meta.model.objects.filter(pk=w["drop"].pk).update(incident=w["incident"])
     w["series"] = MeetingSeriesFactory(organisation=org, cadence="monthly", name="Workplace")
     w["meeting"] = MeetingFactory(series=w["series"])
     w["agenda_item"] = AgendaItemFactory(meeting=w["meeting"])

@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from experience.models import Incident
 from experience.selectors import Segment, breakdown, factor_counts
 from meetings import services
 from meetings.drafting import draft_agenda, draft_due_agendas
@@ -185,6 +186,52 @@ def test_redrafting_adds_new_evidence_without_duplicating_or_overwriting(monthly
         "Call the Leeds team",
         "Second action",
     ]
+
+
+def test_weekly_agenda_has_one_item_per_incident(org_a):
+    now = timezone.now()
+    series = MeetingSeriesFactory(organisation=org_a, cadence="weekly", weekday=0)
+    meeting = MeetingFactory(series=series, scheduled_for=now + datetime.timedelta(days=2))
+    week = datetime.date(2026, 11, 23)
+    vpn = ScoreDropFactory(
+        organisation=org_a, week_start=week, segment_value="vpn", segment_label="VPN", delta=-66.0
+    )
+    whole = ScoreDropFactory(
+        organisation=org_a, week_start=week, segment_kind="all", segment_value="", delta=-16.0
+    )
+    phone = ScoreDropFactory(
+        organisation=org_a,
+        week_start=week,
+        segment_kind="channel",
+        segment_value="phone",
+        segment_label="Phone",
+        delta=-10.0,
+    )
+    incident = Incident.objects.create(
+        organisation=org_a,
+        week_start=week,
+        measure="happiness",
+        headline_kind="service",
+        headline_value="vpn",
+        headline_label="VPN",
+        change=-66.0,
+        explained_share=0.9,
+    )
+    for drop, share in ((vpn, 0.9), (whole, 1.0), (phone, 0.14)):
+        drop.incident, drop.explained_share = incident, share
+        drop.save()
+    lone = ScoreDropFactory(organisation=org_a, week_start=week, segment_label="Mail")
+
+    draft_agenda(meeting)
+    items = items_by_key(meeting)
+    drop_items = [k for k, i in items.items() if i.section == "Score drops"]
+    assert sorted(drop_items) == sorted([f"incident:{incident.pk}", f"drop:{lone.pk}"])
+    item = items[f"incident:{incident.pk}"]
+    assert item.title == "Happiness fell: VPN (+2 related segments)"
+    assert "-66.0 points for VPN, explaining 90 % of the incident's overall change" in item.body
+    assert item.evidence_url == f"/experience/drops/{vpn.pk}/"
+    assert [r[1] for r in item.data["rows"]] == ["Some service", "VPN", "Phone"]
+    assert [r[3] for r in item.data["rows"]] == ["100 %", "90 %", "14 %"]
 
 
 def test_weekly_agenda(org_a, users):

@@ -240,6 +240,8 @@ ACCESS: dict[str, Rule] = {
     "api-predictions": Rule(capability="view_dashboard", query="service=service-desk", api=True),
     "api-score-drop-list": api("view_score_drops"),
     "api-score-drop-detail": api("view_score_drops", "drop"),
+    "api-incident-list": api("view_score_drops"),
+    "api-incident-detail": api("view_score_drops", "incident"),
     "api-xla-list": api("view_xlas"),
     "api-xla-detail": api("view_xlas", "xla"),
     "api-breach-list": api("view_breaches"),

@@ -5,10 +5,11 @@ import datetime
 import pytest
 
 from experience.drops import _upsert_drop
+from experience.incidents import build_incidents
 from experience.models import SurveyResponse
 from meetings.services import send_action_reminders
 from reports.services import report_publish
-from tests.analytics.test_xlas import _breach_scenario
+from tests.experience.test_xlas import _breach_scenario
 from tests.factories import (
     ActionItemFactory,
     MembershipFactory,
@@ -55,7 +56,7 @@ def test_breach_raised_and_escalated(org_a, endpoint, owner, users, settings):
     assert escalated["id"] == breach.pk and escalated["escalation_level"] == 2
 
 
-def test_score_drop_detected_once_per_drop(org_a, endpoint):
+def test_incident_detected_once_per_incident(org_a, endpoint):
     figures = {
         "value": 41.0,
         "baseline_value": 70.0,
@@ -71,10 +72,15 @@ def test_score_drop_detected_once_per_drop(org_a, endpoint):
         drop = _upsert_drop(
             org_a, week=week, kind="service", value="desk", measure="happiness", figures=figures
         )
-    [data] = _data("score_drop.detected")
-    assert data["id"] == drop.pk and data["delta"] == -29.0 and data["week_start"] == "2026-06-01"
-    assert data["segment"] == {"kind": "service", "value": "desk"}
+        [incident] = build_incidents(org_a, week)
+    [data] = _data("incident.detected")
+    assert data["id"] == incident.pk and data["change"] == -29.0
+    assert data["week_start"] == "2026-06-01" and data["drops"] == [drop.pk]
+    assert data["headline"] == {"kind": "service", "value": "desk"}
     assert data["title"] == "Happiness fell for Service desk in the week of 01 Jun 2026"
+    assert data["url"].endswith(f"/experience/drops/{drop.pk}/")
+    # Subscribers of the older name get the same, once per incident.
+    assert _data("score_drop.detected") == [data]
 
 
 def test_report_published(org_a, endpoint, users):
