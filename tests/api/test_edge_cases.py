@@ -180,7 +180,7 @@ def test_a_lone_surrogate_sent_to_a_drf_endpoint_is_a_400_that_names_it(login, u
     service = setup_a["services"][0]
     response = client.generic(
         "PATCH",
-        f"/api/v1/services/{service.pk}/",
+        f"/api/v1/services/{service.slug}/",
         json.dumps({"name": "Desk"})[:-2].encode() + b'\\ud800"}',
         content_type="application/json",
     )
