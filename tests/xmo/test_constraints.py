@@ -510,21 +510,16 @@ def test_every_constraint_of_the_domain_has_a_case_here():
     assert missing == []
 
 
-# Rollups (derived data). Response and factor rollups have no unique key: incremental runs
-# append delta rows that readers sum and compaction folds (tests/experience/test_deltas.py).
-# Metric rollups keep one row per key, so merging samples can never double-count.
+# Rollups (derived data) have no unique key: incremental runs append delta rows that readers
+# sum and compaction folds (tests/experience/test_deltas.py, test_sample_rollups.py).
 
 
-def test_metric_rollup_key():
-    from experience.models import MetricRollup
+def test_experience_model_once():
+    from experience.models import ExperienceModel
 
-    sample = MetricSampleFactory()
-    key = {
-        "organisation": sample.organisation,
-        "day": datetime.date(2026, 10, 1),
-        "metric": sample.metric,
-        "service": sample.service,
-    }
-    MetricRollup.objects.create(**key)
+    service = ServiceFactory()
+    key = {"organisation": service.organisation, "service": service, "measure": "happiness"}
+    moment = datetime.datetime(2026, 10, 5, tzinfo=datetime.UTC)
+    ExperienceModel.objects.create(kind="naive", fitted_at=moment, **key)
     with refused():
-        MetricRollup.objects.create(**key)
+        ExperienceModel.objects.create(kind="ridge", fitted_at=moment, **key)
