@@ -114,7 +114,8 @@ def notify(
                     body=body,
                     url=url,
                     dedupe_key=dedupe_key,
-                    in_app=channel != Channel.EMAIL,
+                    # E-mail only, but no e-mail can go: keep it in the centre instead.
+                    in_app=channel != Channel.EMAIL or not wants_email,
                     email_next_attempt_at=now if wants_email else None,
                 )
         except IntegrityError:

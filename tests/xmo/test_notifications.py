@@ -344,11 +344,17 @@ def test_job_gives_up_after_the_last_attempt(org_a, users, flaky):
     assert mail.outbox == []
 
 
-def test_recipient_without_address_gets_no_email_row(org_a, users):
+def test_recipient_without_address_gets_no_email(org_a, users):
     nobody = UserFactory(username="no-mail", email="")
     MembershipFactory(user=nobody, organisation=org_a, role="member")
     (note,) = _notify(org_a, nobody)
     assert note.email_next_attempt_at is None and note.in_app
+    # E-mail only, but without an address: shown in the centre rather than lost.
+    NotificationPreference.objects.create(
+        user=nobody, organisation=org_a, kind="breach", channel="email"
+    )
+    (again,) = _notify(org_a, nobody, key="k2")
+    assert again.email_next_attempt_at is None and again.in_app
 
 
 def test_embedded_mode_logs_one_line_per_email(org_a, users, settings, tmp_path, caplog):
