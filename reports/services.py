@@ -193,7 +193,7 @@ def report_publish(*, actor, report: MonthlyReport) -> MonthlyReport:
                 },
             )
     # Outside the lock: notify is idempotent per (recipient, dedupe_key), so publishing twice
-    # or retrying after a failed e-mail never sends a second message.
+    # never notifies twice; the send_notification_emails job sends (and retries) the e-mails.
     locked.notified = True
     try:
         notify(
@@ -206,7 +206,7 @@ def report_publish(*, actor, report: MonthlyReport) -> MonthlyReport:
             dedupe_key=f"report:{locked.pk}:published",
         )
     except Exception:
-        # The report is published either way; publishing again retries the unsent e-mails.
-        logger.exception("could not e-mail the leaders about report %s", locked.pk)
+        # The report is published either way; publishing again writes the missing ones.
+        logger.exception("could not notify the leaders about report %s", locked.pk)
         locked.notified = False
     return locked

@@ -238,12 +238,10 @@ def change_status(request, pk):
         return redirect("reports:edit", pk=report.pk)
     if report.status == ReportStatus.PUBLISHED:
         if getattr(report, "notified", True):
-            messages.success(request, "Published. The leaders have been e-mailed a link.")
+            messages.success(request, "Published. The leaders are notified and e-mailed a link.")
         else:
             messages.warning(
-                request,
-                "Published, but the e-mail to the leaders could not be sent. "
-                "Publish again to retry.",
+                request, "Published, but the leaders could not be notified. Publish again to retry."
             )
         return redirect("reports:detail", pk=report.pk)
     messages.success(request, f"The report is now {report.get_status_display().lower()}.")

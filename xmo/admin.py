@@ -52,8 +52,22 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 @admin.register(models.Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "recipient", "kind", "title", "read_at", "emailed_at"]
-    list_filter = ["kind", "organisation"]
+    list_display = [
+        "created_at",
+        "recipient",
+        "kind",
+        "title",
+        "read_at",
+        "emailed_at",
+        "email_attempts",
+    ]
+    list_filter = ["kind", "organisation", "in_app"]
+
+
+@admin.register(models.NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation", "kind", "channel"]
+    list_filter = ["organisation", "kind", "channel"]
 
 
 @admin.register(models.JobRun)

@@ -49,6 +49,7 @@ JOB_MODULES = [
     "meetings.jobs",
     "reports.jobs",
     "xmo.webhooks.jobs",
+    "xmo.notification_jobs",
 ]
 
 

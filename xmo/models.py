@@ -192,7 +192,15 @@ class Notification(models.Model):
     dedupe_key = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # False when the recipient chose e-mail only for this kind: the row exists for the e-mail
+    # job and the record, but the notification centre neither lists nor counts it.
+    in_app = models.BooleanField(default=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # Set when an e-mail is wanted and not yet sent; the send_notification_emails job sends
+    # rows whose time has come, and clears it on success or after the last attempt.
+    email_next_attempt_at = models.DateTimeField(null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -201,10 +209,45 @@ class Notification(models.Model):
                 fields=["recipient", "dedupe_key"], name="notification_once_per_recipient"
             )
         ]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(
+                fields=["organisation", "email_next_attempt_at"],
+                name="notification_email_due",
+                condition=Q(email_next_attempt_at__isnull=False),
+            ),
+        ]
 
     def __str__(self):
         return self.title
+
+
+class NotificationPreference(models.Model):
+    """How one person wants one kind of notification in one organisation (default: both)."""
+
+    class Channel(models.TextChoices):
+        BOTH = "both", "In the app and by e-mail"
+        IN_APP = "in_app", "In the app only"
+        EMAIL = "email", "By e-mail only"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=40)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.BOTH)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation", "kind"], name="notification_preference_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.kind}: {self.channel}"
 
 
 class JobRun(models.Model):

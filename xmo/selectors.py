@@ -40,3 +40,36 @@ def month_bounds(org, month_start: datetime.date) -> tuple[datetime.datetime, da
     nxt = (month_start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
     end = datetime.datetime.combine(nxt, datetime.time.min, tzinfo=tz)
     return start, end
+
+
+def notifications_of(user, org):
+    """The person's notifications in the centre (not the e-mail-only ones), newest first."""
+    from .models import Notification
+
+    return Notification.objects.filter(recipient=user, organisation=org, in_app=True).order_by(
+        "-created_at", "-id"
+    )
+
+
+def unread_notification_count(user, org) -> int:
+    """One COUNT on the (recipient, read_at) index: the badge in the header."""
+    return notifications_of(user, org).filter(read_at__isnull=True).count()
+
+
+def notification_preferences_of(user, org) -> list[dict]:
+    """Every known kind (and any other the person has a preference for) with its channel."""
+    from .choices import NOTIFICATION_KINDS
+    from .models import NotificationPreference
+
+    chosen = dict(
+        NotificationPreference.objects.filter(user=user, organisation=org).values_list(
+            "kind", "channel"
+        )
+    )
+    kinds = dict(NOTIFICATION_KINDS)
+    for kind in chosen:
+        kinds.setdefault(kind, kind)
+    return [
+        {"kind": kind, "label": label, "channel": chosen.get(kind, "both")}
+        for kind, label in kinds.items()
+    ]

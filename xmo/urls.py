@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("xmo.office_urls")),
     path("", include("experience.catalogue.urls")),
     path("", include("xmo.webhooks.urls")),
+    path("notifications/", include("xmo.notification_urls")),
     path("feedback/", include("feedback.urls")),
     path("experience/", include("experience.urls")),
     path("xlas/", include("xlas.urls")),

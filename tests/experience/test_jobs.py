@@ -66,18 +66,22 @@ def test_running_every_job_twice_changes_nothing(org_a, users, monkeypatch):
     monkeypatch.setattr(timezone, "now", lambda: now)  # the clock of every row written
     for name, _ in ANALYTICS_JOBS:
         run_job(name, org_a.pk, now=now)
+    run_job("send_notification_emails", org_a.pk, now=now)  # the e-mails of those jobs
     first = _state(org_a)
     assert first["Breach"] and first["Evaluation"] and first["mail"]
     assert first["pending"] == 0
     for name, _ in ANALYTICS_JOBS:
         run_job(name, org_a.pk, now=now)
+    run_job("send_notification_emails", org_a.pk, now=now)  # the e-mails of those jobs
     assert _state(org_a) == first
     # Later the escalation delay has passed: leaders are told once, then nothing more.
     later = now + datetime.timedelta(days=2)
     run_job("escalate_breaches", org_a.pk, now=later)
+    run_job("send_notification_emails", org_a.pk, now=later)
     escalated = _state(org_a)
     assert len(escalated["mail"]) == len(first["mail"]) + len(Breach.objects.all())
     run_job("escalate_breaches", org_a.pk, now=later)
+    run_job("send_notification_emails", org_a.pk, now=later)
     assert _state(org_a) == escalated
 
 
@@ -94,9 +98,11 @@ def test_review_due_reminder_once_per_version_and_month(org_a, users):
     june = datetime.datetime(2026, 6, 1, 8, tzinfo=datetime.UTC)
     run_job("review_due_reminders", org_a.pk, now=june)
     run_job("review_due_reminders", org_a.pk, now=june + datetime.timedelta(days=5))
+    run_job("send_notification_emails", org_a.pk)
     assert [m.to for m in mail.outbox] == [[owner.email]]
     july = datetime.datetime(2026, 7, 2, 8, tzinfo=datetime.UTC)  # overdue: next month again
     run_job("review_due_reminders", org_a.pk, now=july)
+    run_job("send_notification_emails", org_a.pk)
     assert len(mail.outbox) == 2 and "overdue" in mail.outbox[1].subject
 
 
@@ -128,12 +134,14 @@ def test_silent_feed_alert_once_and_resolved_when_data_returns(org_a, admin, mon
     now = last + datetime.timedelta(hours=org_a.silent_feed_gap_hours + 1)
     run_job("detect_silent_feeds", org_a.pk, now=now)
     run_job("detect_silent_feeds", org_a.pk, now=now + datetime.timedelta(hours=3))
+    run_job("send_notification_emails", org_a.pk)
     alert = DataQualityAlert.objects.get()
     assert alert.subject == f"service:{desk.pk}" and alert.resolved_at is None
     assert [m.to for m in mail.outbox] == [[admin.email]]
     r = SurveyResponseFactory(organisation=org_a, service=desk, submitted_at=now)
     SurveyResponse.objects.filter(pk=r.pk).update(received_at=now)
     run_job("detect_silent_feeds", org_a.pk, now=now + datetime.timedelta(hours=4))
+    run_job("send_notification_emails", org_a.pk)
     alert.refresh_from_db()
     assert alert.resolved_at is not None
     assert len(mail.outbox) == 1

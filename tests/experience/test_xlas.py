@@ -24,6 +24,7 @@ from xlas.breaches import escalate_breaches, flag_breaches, severity
 from xlas.evaluation import evaluate_org, least_squares_projection
 from xlas.models import Breach, Evaluation, XLAScore
 from xmo.models import Notification
+from xmo.services import send_notification_emails
 
 TZ = ZoneInfo("Europe/London")
 # Score mixes of 10 answers giving an exact happiness.
@@ -249,6 +250,8 @@ def test_flapping_raises_no_breach_before_n_consecutive_misses(org_a, owner):
     )
     assert breach.severity == severity(30.0, 80, 70, "higher") == "critical"
     assert breach.escalation_level == 1
+    assert mail.outbox == []  # the notification is written; the job e-mails it
+    send_notification_emails(org_a)
     assert [m.to for m in mail.outbox] == [[owner.email]]
     assert Notification.objects.filter(
         recipient=owner, dedupe_key=f"breach:{breach.pk}:owner"
@@ -278,6 +281,7 @@ def _breach_scenario(org, owner):
 def test_escalation_to_leaders_after_the_delay_and_only_once(org_a, owner, users):
     breach = _breach_scenario(org_a, owner)
     leader = users["leader"]
+    send_notification_emails(org_a)  # the owner's e-mail about the breach
     mail.outbox.clear()
     delay = datetime.timedelta(hours=org_a.escalation_delay_hours)
     early = breach.created_at + delay - datetime.timedelta(minutes=5)
@@ -285,11 +289,13 @@ def test_escalation_to_leaders_after_the_delay_and_only_once(org_a, owner, users
     assert mail.outbox == []
     late = breach.created_at + delay + datetime.timedelta(minutes=5)
     assert escalate_breaches(org_a, now=late) == {"escalated": 1}
+    send_notification_emails(org_a)
     breach.refresh_from_db()
     assert breach.escalation_level == 2 and breach.escalated_at == late
     assert [m.to for m in mail.outbox] == [[leader.email]]
     assert Notification.objects.filter(dedupe_key=f"breach:{breach.pk}:leaders").count() == 1
     escalate_breaches(org_a, now=late + delay)
+    send_notification_emails(org_a)
     assert len(mail.outbox) == 1
 
 

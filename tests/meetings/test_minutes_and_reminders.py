@@ -37,6 +37,10 @@ def test_closing_twice_emails_the_minutes_once(meeting, users, login):
     first = client.post(f"/meetings/{meeting.pk}/close/")
     second = client.post(f"/meetings/{meeting.pk}/close/")
     assert first.status_code == second.status_code == 302
+    # The extra addresses are not people: e-mailed directly, once.
+    assert sorted(addr for m in mail.outbox for addr in m.to) == ["desk-team@example.test"]
+    run_job("send_notification_emails", meeting.organisation_id)
+    run_job("send_notification_emails", meeting.organisation_id)
     recipients = sorted(addr for m in mail.outbox for addr in m.to)
     # Attendees through notifications; extra addresses once, without repeating attendees.
     assert recipients == [
@@ -78,6 +82,8 @@ def test_reminders_job_emails_each_owner_once_two_days_before(org_a, users):
     second = action_reminders(org_a)
     assert first == {"org-a": {"reminders": 1}}
     assert second == {"reminders": 0}
+    assert mail.outbox == []  # the reminder is a notification; its e-mail comes from the job
+    run_job("send_notification_emails", org_a.pk)
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["a-member@example.test"]
     assert "Call the desk" in mail.outbox[0].subject

@@ -37,6 +37,7 @@ class Rule:
     api: bool = False
     login_redirect_ok: bool = False  # e.g. log-out sends everyone to the log-in page
     about_an_object: bool = True  # kwargs name an object of organisation A
+    owner: str | None = None  # a person's own object: only this role's user; others get 404
 
     def allowed_roles(self) -> frozenset[str]:
         if self.public:
@@ -71,6 +72,12 @@ def api(capability, key=None, method="get", kwargs=None):
     return Rule(capability=capability, method=method, kwargs=kwargs, api=True)
 
 
+def _own_notification(w):
+    from tests.factories import NotificationFactory
+
+    return NotificationFactory(organisation=w["org"], recipient=w["users"]["member"], url="/")
+
+
 def slug(key):
     return lambda w: {"slug": w[key].slug}
 
@@ -83,6 +90,14 @@ ACCESS: dict[str, Rule] = {
     "logout": Rule(public=True, method="post", login_redirect_ok=True),
     "switch_organisation": Rule(
         public=True, method="post", data=lambda w: {"organisation": w["org"].pk}
+    ),
+    # The notification centre: every member, their own notifications only
+    "notifications": ANY_MEMBER,
+    "notifications_read_all": Rule(method="post"),
+    "notification_preferences": ANY_MEMBER,
+    "notification_open": Rule(kwargs=lambda w: {"pk": _own_notification(w).pk}, owner="member"),
+    "notification_read": Rule(
+        method="post", kwargs=lambda w: {"pk": _own_notification(w).pk}, owner="member"
     ),
     # Organisation settings
     "settings_organisation": get("manage_organisation"),
@@ -333,6 +348,9 @@ def test_access_matrix(name, world, users, outsider, client):
         status = response.status_code
         if status >= 500:
             problems.append(f"{role}: {status}")
+        elif rule.owner is not None and role != rule.owner:
+            if status != 404:
+                problems.append(f"{role} (not the owner) should get 404, got {status}")
         elif role in rule.allowed_roles():
             if status in (403, 404) or (
                 not rule.login_redirect_ok and _is_login_redirect(response)

@@ -51,6 +51,7 @@ from xmo.models import (
     JobLock,
     Membership,
     Notification,
+    NotificationPreference,
     Organisation,
 )
 
@@ -153,6 +154,14 @@ def test_notification_once_per_recipient():
             title="Again",
             dedupe_key="breach:1",
         )
+
+
+def test_notification_preference_once():
+    note = NotificationFactory()
+    key = {"user": note.recipient, "organisation": note.organisation, "kind": "breach"}
+    NotificationPreference.objects.create(**key, channel="email")
+    with refused():
+        NotificationPreference.objects.create(**key, channel="in_app")
 
 
 def test_job_lock_key_unique():

@@ -1,0 +1,15 @@
+"""The notification e-mail sender: a scheduled job (and queued after each notify), never a
+web request."""
+
+from .jobs import job
+from .services import send_notification_emails as send_due_emails
+
+
+@job(
+    "send_notification_emails",
+    description="E-mail due notifications; failed ones are retried with backoff.",
+    order=990,  # last in a run of all jobs, so it sends what the others notified
+    every_seconds=60,
+)
+def send_notification_emails(org, *, now=None, **kwargs) -> dict:
+    return send_due_emails(org, now=now)
