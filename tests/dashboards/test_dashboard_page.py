@@ -271,7 +271,7 @@ def test_drops_and_improvements_link_to_segments(login, users, org_a, seeded, mo
         delta=-21.5,
     )
     html = login(users["leader"]).get(f"/dashboard/?month={month_param(month)}").content.decode()
-    assert "−21.5 happiness" in html
+    assert "−21.5 points" in html
     assert f'href="/dashboard/segment/?month={month_param(month)}&amp;service=desk"' in html
 
 
