@@ -512,11 +512,13 @@ def test_every_constraint_of_the_domain_has_a_case_here():
 
 # Rollups (derived data). Response and factor rollups have no unique key: incremental runs
 # append delta rows that readers sum and compaction folds (tests/analytics/test_deltas.py).
-# Metric rollups keep one row per key, so merging samples can never double-count.
+# Metric rollups, like response rollups, may hold several rows per key (delta rows appended
+# by incremental runs, folded by compaction): readers combine them.
 
 
-def test_metric_rollup_key():
+def test_metric_rollup_rows_of_one_key_add_up():
     from experience.models import MetricRollup
+    from experience.selectors import metric_aggregate
 
     sample = MetricSampleFactory()
     key = {
@@ -525,6 +527,9 @@ def test_metric_rollup_key():
         "metric": sample.metric,
         "service": sample.service,
     }
-    MetricRollup.objects.create(**key)
-    with refused():
-        MetricRollup.objects.create(**key)
+    MetricRollup.objects.create(**key, count=2, sum=3.0, min=1.0, max=2.0)
+    MetricRollup.objects.create(**key, count=1, sum=5.0, min=5.0, max=5.0, delta=True)
+    window = {"start": datetime.date(2026, 10, 1), "end": datetime.date(2026, 10, 2)}
+    assert metric_aggregate(
+        sample.organisation, metric=sample.metric, aggregation="max", **window
+    ) == (5.0, 3)
