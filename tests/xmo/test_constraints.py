@@ -519,8 +519,29 @@ def test_every_constraint_of_the_domain_has_a_case_here():
     assert missing == []
 
 
-# Rollups (derived data) have no unique key: incremental runs append delta rows that readers
-# sum and compaction folds (tests/experience/test_deltas.py, test_sample_rollups.py).
+# Rollups (derived data). Response and factor rollups have no unique key: incremental runs
+# append delta rows that readers sum and compaction folds (tests/experience/test_deltas.py).
+# Metric rollups, like response rollups, may hold several rows per key (delta rows appended
+# by incremental runs, folded by compaction): readers combine them.
+
+
+def test_metric_rollup_rows_of_one_key_add_up():
+    from experience.models import MetricRollup
+    from experience.selectors import metric_aggregate
+
+    sample = MetricSampleFactory()
+    key = {
+        "organisation": sample.organisation,
+        "day": datetime.date(2026, 10, 1),
+        "metric": sample.metric,
+        "service": sample.service,
+    }
+    MetricRollup.objects.create(**key, count=2, sum=3.0, min=1.0, max=2.0)
+    MetricRollup.objects.create(**key, count=1, sum=5.0, min=5.0, max=5.0, delta=True)
+    window = {"start": datetime.date(2026, 10, 1), "end": datetime.date(2026, 10, 2)}
+    assert metric_aggregate(
+        sample.organisation, metric=sample.metric, aggregation="max", **window
+    ) == (5.0, 3)
 
 
 def test_experience_model_once():
