@@ -12,7 +12,12 @@ from zoneinfo import ZoneInfo
 
 from experience.models import MetricSample, SurveyResponse
 from experience.rollups import process_new
-from tests.factories import OperationalMetricFactory, ServiceFactory, enqueue_responses
+from tests.factories import (
+    OperationalMetricFactory,
+    ServiceFactory,
+    enqueue_responses,
+    enqueue_samples,
+)
 
 TODAY = datetime.date(2026, 6, 17)  # a Wednesday: the open week started on Monday 15 June
 OPEN_WEEK = datetime.date(2026, 6, 15)
@@ -94,18 +99,20 @@ def make_weeks(
                     )
                 )
     enqueue_responses(SurveyResponse.objects.bulk_create(responses, batch_size=2000))
-    MetricSample.objects.bulk_create(
-        [
-            MetricSample(
-                organisation=org,
-                metric=metric,
-                service=service,
-                value=round(value, 3),
-                measured_at=moment.astimezone(datetime.UTC),
-            )
-            for metric, value, moment in samples
-        ],
-        batch_size=2000,
+    enqueue_samples(
+        MetricSample.objects.bulk_create(
+            [
+                MetricSample(
+                    organisation=org,
+                    metric=metric,
+                    service=service,
+                    value=round(value, 3),
+                    measured_at=moment.astimezone(datetime.UTC),
+                )
+                for metric, value, moment in samples
+            ],
+            batch_size=2000,
+        )
     )
     process_new(org)
     return service
