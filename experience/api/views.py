@@ -445,7 +445,11 @@ class ExperienceDriversView(OrganisationScopedMixin, APIView):
             {
                 "service": service.slug,
                 "weeks": data["weeks"],
-                "experience": data["experience"],
+                # Whole closed weeks: none is cut short by the range.
+                "experience": {
+                    measure: [{"partial": False, **point} for point in points]
+                    for measure, points in data["experience"].items()
+                },
                 "metrics": [
                     {
                         "metric": row["metric"],
