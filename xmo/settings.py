@@ -404,6 +404,10 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "reports.choices.ReportStatus",
         "DropStatusEnum": "experience.choices.DropStatus",
         "TriageStatusEnum": "experience.choices.TriageStatus",
+        "ForecastKindEnum": ["ridge", "naive"],
+        "ForecastMeasureEnum": ["happiness", "lost_time_mean"],
+        "DropMeasureEnum": "experience.choices.DropMeasure",
+        "SentimentMeasureEnum": "experience.stats.SENTIMENT_MEASURES",
     },
 }
 

@@ -111,7 +111,7 @@ def test_seed_demo_is_deterministic_for_a_day():
 @pytest.mark.slow
 def test_seed_demo_data_shape_and_vpn_drop_in_last_closed_week(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    seed("--responses", "20000")  # with every job: rollups, evaluation, breaches, drops...
+    seed("--responses", "60000")  # with every job: rollups, evaluation, breaches, drops...
     org = Organisation.objects.get(slug="demo")
     today = local_today(org)
     year_ago = today - datetime.timedelta(days=365)
@@ -186,5 +186,5 @@ def test_seed_demo_data_shape_and_vpn_drop_in_last_closed_week(settings):
     assert Breach.objects.filter(organisation=org).count() >= 2
 
     before = counts()
-    assert "already loaded: nothing added" in seed("--responses", "20000")
+    assert "already loaded: nothing added" in seed("--responses", "60000")
     assert counts() == before
