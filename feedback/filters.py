@@ -1,4 +1,9 @@
-"""The inbox filters. Every filter is a query parameter, so a filtered inbox is a shareable URL."""
+"""The feedback filters, one FilterSet for the inbox page and the API.
+
+Every filter is a query parameter, so a filtered inbox is a shareable URL. The API's own
+parameters (``score_min``, ``submitted_from``, ...) work on the page too; the page keeps
+them as hidden fields so they survive a change of the visible filters.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,11 @@ import datetime
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
+from django_filters.fields import IsoDateTimeField
 
-from experience.choices import Channel, TriageStatus
+from experience.choices import Channel, Touchpoint, TriageStatus
 from experience.models import Persona, Service
+from xmo.api.permissions import request_organisation
 from xmo.periods import local_date_to_utc
 
 from .choices import FollowUpStatus
@@ -27,6 +34,32 @@ FOLLOW_UP_CHOICES = [
     ("mine", "My follow-ups"),
 ]
 CLOSED_FOLLOW_UP = [FollowUpStatus.DONE, FollowUpStatus.NOT_NEEDED]
+
+
+class BoundedIsoDateTimeField(IsoDateTimeField):
+    """Refuses instants so far out that converting them between time zones overflows."""
+
+    def to_python(self, value):
+        parsed = super().to_python(value)
+        if parsed is None:
+            return None
+        if not 1900 <= parsed.year <= 9000:
+            raise forms.ValidationError("Give a date between the years 1900 and 9000.")
+        # Offsets beyond ±15:59 are valid ISO 8601 but PostgreSQL refuses them.
+        return parsed.astimezone(datetime.UTC) if parsed.tzinfo else parsed
+
+
+class BoundedIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = BoundedIsoDateTimeField
+
+
+class OptionalCheckbox(forms.CheckboxInput):
+    """A checkbox whose absence means "no filter": ``on``/``true`` is yes, ``false`` is no."""
+
+    def value_from_datadict(self, data, files, name):
+        if name not in data:
+            return None
+        return super().value_from_datadict(data, files, name)
 
 
 class FeedbackFilter(django_filters.FilterSet):
@@ -73,7 +106,7 @@ class FeedbackFilter(django_filters.FilterSet):
         label="Follow-up", choices=FOLLOW_UP_CHOICES, method="filter_follow_up", empty_label="Any"
     )
     highlighted = django_filters.BooleanFilter(
-        label="Highlighted only", method="filter_highlighted", widget=forms.CheckboxInput
+        label="Highlighted only", method="filter_highlighted", widget=OptionalCheckbox
     )
     date_from = django_filters.DateFilter(
         label="From", method="filter_date_from", widget=forms.DateInput(attrs={"type": "date"})
@@ -83,11 +116,29 @@ class FeedbackFilter(django_filters.FilterSet):
         method="filter_date_to",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+    # The API's parameters; hidden on the page.
+    touchpoint = django_filters.ChoiceFilter(choices=Touchpoint.choices, widget=forms.HiddenInput)
+    triage_status = django_filters.MultipleChoiceFilter(
+        choices=TriageStatus.choices, widget=forms.MultipleHiddenInput
+    )
+    score_min = django_filters.NumberFilter(
+        field_name="score", lookup_expr="gte", widget=forms.HiddenInput
+    )
+    score_max = django_filters.NumberFilter(
+        field_name="score", lookup_expr="lte", widget=forms.HiddenInput
+    )
+    submitted_from = BoundedIsoDateTimeFilter(
+        field_name="submitted_at", lookup_expr="gte", widget=forms.HiddenInput
+    )
+    submitted_to = BoundedIsoDateTimeFilter(
+        field_name="submitted_at", lookup_expr="lt", widget=forms.HiddenInput
+    )
 
     def __init__(self, data=None, queryset=None, *, request=None, membership=None, **kwargs):
         super().__init__(data, queryset, request=request, **kwargs)
         self.membership = membership
-        org = membership.organisation
+        org = membership.organisation if membership else request_organisation(request)
+        self.organisation = org
         self.filters["service"].queryset = Service.objects.filter(organisation=org)
         self.filters["persona"].queryset = Persona.objects.filter(organisation=org)
         self.filters["tag"].queryset = Tag.objects.filter(organisation=org)
@@ -110,10 +161,12 @@ class FeedbackFilter(django_filters.FilterSet):
         return queryset.filter(~Exists(FeedbackTag.objects.filter(response_id=OuterRef("pk"))))
 
     def filter_highlighted(self, queryset, name, value):
-        return queryset.filter(highlighted=True) if value else queryset
+        return queryset if value is None else queryset.filter(highlighted=value)
 
     def filter_follow_up(self, queryset, name, value):
         if value == "mine":
+            if self.membership is None:  # an API token is nobody's
+                return queryset.none()
             return queryset.filter(follow_up__owner_id=self.membership.user_id).exclude(
                 follow_up__status__in=CLOSED_FOLLOW_UP
             )
@@ -125,10 +178,8 @@ class FeedbackFilter(django_filters.FilterSet):
         )
 
     def filter_date_from(self, queryset, name, value):
-        return queryset.filter(
-            submitted_at__gte=local_date_to_utc(self.membership.organisation, value)
-        )
+        return queryset.filter(submitted_at__gte=local_date_to_utc(self.organisation, value))
 
     def filter_date_to(self, queryset, name, value):
-        end = local_date_to_utc(self.membership.organisation, value + datetime.timedelta(days=1))
+        end = local_date_to_utc(self.organisation, value + datetime.timedelta(days=1))
         return queryset.filter(submitted_at__lt=end)

@@ -16,7 +16,6 @@ from .choices import (
     IndicatorKind,
     Period,
     SentimentMeasure,
-    Severity,
 )
 from .models import XLA
 from .selectors import members
@@ -274,21 +273,6 @@ class RejectForm(forms.Form):
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), label="Why is it rejected?", max_length=2000
     )
-
-
-class BreachFilterForm(forms.Form):
-    status = forms.ChoiceField(choices=_blank(BreachStatus.choices), required=False)
-    severity = forms.ChoiceField(choices=_blank(Severity.choices), required=False)
-    xla = forms.ModelChoiceField(queryset=None, required=False, label="XLA", empty_label="Any")
-    service = forms.ModelChoiceField(queryset=None, required=False, empty_label="Any")
-    period = forms.ChoiceField(choices=_blank(Period.choices), required=False)
-    start = forms.DateField(widget=DATE, required=False, label="From")
-    end = forms.DateField(widget=DATE, required=False, label="To")
-
-    def __init__(self, *args, organisation, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["xla"].queryset = XLA.objects.filter(organisation=organisation)
-        self.fields["service"].queryset = Service.objects.filter(organisation=organisation)
 
 
 class BreachInvestigationForm(forms.Form):

@@ -19,9 +19,9 @@ from xmo.periods import local_today
 
 from . import scores, selectors, services
 from .choices import BreachStatus, VersionStatus
+from .filters import BreachFilter
 from .forms import (
     ApproveForm,
-    BreachFilterForm,
     BreachInvestigationForm,
     BreachStatusForm,
     ProposeChangeForm,
@@ -438,15 +438,13 @@ def version_reject(request, pk):
 @org_required("view_breaches")
 def breach_list(request):
     org = request.organisation
-    form = BreachFilterForm(request.GET or None, organisation=org)
-    filters = form.cleaned_data if form.is_valid() else {}
     mine = request.GET.get("mine") == "1" and request.membership.role == "service_owner"
-    if mine:
-        filters = {**filters, "mine_user": request.user}
-    page = _page(request, selectors.breach_list(org, filters=filters))
+    breaches = selectors.breach_list(org, mine_user=request.user if mine else None)
+    filterset = BreachFilter(request.GET or None, breaches, request=request, organisation=org)
+    page = _page(request, filterset.qs if filterset.is_bound else breaches)
     context = {
         "page": page,
-        "form": form,
+        "form": filterset.form,
         "mine": mine,
         "query": _query_without_page(request),
         "is_service_owner": request.membership.role == "service_owner",

@@ -3,12 +3,12 @@
 from django.db.models import Prefetch
 
 from experience.models import SurveyResponse
+from feedback.filters import FeedbackFilter
 from feedback.models import FeedbackTag
 from feedback.selectors import feedback_for
 from xmo.api.views import OrganisationReadOnlyViewSet
 from xmo.middleware import current_membership
 
-from .filters import FeedbackFilter
 from .serializers import FeedbackSerializer
 
 

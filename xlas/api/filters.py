@@ -1,7 +1,6 @@
 import django_filters
 
-from xlas.choices import BreachStatus, Period, Severity
-from xlas.models import XLA, Breach
+from xlas.models import XLA
 from xlas.scores import applies_q
 
 
@@ -26,25 +25,3 @@ class XLAFilter(django_filters.FilterSet):
     def filter_queryset(self, queryset):
         # Filtering across the many-to-many relations may repeat an XLA.
         return super().filter_queryset(queryset).distinct()
-
-
-class BreachFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=BreachStatus.choices)
-    severity = django_filters.MultipleChoiceFilter(choices=Severity.choices)
-    period = django_filters.ChoiceFilter(choices=Period.choices)
-    xla = django_filters.NumberFilter(field_name="xla_id", min_value=1, max_value=2**63 - 1)
-    indicator_key = django_filters.CharFilter()
-    period_from = django_filters.DateFilter(field_name="period_start", lookup_expr="gte")
-    period_to = django_filters.DateFilter(field_name="period_start", lookup_expr="lte")
-
-    class Meta:
-        model = Breach
-        fields = [
-            "status",
-            "severity",
-            "period",
-            "xla",
-            "indicator_key",
-            "period_from",
-            "period_to",
-        ]

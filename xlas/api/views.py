@@ -5,6 +5,7 @@ from rest_framework.response import Response
 
 from xlas import scores
 from xlas.choices import VersionStatus
+from xlas.filters import BreachFilter
 from xlas.models import XLA, Breach, Evaluation, XLAVersion
 from xmo.api.views import OrganisationReadOnlyViewSet
 
@@ -82,5 +83,5 @@ def latest_evaluations(xla) -> list[Evaluation]:
 class BreachViewSet(OrganisationReadOnlyViewSet):
     queryset = Breach.objects.select_related("xla", "indicator", "assignee")
     serializer_class = BreachSerializer
-    filterset_class = filters.BreachFilter
+    filterset_class = BreachFilter
     capability = "view_breaches"
