@@ -37,7 +37,8 @@ from xmo.periods import period_start
 from .choices import DropMeasure, SegmentKind
 from .incidents import build_incidents
 from .models import ScoreDrop, Service
-from .selectors import DIMENSIONS, Segment, _daily_stats, factor_counts, responses, segment_labels
+from .segments import DIMENSIONS, Segment, daily_stats, responses, segment_labels
+from .selectors import factor_counts
 from .stats import Stats
 
 ALPHA = 0.01
@@ -115,7 +116,7 @@ def benjamini_hochberg(p_values: list[float], alpha: float = ALPHA) -> list[bool
 def _segment_stats(org, start, end, dimension=None) -> dict:
     """{segment value: Stats} for one dimension (None: the whole organisation → {"": Stats})."""
     result: dict = defaultdict(Stats)
-    for (_, value), stats in _daily_stats(
+    for (_, value), stats in daily_stats(
         org, start, end, None, dimension, with_hist=False, allow_month=True
     ).items():
         result["" if dimension is None else value].add(stats)
@@ -241,14 +242,14 @@ def _drivers(org, kind, value, measure, week, week_end, base_start) -> dict:
 
 def _segment_total(org, start, end, segment) -> int:
     total = 0
-    for stats in _daily_stats(org, start, end, segment, with_hist=False, allow_month=True).values():
+    for stats in daily_stats(org, start, end, segment, with_hist=False, allow_month=True).values():
         total += stats.n
     return total
 
 
 def _children(org, start, end, segment, dimension) -> dict:
     result: dict = defaultdict(Stats)
-    for (_, value), stats in _daily_stats(
+    for (_, value), stats in daily_stats(
         org, start, end, segment, dimension, with_hist=False, allow_month=True
     ).items():
         result[value].add(stats)

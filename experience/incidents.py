@@ -36,7 +36,7 @@ from xmo import webhooks
 
 from .choices import SegmentKind
 from .models import Incident, ScoreDrop, Service
-from .selectors import responses
+from .segments import responses
 
 OVERLAP_SHARE = 0.1
 HEADLINE_SHARE = 0.6

@@ -21,7 +21,8 @@ from . import drop_services
 from .choices import DropMeasure
 from .forms import DropFilterForm, InvestigationForm
 from .models import ScoreDrop
-from .selectors import Segment, responses, segment_labels, trend
+from .segments import Segment, responses, segment_labels
+from .selectors import trend
 
 PAGE_SIZE = 25
 COMMENTS_PAGE_SIZE = 15

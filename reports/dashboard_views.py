@@ -12,7 +12,7 @@ from django.utils.cache import patch_vary_headers
 
 from experience.choices import Channel, Touchpoint
 from experience.models import Persona, Service
-from experience.selectors import responses
+from experience.segments import responses
 from xmo.access import org_required
 from xmo.periods import current_period
 from xmo.roles import can

@@ -16,14 +16,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from experience.models import ScoreDrop, SurveyResponse
-from experience.selectors import (
-    breakdown,
-    factor_counts,
-    lost_time_concentration,
-    segment_labels,
-    summary,
-    trend,
-)
+from experience.segments import segment_labels
+from experience.selectors import breakdown, factor_counts, lost_time_concentration, summary, trend
 from feedback.models import FeedbackTag
 from meetings.choices import ActionStatus, InitiativeStatus
 from meetings.models import ActionItem, ImprovementInitiative

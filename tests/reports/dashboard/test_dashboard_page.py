@@ -5,7 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from experience.rollups import process_new
-from experience.selectors import Segment, breakdown, factor_counts, trend
+from experience.segments import Segment
+from experience.selectors import breakdown, factor_counts, trend
 from reports.dashboard import add_months
 from tests.factories import (
     BreachFactory,
