@@ -17,8 +17,8 @@ from xmo.access import org_required
 from xmo.periods import current_period
 from xmo.roles import can
 
-from . import drop_services
 from .choices import DropMeasure
+from .drops import services as drop_services
 from .forms import DropFilterForm, InvestigationForm
 from .models import ScoreDrop
 from .segments import Segment, responses, segment_labels

@@ -302,7 +302,7 @@ def _child_labels(org, drops) -> dict:
 
 
 def drop_figures(org, start, end) -> dict:
-    """One row per incident (its headline drop; experience/incidents.py) or ungrouped drop."""
+    """One row per incident (its headline drop; experience/drops/incidents.py) or ungrouped drop."""
     drops = (
         ScoreDrop.objects.filter(organisation=org, week_start__gte=start, week_start__lt=end)
         .select_related("incident")
