@@ -22,11 +22,11 @@ from django.db.models import Sum
 
 from xmo.periods import next_period_start, period_start, period_starts, utc_range
 
-from . import selectors_raw as raw
+from . import raw
 from .models import FactorRollup, MetricRollup, MetricSample, OperationalMetric
+from .raw import aggregate_values
 from .rollups import sketch
 from .segments import DIMENSIONS, Segment, daily_stats, grain_for, rollup_rows, segment_labels
-from .selectors_raw import aggregate_values
 from .stats import Point, Stats, measure
 
 

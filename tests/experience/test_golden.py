@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
-from experience import selectors_raw
+from experience import raw as selectors_raw
 from experience.models import PendingResponse, SurveyResponse
 from experience.rollups import process_new, rebuild_rollups, responses
 from experience.segments import Segment, grain_for

@@ -1,4 +1,4 @@
-"""The reference implementation of the experience selectors, straight from raw responses.
+"""Reads from the raw responses, for checks: the reference implementation of the selectors.
 
 experience/selectors.py answers the same questions from the rollups; this module is what
 it falls back to for a filter no rollup grain covers, and what the golden tests compare with.
