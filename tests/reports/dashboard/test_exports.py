@@ -5,7 +5,7 @@ import pytest
 
 from experience.segments import Segment
 from experience.selectors import breakdown, factor_counts, trend
-from reports.dashboard import add_months
+from reports.dashboard.figures import add_months
 from tests.factories import BreachFactory, IndicatorFactory
 from tests.reports.dashboard.conftest import ROLES_ALL, month_param
 

@@ -2,7 +2,7 @@ import pytest
 
 from experience.segments import Segment
 from experience.selectors import trend
-from reports.dashboard import add_months
+from reports.dashboard.figures import add_months
 from tests.factories import SurveyResponseFactory
 from tests.reports.dashboard.conftest import ROLES_ALL, figure, month_param, tile_value
 from xmo.periods import utc_range

@@ -17,8 +17,8 @@ from xmo.access import org_required
 from xmo.periods import current_period
 from xmo.roles import can
 
-from . import charts
-from .dashboard import (
+from .. import charts
+from .figures import (
     HEATMAP_DIMENSIONS,
     MULTI_PARAMS,
     add_months,
