@@ -138,7 +138,7 @@ def section_dashboard(ctx, requests: int = 120, warm_requests: int = 60, clients
     from bench.run import start_server
     from experience.models import FactorRollup, ResponseRollup, Service
     from experience.rollups import rebuild_rollups
-    from reports.dashboard import HEATMAP_DIMENSIONS
+    from reports.dashboard.figures import HEATMAP_DIMENSIONS
     from xmo.models import Organisation
 
     # The benchmark's own cache: earlier runs recreated the same organisation ids and data

@@ -1,4 +1,4 @@
-"""Forms for reviewing score drops. Forms validate; experience.drop_services writes."""
+"""Forms for reviewing score drops. Forms validate; experience.drops.services writes."""
 
 from __future__ import annotations
 

@@ -7,7 +7,8 @@ import datetime
 from xmo.jobs import enqueue, job
 
 # The rollups package loads its engines (pandas) when a job first runs, not at enqueue.
-from . import drops, feeds, predictions, rollups
+from . import feeds, predictions, rollups
+from .drops import detect as drops
 
 
 @job(

@@ -9,7 +9,7 @@ of days, months and segments read, not with the number of responses. Whole month
 range are read from the monthly rows, the edges from the daily rows. Only rolled-up
 responses (no longer pending) are in the rollups: a response pushed a minute ago shows once
 the rollup job has run. A filter combination no rollup grain holds (e.g. persona and
-location together) is answered exactly from the raw responses (experience/selectors_raw.py).
+location together) is answered exactly from the raw responses (experience/segments.py).
 """
 
 from __future__ import annotations
@@ -18,176 +18,16 @@ import datetime
 import math
 from collections import Counter, defaultdict
 
-from django.db.models import Q, Sum
+from django.db.models import Sum
 
 from xmo.periods import next_period_start, period_start, period_starts, utc_range
 
-from . import selectors_raw as raw
-from .models import (
-    FactorRollup,
-    MetricRollup,
-    MetricSample,
-    OperationalMetric,
-    Persona,
-    ResponseRollup,
-    Service,
-)
+from . import raw
+from .models import FactorRollup, MetricRollup, MetricSample, OperationalMetric
+from .raw import aggregate_values
 from .rollups import sketch
-from .selectors_raw import (  # noqa: F401  (re-exported: the public read API)
-    ALL,
-    DIMENSIONS,
-    Segment,
-    aggregate_values,
-    responses,
-    segment_labels,
-)
-from .stats import STAT_FIELDS, Point, Stats, measure
-
-# Rollup column of each dimension.
-_COLUMN = {
-    "service": "service_id",
-    "persona": "persona_key",
-    "touchpoint": "touchpoint",
-    "channel": "channel",
-    "location": "location",
-    "assignment_group": "assignment_group",
-}
-# Grains and the dimensions each keeps (see experience/rollups/columns.py), cheapest first.
-_GRAINS = (
-    ("service", {"service"}),
-    ("fine", {"service", "persona", "touchpoint", "channel"}),
-    ("location", {"service", "location"}),
-    ("group", {"service", "assignment_group"}),
-)
-
-
-def _segment_dims(segment: Segment | None) -> set[str]:
-    if not segment:
-        return set()
-    fields = {
-        "service": segment.services,
-        "persona": segment.personas,
-        "touchpoint": segment.touchpoints,
-        "channel": segment.channels,
-        "location": segment.locations,
-        "assignment_group": segment.assignment_groups,
-    }
-    return {dim for dim, values in fields.items() if values}
-
-
-def grain_for(segment: Segment | None, dimension: str | None = None) -> str | None:
-    """The cheapest rollup grain holding every dimension used, or None (raw fallback)."""
-    dims = _segment_dims(segment) | ({dimension} if dimension else set())
-    for grain, kept in _GRAINS:
-        if dims <= kept:
-            return grain
-    return None
-
-
-def _segment_q(org, segment: Segment | None) -> Q:
-    q = Q()
-    if not segment:
-        return q
-    if segment.services:
-        q &= Q(
-            service_id__in=Service.objects.filter(
-                organisation=org, slug__in=segment.services
-            ).values("id")
-        )
-    if segment.personas:
-        q &= Q(
-            persona_key__in=Persona.objects.filter(
-                organisation=org, slug__in=segment.personas
-            ).values("id")
-        )
-    if segment.touchpoints:
-        q &= Q(touchpoint__in=segment.touchpoints)
-    if segment.channels:
-        q &= Q(channel__in=segment.channels)
-    if segment.locations:
-        q &= Q(location__in=segment.locations)
-    if segment.assignment_groups:
-        q &= Q(assignment_group__in=segment.assignment_groups)
-    return q
-
-
-def _span_q(start: datetime.date, end: datetime.date, allow_month: bool) -> Q:
-    """Rows covering the local date range [start, end): whole months monthly, the rest daily."""
-    if end <= start:
-        return Q(pk__in=[])
-    if allow_month:
-        first = start if start.day == 1 else next_period_start(start.replace(day=1), "month")
-        month_end = first
-        while next_period_start(month_end, "month") <= end:
-            month_end = next_period_start(month_end, "month")
-        if month_end > first:
-            return (
-                Q(span="day", day__gte=start, day__lt=first)
-                | Q(span="month", day__gte=first, day__lt=month_end)
-                | Q(span="day", day__gte=month_end, day__lt=end)
-            )
-    return Q(span="day", day__gte=start, day__lt=end)
-
-
-def _rollup_rows(model, org, grain, start, end, segment, allow_month):
-    return model.objects.filter(
-        _span_q(start, end, allow_month), _segment_q(org, segment), organisation=org, grain=grain
-    )
-
-
-def _dimension_values(org, dimension: str | None, keys) -> dict:
-    """Rollup key → the value the raw selectors report (slug for services and personas)."""
-    if dimension == "service":
-        return dict(Service.objects.filter(organisation=org, pk__in=keys).values_list("pk", "slug"))
-    if dimension == "persona":
-        found = dict(
-            Persona.objects.filter(organisation=org, pk__in=[k for k in keys if k]).values_list(
-                "pk", "slug"
-            )
-        )
-        return {k: found.get(k) for k in keys}
-    return {k: k for k in keys}
-
-
-def _daily_stats(
-    org,
-    start,
-    end,
-    segment,
-    dimension: str | None = None,
-    *,
-    with_hist: bool = True,
-    allow_month: bool = False,
-):
-    """{(day, dim_value): Stats}; day is a local day, or a month start for monthly rows."""
-    grain = grain_for(segment, dimension)
-    if grain is None:
-        return raw._daily_stats(org, start, end, segment, dimension)
-    column = _COLUMN[dimension] if dimension else None
-    keys = ["day"] + ([column] if column else [])
-    rows = (
-        _rollup_rows(ResponseRollup, org, grain, start, end, segment, allow_month)
-        .values(*keys)
-        .annotate(**{f: Sum(f) for f in STAT_FIELDS})
-        .order_by()
-    )
-    result: dict = {}
-    for row in rows:
-        result[(row["day"], row[column] if column else None)] = Stats(
-            **{f: int(row[f] or 0) for f in STAT_FIELDS}
-        )
-    if with_hist:
-        hist_rows = _rollup_rows(
-            ResponseRollup, org, grain, start, end, segment, allow_month
-        ).values_list(*keys, "lost_hist")
-        for row in hist_rows:
-            hist = result[(row[0], row[1] if column else None)].lost_hist
-            for minutes, count in row[-1].items():
-                hist[int(minutes)] += int(count)
-    if column in ("service_id", "persona_key"):
-        names = _dimension_values(org, dimension, {k[1] for k in result})
-        result = {(day, names.get(value)): stats for (day, value), stats in result.items()}
-    return result
+from .segments import DIMENSIONS, Segment, daily_stats, grain_for, rollup_rows, segment_labels
+from .stats import Point, Stats, measure
 
 
 def trend(
@@ -212,7 +52,7 @@ def trend(
     first, last_end = starts[0], next_period_start(starts[-1], period)
     lo, hi = (start, end) if clip else (first, last_end)
     per_period: dict[datetime.date, Stats] = defaultdict(Stats)
-    daily = _daily_stats(
+    daily = daily_stats(
         org,
         lo,
         hi,
@@ -239,7 +79,7 @@ def summary_stats(org, *, start, end, segment: Segment | None = None) -> Stats:
 
 def _summary_stats(org, start, end, segment, *, with_hist: bool) -> Stats:
     total = Stats()
-    for stats in _daily_stats(
+    for stats in daily_stats(
         org, start, end, segment, with_hist=with_hist, allow_month=True
     ).values():
         total.add(stats)
@@ -259,7 +99,7 @@ def breakdown(
     if dimension not in DIMENSIONS:
         raise ValueError(f"Unknown dimension {dimension!r}")
     per_value: dict = defaultdict(Stats)
-    daily = _daily_stats(
+    daily = daily_stats(
         org,
         start,
         end,
@@ -300,7 +140,7 @@ def factor_counts(org, *, start, end, segment: Segment | None = None, limit: int
         counts = Counter(
             {
                 row["factor"]: int(row["c"])
-                for row in _rollup_rows(FactorRollup, org, grain, start, end, segment, True)
+                for row in rollup_rows(FactorRollup, org, grain, start, end, segment, True)
                 .values("factor")
                 .annotate(c=Sum("count"))
                 .order_by()
@@ -320,7 +160,7 @@ def lost_time_concentration(
 ) -> dict:
     """Which share of tickets (with lost time) causes `share_of_lost_time` of all lost time."""
     hist: Counter = Counter()
-    for stats in _daily_stats(org, start, end, segment, allow_month=True).values():
+    for stats in daily_stats(org, start, end, segment, allow_month=True).values():
         hist.update(stats.lost_hist)
     return raw.concentration_from_hist(hist, share_of_lost_time)
 

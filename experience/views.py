@@ -17,11 +17,12 @@ from xmo.access import org_required
 from xmo.periods import current_period
 from xmo.roles import can
 
-from . import drop_services
 from .choices import DropMeasure
+from .drops import services as drop_services
 from .forms import DropFilterForm, InvestigationForm
 from .models import ScoreDrop
-from .selectors import Segment, responses, segment_labels, trend
+from .segments import Segment, responses, segment_labels
+from .selectors import trend
 
 PAGE_SIZE = 25
 COMMENTS_PAGE_SIZE = 15

@@ -20,7 +20,8 @@ import math
 from xmo.periods import local_today, period_start
 
 from .models import OperationalMetric
-from .selectors import Segment, metric_aggregate, trend
+from .segments import Segment
+from .selectors import metric_aggregate, trend
 from .stats import Z95
 
 WEEK = datetime.timedelta(days=7)

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Q
 
-from experience.selectors import Segment, summary
+from experience.segments import Segment
+from experience.selectors import summary
 from experience.stats import Point
 from xmo.periods import local_today
 

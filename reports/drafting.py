@@ -16,14 +16,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from experience.models import ScoreDrop, SurveyResponse
-from experience.selectors import (
-    breakdown,
-    factor_counts,
-    lost_time_concentration,
-    segment_labels,
-    summary,
-    trend,
-)
+from experience.segments import segment_labels
+from experience.selectors import breakdown, factor_counts, lost_time_concentration, summary, trend
 from feedback.models import FeedbackTag
 from meetings.choices import ActionStatus, InitiativeStatus
 from meetings.models import ActionItem, ImprovementInitiative
@@ -308,7 +302,7 @@ def _child_labels(org, drops) -> dict:
 
 
 def drop_figures(org, start, end) -> dict:
-    """One row per incident (its headline drop; experience/incidents.py) or ungrouped drop."""
+    """One row per incident (its headline drop; experience/drops/incidents.py) or ungrouped drop."""
     drops = (
         ScoreDrop.objects.filter(organisation=org, week_start__gte=start, week_start__lt=end)
         .select_related("incident")

@@ -15,14 +15,8 @@ from zoneinfo import ZoneInfo
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from experience.selectors import (
-    Segment,
-    _daily_stats,
-    aggregate_values,
-    metric_aggregate,
-    metric_stats,
-    summary,
-)
+from experience.segments import Segment, daily_stats
+from experience.selectors import aggregate_values, metric_aggregate, metric_stats, summary
 from experience.stats import Stats, measure
 from xmo.periods import next_period_start, period_start
 
@@ -89,7 +83,7 @@ def _cumulative_points(org, xla, indicator, start, until) -> list[tuple[float, f
     """(day number from 1, cumulative value from the period start through that day)."""
     points = []
     if indicator.kind == "sentiment":
-        daily = _daily_stats(
+        daily = daily_stats(
             org,
             start,
             until,

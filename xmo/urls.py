@@ -20,7 +20,7 @@ urlpatterns = [
     path("xlas/", include("xlas.urls")),
     path("meetings/", include("meetings.urls")),
     path("reports/", include("reports.urls")),
-    path("dashboard/", include("reports.dashboard_urls")),
+    path("dashboard/", include("reports.dashboard.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("xmo.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -18,7 +18,8 @@ from experience import ingest, predictions, xo
 from experience.catalogue import services as catalogue
 from experience.choices import Channel, Touchpoint
 from experience.models import Incident, OperationalMetric, Persona, ScoreDrop, Service
-from experience.selectors import Segment, trend
+from experience.segments import Segment
+from experience.selectors import trend
 from experience.stats import SENTIMENT_MEASURES
 from xmo import jobs
 from xmo.api import schema as errors

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import F
 
-from experience.selectors import Segment
+from experience.segments import Segment
 
 from ..choices import ActionStatus
 from ..models import ActionItem, Meeting

@@ -5,7 +5,8 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from experience.models import Service
-from experience.selectors import Segment, trend
+from experience.segments import Segment
+from experience.selectors import trend
 from office.selectors import focus_areas_from, objectives_of
 from xlas.choices import VersionStatus
 from xlas.models import XLA, XLAVersion

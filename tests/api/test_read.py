@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from experience.models import Service
 from experience.rollups import process_new
-from experience.selectors import Segment, trend
+from experience.segments import Segment
+from experience.selectors import trend
 from tests.factories import (
     BreachFactory,
     EvaluationFactory,
@@ -503,7 +504,7 @@ def test_trend_of_another_organisations_service_is_400(reader, org_b, trend_data
 )
 def test_trend_range_clips_the_first_and_last_periods(reader, trend_data, period, first, last):
     """from/to are exact: the edge periods count only the days asked for and say so."""
-    from experience.selectors_raw import responses
+    from experience.segments import responses
 
     data = reader.get(
         f"/api/v1/trends/?measure=response_count&period={period}&from=2026-09-15&to=2026-10-10"
@@ -538,7 +539,7 @@ def test_trend_quarters_clip_around_whole_months(reader, trend_data):
     data = reader.get(
         "/api/v1/trends/?measure=response_count&period=quarter&from=2026-08-20&to=2026-10-20"
     ).json()["results"]
-    from experience.selectors_raw import responses
+    from experience.segments import responses
 
     expected_q3 = responses(trend_data, datetime.date(2026, 8, 20), datetime.date(2026, 10, 1))
     expected_q4 = responses(trend_data, datetime.date(2026, 10, 1), datetime.date(2026, 10, 21))

@@ -9,7 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from experience.models import MetricSample, ScoreDrop, SurveyResponse
-from experience.selectors import Segment, factor_counts, summary
+from experience.segments import Segment
+from experience.selectors import factor_counts, summary
 from feedback.models import FeedbackTag, Tag, TagRule
 from meetings.models import MeetingSeries
 from xlas.models import XLA, Breach, XLAVersion

@@ -12,14 +12,8 @@ from django.db.models import Count
 from experience.models import FactorRollup, ResponseRollup
 from experience.rollups import compaction, process_new, rebuild_rollups
 from experience.rollups.compaction import compact_rollups
-from experience.selectors import (
-    Segment,
-    breakdown,
-    factor_counts,
-    lost_time_concentration,
-    summary,
-    trend,
-)
+from experience.segments import Segment
+from experience.selectors import breakdown, factor_counts, lost_time_concentration, summary, trend
 from tests.experience.helpers import generate, make_dimensions, rollup_rows, rollup_snapshot
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from experience.drops import (
+from experience.drops.detect import (
     ALPHA,
     benjamini_hochberg,
     detect_score_drops,

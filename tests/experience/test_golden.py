@@ -7,18 +7,11 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
-from experience import selectors_raw
+from experience import raw as selectors_raw
 from experience.models import PendingResponse, SurveyResponse
 from experience.rollups import process_new, rebuild_rollups, responses
-from experience.selectors import (
-    Segment,
-    breakdown,
-    factor_counts,
-    grain_for,
-    lost_time_concentration,
-    summary,
-    trend,
-)
+from experience.segments import Segment, grain_for
+from experience.selectors import breakdown, factor_counts, lost_time_concentration, summary, trend
 from tests.experience.helpers import generate, make_dimensions, rollup_snapshot
 from tests.factories import SurveyResponseFactory
 from xmo.periods import local_today

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from experience.drops import detect_score_drops
-from experience.incidents import build_incidents
+from experience.drops.detect import detect_score_drops
+from experience.drops.incidents import build_incidents
 from experience.models import Incident, ScoreDrop, SurveyResponse
 from experience.rollups import process_new
 from tests.factories import PersonaFactory, ServiceFactory, enqueue_responses

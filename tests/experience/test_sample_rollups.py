@@ -15,9 +15,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from experience.models import MetricRollup, MetricSample, PendingSample
+from experience.raw import aggregate_values
 from experience.rollups import compact_rollups, process_new, rebuild_rollups, samples, sketch
 from experience.selectors import metric_aggregate, metric_series, metric_stats
-from experience.selectors_raw import aggregate_values
 from tests.experience.helpers import rollup_snapshot
 from tests.factories import (
     OperationalMetricFactory,

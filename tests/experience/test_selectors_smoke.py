@@ -2,7 +2,8 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from experience.rollups import process_new
-from experience.selectors import Segment, breakdown, summary, trend
+from experience.segments import Segment
+from experience.selectors import breakdown, summary, trend
 from tests.factories import ServiceFactory, SurveyResponseFactory
 
 

@@ -4,7 +4,8 @@ import pytest
 from django.utils import timezone
 
 from experience.models import Incident
-from experience.selectors import Segment, breakdown, factor_counts
+from experience.segments import Segment
+from experience.selectors import breakdown, factor_counts
 from meetings import services
 from meetings.drafting import draft_agenda, draft_due_agendas
 from meetings.models import AgendaItem, Meeting

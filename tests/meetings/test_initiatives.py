@@ -1,6 +1,7 @@
 import datetime
 
-from experience.selectors import Segment, summary
+from experience.segments import Segment
+from experience.selectors import summary
 from meetings.models import ImprovementInitiative
 from meetings.selectors import initiative_effect
 from tests.factories import ImprovementInitiativeFactory, ServiceFactory, XLAFactory

@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
-from experience.drops import _upsert_drop
-from experience.incidents import build_incidents
+from experience.drops.detect import _upsert_drop
+from experience.drops.incidents import build_incidents
 from experience.models import SurveyResponse
 from meetings.services import send_action_reminders
 from reports.services import report_publish

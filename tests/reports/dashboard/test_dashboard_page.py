@@ -5,8 +5,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from experience.rollups import process_new
-from experience.selectors import Segment, breakdown, factor_counts, trend
-from reports.dashboard import add_months
+from experience.segments import Segment
+from experience.selectors import breakdown, factor_counts, trend
+from reports.dashboard.figures import add_months
 from tests.factories import (
     BreachFactory,
     EvaluationFactory,
@@ -354,7 +355,7 @@ def test_second_request_is_served_from_the_cache(login, users, org_a, seeded):
 def test_while_one_request_recomputes_others_get_the_previous_figures(login, users, org_a, seeded):
     from django.core.cache import cache
 
-    from reports.dashboard import cache_key, normalise_filters
+    from reports.dashboard.figures import cache_key, normalise_filters
 
     client = login(users["leader"])
     month = month_param(seeded["month"])

@@ -3,8 +3,9 @@ import io
 
 import pytest
 
-from experience.selectors import Segment, breakdown, factor_counts, trend
-from reports.dashboard import add_months
+from experience.segments import Segment
+from experience.selectors import breakdown, factor_counts, trend
+from reports.dashboard.figures import add_months
 from tests.factories import BreachFactory, IndicatorFactory
 from tests.reports.dashboard.conftest import ROLES_ALL, month_param
 

@@ -1,7 +1,8 @@
 import pytest
 
-from experience.selectors import Segment, trend
-from reports.dashboard import add_months
+from experience.segments import Segment
+from experience.selectors import trend
+from reports.dashboard.figures import add_months
 from tests.factories import SurveyResponseFactory
 from tests.reports.dashboard.conftest import ROLES_ALL, figure, month_param, tile_value
 from xmo.periods import utc_range

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dashboard_views
+from . import views as dashboard_views
 
 app_name = "dashboard"
 urlpatterns = [

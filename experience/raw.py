@@ -1,4 +1,4 @@
-"""The reference implementation of the experience selectors, straight from raw responses.
+"""Reads from the raw responses, for checks: the reference implementation of the selectors.
 
 experience/selectors.py answers the same questions from the rollups; this module is what
 it falls back to for a filter no rollup grain covers, and what the golden tests compare with.
@@ -9,124 +9,12 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter, defaultdict
-from dataclasses import dataclass
-from zoneinfo import ZoneInfo
-
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import TruncDate
 
 from xmo.periods import next_period_start, period_start, period_starts, utc_range
 
-from .models import OperationalMetric, Persona, Service, SurveyResponse
+from .models import OperationalMetric
+from .segments import DIMENSIONS, Segment, raw_daily_stats, responses, segment_labels
 from .stats import Point, Stats, measure
-
-DIMENSIONS = ("service", "persona", "touchpoint", "channel", "location", "assignment_group")
-
-
-@dataclass(frozen=True)
-class Segment:
-    """Filters on responses; empty tuples mean "all". Services and personas are slugs."""
-
-    services: tuple[str, ...] = ()
-    personas: tuple[str, ...] = ()
-    touchpoints: tuple[str, ...] = ()
-    channels: tuple[str, ...] = ()
-    locations: tuple[str, ...] = ()
-    assignment_groups: tuple[str, ...] = ()
-
-    def is_empty(self) -> bool:
-        return not any(
-            (
-                self.services,
-                self.personas,
-                self.touchpoints,
-                self.channels,
-                self.locations,
-                self.assignment_groups,
-            )
-        )
-
-    def q(self, prefix: str = "") -> Q:
-        q = Q()
-        if self.services:
-            q &= Q(**{f"{prefix}service__slug__in": self.services})
-        if self.personas:
-            q &= Q(**{f"{prefix}persona__slug__in": self.personas})
-        if self.touchpoints:
-            q &= Q(**{f"{prefix}touchpoint__in": self.touchpoints})
-        if self.channels:
-            q &= Q(**{f"{prefix}channel__in": self.channels})
-        if self.locations:
-            q &= Q(**{f"{prefix}location__in": self.locations})
-        if self.assignment_groups:
-            q &= Q(**{f"{prefix}assignment_group__in": self.assignment_groups})
-        return q
-
-
-ALL = Segment()
-
-
-def responses(org, start: datetime.date, end: datetime.date, segment: Segment | None = None):
-    """Raw responses of the organisation submitted in the local date range [start, end)."""
-    lo, hi = utc_range(org, start, end)
-    qs = SurveyResponse.objects.filter(organisation=org, submitted_at__gte=lo, submitted_at__lt=hi)
-    if segment and not segment.is_empty():
-        qs = qs.filter(segment.q())
-    return qs
-
-
-_DIM_FIELD = {
-    "service": "service__slug",
-    "persona": "persona__slug",
-    "touchpoint": "touchpoint",
-    "channel": "channel",
-    "location": "location",
-    "assignment_group": "assignment_group",
-}
-
-
-def _daily_stats(org, start, end, segment, dimension: str | None = None):
-    """{(local_day, dim_value): Stats} for the range, computed in the database."""
-    tz = ZoneInfo(org.time_zone)
-    qs = responses(org, start, end, segment).annotate(day=TruncDate("submitted_at", tzinfo=tz))
-    keys = ["day"] + ([_DIM_FIELD[dimension]] if dimension else [])
-    rows = (
-        qs.values(*keys)
-        .annotate(
-            n=Count("id"),
-            promoters=Count("id", filter=Q(score__gte=9)),
-            detractors=Count("id", filter=Q(score__lte=6)),
-            score_sum=Sum("score"),
-            score_sq_sum=Sum(F("score") * F("score")),
-            lost_n=Count("lost_time_minutes"),
-            lost_sum=Sum("lost_time_minutes"),
-            lost_sq_sum=Sum(F("lost_time_minutes") * F("lost_time_minutes")),
-        )
-        .order_by()
-    )
-    result: dict = {}
-    for row in rows:
-        key = (row["day"], row[keys[1]] if dimension else None)
-        result[key] = Stats(
-            n=row["n"],
-            promoters=row["promoters"],
-            detractors=row["detractors"],
-            score_sum=row["score_sum"] or 0,
-            score_sq_sum=row["score_sq_sum"] or 0,
-            lost_n=row["lost_n"],
-            lost_sum=row["lost_sum"] or 0,
-            lost_sq_sum=row["lost_sq_sum"] or 0,
-        )
-    hist_rows = (
-        qs.filter(lost_time_minutes__isnull=False)
-        .values(*keys, "lost_time_minutes")
-        .annotate(c=Count("id"))
-        .order_by()
-    )
-    for row in hist_rows:
-        key = (row["day"], row[keys[1]] if dimension else None)
-        result[key].lost_hist[row["lost_time_minutes"]] += row["c"]
-    return result
 
 
 def trend(
@@ -144,7 +32,7 @@ def trend(
         return []
     first, last_end = starts[0], next_period_start(starts[-1], period)
     per_period: dict[datetime.date, Stats] = defaultdict(Stats)
-    for (day, _), stats in _daily_stats(org, first, last_end, segment).items():
+    for (day, _), stats in raw_daily_stats(org, first, last_end, segment).items():
         per_period[period_start(day, period)].add(stats)
     return [
         {"period_start": s, **measure(per_period.get(s, Stats()), measure_name).as_dict()}
@@ -154,7 +42,7 @@ def trend(
 
 def summary_stats(org, *, start, end, segment: Segment | None = None) -> Stats:
     total = Stats()
-    for stats in _daily_stats(org, start, end, segment).values():
+    for stats in raw_daily_stats(org, start, end, segment).values():
         total.add(stats)
     return total
 
@@ -171,7 +59,7 @@ def breakdown(
     if dimension not in DIMENSIONS:
         raise ValueError(f"Unknown dimension {dimension!r}")
     per_value: dict = defaultdict(Stats)
-    for (_, value), stats in _daily_stats(org, start, end, segment, dimension).items():
+    for (_, value), stats in raw_daily_stats(org, start, end, segment, dimension).items():
         per_value[value].add(stats)
     labels = segment_labels(org, dimension, per_value.keys())
     rows = [
@@ -183,24 +71,6 @@ def breakdown(
         for value, stats in per_value.items()
     ]
     return sorted(rows, key=lambda r: (-r["n"], r["label"]))
-
-
-def segment_labels(org, dimension: str, values) -> dict:
-    values = [v for v in values if v]
-    if dimension == "service":
-        return dict(
-            Service.objects.filter(organisation=org, slug__in=values).values_list("slug", "name")
-        )
-    if dimension == "persona":
-        return dict(
-            Persona.objects.filter(organisation=org, slug__in=values).values_list("slug", "name")
-        )
-    if dimension in ("touchpoint", "channel"):
-        from .choices import Channel, Touchpoint
-
-        choices = Touchpoint if dimension == "touchpoint" else Channel
-        return {v: dict(choices.choices).get(v, v) for v in values}
-    return {v: v for v in values}
 
 
 def factor_counts(org, *, start, end, segment: Segment | None = None, limit: int | None = None):
@@ -222,7 +92,7 @@ def lost_time_concentration(
 ) -> dict:
     """Which share of tickets (with lost time) causes `share_of_lost_time` of all lost time."""
     hist: Counter = Counter()
-    for stats in _daily_stats(org, start, end, segment).values():
+    for stats in raw_daily_stats(org, start, end, segment).values():
         hist.update(stats.lost_hist)
     return concentration_from_hist(hist, share_of_lost_time)
 

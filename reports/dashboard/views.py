@@ -12,13 +12,13 @@ from django.utils.cache import patch_vary_headers
 
 from experience.choices import Channel, Touchpoint
 from experience.models import Persona, Service
-from experience.selectors import responses
+from experience.segments import responses
 from xmo.access import org_required
 from xmo.periods import current_period
 from xmo.roles import can
 
-from . import charts
-from .dashboard import (
+from .. import charts
+from .figures import (
     HEATMAP_DIMENSIONS,
     MULTI_PARAMS,
     add_months,

@@ -19,7 +19,7 @@ whole organisation): mix = Σ (w1 − w0)·h0, rate = Σ w1·(h1 − h0), which 
 the total change.
 
 Drops of one week and measure whose responses overlap are then grouped into incidents
-(experience/incidents.py); notifications (`incident.detected`) go out per incident.
+(experience/drops/incidents.py); notifications (`incident.detected`) go out per incident.
 """
 
 from __future__ import annotations
@@ -34,11 +34,12 @@ from django.utils import timezone
 
 from xmo.periods import period_start
 
-from .choices import DropMeasure, SegmentKind
+from ..choices import DropMeasure, SegmentKind
+from ..models import ScoreDrop, Service
+from ..segments import DIMENSIONS, Segment, daily_stats, responses, segment_labels
+from ..selectors import factor_counts
+from ..stats import Stats
 from .incidents import build_incidents
-from .models import ScoreDrop, Service
-from .selectors import DIMENSIONS, Segment, _daily_stats, factor_counts, responses, segment_labels
-from .stats import Stats
 
 ALPHA = 0.01
 MIN_N = 30
@@ -115,7 +116,7 @@ def benjamini_hochberg(p_values: list[float], alpha: float = ALPHA) -> list[bool
 def _segment_stats(org, start, end, dimension=None) -> dict:
     """{segment value: Stats} for one dimension (None: the whole organisation → {"": Stats})."""
     result: dict = defaultdict(Stats)
-    for (_, value), stats in _daily_stats(
+    for (_, value), stats in daily_stats(
         org, start, end, None, dimension, with_hist=False, allow_month=True
     ).items():
         result["" if dimension is None else value].add(stats)
@@ -241,14 +242,14 @@ def _drivers(org, kind, value, measure, week, week_end, base_start) -> dict:
 
 def _segment_total(org, start, end, segment) -> int:
     total = 0
-    for stats in _daily_stats(org, start, end, segment, with_hist=False, allow_month=True).values():
+    for stats in daily_stats(org, start, end, segment, with_hist=False, allow_month=True).values():
         total += stats.n
     return total
 
 
 def _children(org, start, end, segment, dimension) -> dict:
     result: dict = defaultdict(Stats)
-    for (_, value), stats in _daily_stats(
+    for (_, value), stats in daily_stats(
         org, start, end, segment, dimension, with_hist=False, allow_month=True
     ).items():
         result[value].add(stats)
@@ -366,6 +367,6 @@ def detect_score_drops(
     for back in range(weeks, 0, -1):
         week = current - datetime.timedelta(days=7 * back)
         found += len(detect_week(org, week, cache))
-        # Right after the week's drops are stored: group them (experience/incidents.py).
+        # Right after the week's drops are stored: group them (experience/drops/incidents.py).
         incidents += len(build_incidents(org, week))
     return {"weeks": weeks, "drops": found, "incidents": incidents}

@@ -18,7 +18,8 @@ from django.core.cache import cache
 
 from experience.choices import Channel, SegmentKind, Touchpoint
 from experience.models import Persona, ScoreDrop, Service
-from experience.selectors import Segment, breakdown, factor_counts, trend
+from experience.segments import Segment
+from experience.selectors import breakdown, factor_counts, trend
 from xmo.periods import current_period, last_closed_period, next_period_start, period_start
 from xmo.roles import SERVICE_OWNER
 

@@ -34,9 +34,9 @@ from django.urls import reverse
 
 from xmo import webhooks
 
-from .choices import SegmentKind
-from .models import Incident, ScoreDrop, Service
-from .selectors import responses
+from ..choices import SegmentKind
+from ..models import Incident, ScoreDrop, Service
+from ..segments import responses
 
 OVERLAP_SHARE = 0.1
 HEADLINE_SHARE = 0.6

@@ -12,9 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from xmo.access import org_object_or_404, org_required
 from xmo.roles import can
 
-from . import selectors, services
-from .forms import InitiativeForm
-from .models import ImprovementInitiative
+from .. import selectors, services
+from ..forms import InitiativeForm
+from ..models import ImprovementInitiative
 
 
 def can_view_initiatives(view):

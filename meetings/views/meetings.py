@@ -1,15 +1,11 @@
-"""Meeting pages: series, the meeting itself, minutes, actions. Initiatives in views_initiatives."""
+"""The meeting itself: agenda, notes, decisions, attendance, minutes, objectives."""
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from office import selectors as office_selectors
@@ -20,139 +16,17 @@ from xmo.access import org_object_or_404, org_required
 from xmo.periods import next_period_start, period_start
 from xmo.roles import can
 
-from . import drafting, selectors, services
-from .calendar import series_calendar
-from .choices import Cadence, MeetingStatus
-from .forms import (
+from .. import drafting, services
+from ..choices import Cadence, MeetingStatus
+from ..forms import (
     ActionForm,
     ActionStatusForm,
     AgendaItemForm,
     DecisionForm,
     NotesForm,
-    SeriesForm,
 )
-from .models import ActionItem, AgendaItem, Decision, Meeting, MeetingSeries
-from .schedule import describe, next_occurrences
-
-PAGE_SIZE = 25
-
-
-def _page(request, queryset, size=PAGE_SIZE):
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
-
-
-# --- index and series ---------------------------------------------------------------------
-
-
-@org_required("view_meetings")
-def index(request):
-    org = request.organisation
-    now = timezone.now()
-    meetings = selectors.meetings_list(org)
-    upcoming = list(
-        meetings.exclude(status=MeetingStatus.CLOSED)
-        .filter(scheduled_for__gte=now - datetime.timedelta(days=1))
-        .order_by("scheduled_for")[:10]
-    )
-    past = _page(
-        request, meetings.exclude(pk__in=[m.pk for m in upcoming]).order_by("-scheduled_for")
-    )
-    return render(
-        request,
-        "meetings/index.html",
-        {
-            "upcoming": upcoming,
-            "past": past,
-            "series_count": MeetingSeries.objects.filter(organisation=org).count(),
-            "my_open_actions": selectors.open_actions(org, owner=request.user).count(),
-        },
-    )
-
-
-@org_required("view_meetings")
-def series_list(request):
-    page = _page(request, selectors.series_list(request.organisation))
-    for series in page:
-        series.rule = describe(series)
-    return render(request, "meetings/series_list.html", {"page": page})
-
-
-@org_required("run_meetings")
-def series_create(request):
-    return _series_form(request, MeetingSeries(organisation=request.organisation))
-
-
-@org_required("run_meetings")
-def series_edit(request, pk):
-    return _series_form(request, org_object_or_404(request, MeetingSeries, pk=pk))
-
-
-def _series_form(request, series):
-    org = request.organisation
-    form = SeriesForm(request.POST or None, instance=series, organisation=org)
-    if request.method == "POST" and form.is_valid():
-        saved = services.series_save(actor=request.user, organisation=org, form=form)
-        messages.success(request, f"Saved the series “{saved.name}”.")
-        return redirect("meetings:series_detail", pk=saved.pk)
-    return render(request, "meetings/series_form.html", {"form": form, "series": series})
-
-
-@org_required("view_meetings")
-def series_detail(request, pk):
-    series = get_object_or_404(
-        MeetingSeries.objects.select_related("organisation").prefetch_related(
-            "services", "default_attendees"
-        ),
-        organisation=request.organisation,
-        pk=pk,
-    )
-    occurrences = next_occurrences(series, timezone.now(), 6)
-    meetings = _page(
-        request,
-        selectors.meetings_list(request.organisation)
-        .filter(series=series)
-        .order_by("-scheduled_for"),
-    )
-    return render(
-        request,
-        "meetings/series_detail.html",
-        {
-            "series": series,
-            "rule": describe(series),
-            "occurrences": occurrences,
-            "meetings": meetings,
-            "recipients": [r for r in series.minutes_recipients.splitlines() if r.strip()],
-        },
-    )
-
-
-@org_required("view_meetings")
-def series_calendar_ics(request, pk):
-    series = get_object_or_404(
-        MeetingSeries.objects.select_related("organisation"),
-        organisation=request.organisation,
-        pk=pk,
-    )
-    response = HttpResponse(series_calendar(series), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="xmo-series-{series.pk}.ics"'
-    return response
-
-
-@require_POST
-@org_required("run_meetings")
-def series_next_meeting(request, pk):
-    series = get_object_or_404(
-        MeetingSeries.objects.select_related("organisation"),
-        organisation=request.organisation,
-        pk=pk,
-    )
-    meeting = services.meeting_next(actor=request.user, series=series)
-    if meeting.drafted_at is None:
-        services.meeting_draft(actor=request.user, meeting=meeting)
-    return redirect("meetings:detail", pk=meeting.pk)
-
-
-# --- the meeting ------------------------------------------------------------------------------
+from ..models import AgendaItem, Decision, Meeting
+from ..schedule import describe
 
 
 def _meeting(request, pk, *, change=False):
@@ -479,42 +353,3 @@ def focus_area_add(request, pk):
 
 
 # --- actions ----------------------------------------------------------------------------------
-
-
-@org_required("view_meetings")
-def actions_open(request):
-    page = _page(request, selectors.open_actions(request.organisation), 50)
-    return render(
-        request,
-        "meetings/actions.html",
-        {"page": page, "mine": False, "status_form": ActionStatusForm()},
-    )
-
-
-@org_required()
-def actions_mine(request):
-    page = _page(request, selectors.open_actions(request.organisation, owner=request.user), 50)
-    return render(
-        request,
-        "meetings/actions.html",
-        {"page": page, "mine": True, "status_form": ActionStatusForm()},
-    )
-
-
-@require_POST
-@org_required()
-def action_status(request, pk):
-    action = org_object_or_404(request, ActionItem, pk=pk)
-    if action.owner_id != request.user.pk and not can(request.membership, "run_meetings"):
-        raise PermissionDenied("Only the owner or the XMO team may change this action.")
-    form = ActionStatusForm(request.POST)
-    if not form.is_valid():
-        return HttpResponseBadRequest("Unknown action status.")
-    services.action_set_status(
-        actor=request.user, action=action, status=form.cleaned_data["status"]
-    )
-    messages.success(request, f"“{action.title}” is now {action.get_status_display().lower()}.")
-    target = request.POST.get("next", "")
-    if target.startswith("/meetings/") and "//" not in target:
-        return redirect(target)
-    return redirect("meetings:actions_mine")

@@ -13,8 +13,8 @@ from meetings.choices import Cadence, MeetingStatus
 from meetings.models import AgendaItem, Meeting
 from xmo.services import audit, snapshot
 
-from .choices import DropStatus
-from .models import ScoreDrop
+from ..choices import DropStatus
+from ..models import ScoreDrop
 
 DROP_FIELDS = ["status", "acknowledged_by", "investigation_notes"]
 AGENDA_SECTION = "Score drops"

@@ -1,0 +1,1 @@
+"""Meeting pages, by concept: series, meetings, actions, initiatives."""

@@ -1,0 +1,58 @@
+"""Action lists: open actions and my actions, and their status."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from xmo.access import org_object_or_404, org_required
+from xmo.roles import can
+
+from .. import selectors, services
+from ..forms import (
+    ActionStatusForm,
+)
+from ..models import ActionItem
+from .common import paginate
+
+
+@org_required("view_meetings")
+def actions_open(request):
+    page = paginate(request, selectors.open_actions(request.organisation), 50)
+    return render(
+        request,
+        "meetings/actions.html",
+        {"page": page, "mine": False, "status_form": ActionStatusForm()},
+    )
+
+
+@org_required()
+def actions_mine(request):
+    page = paginate(request, selectors.open_actions(request.organisation, owner=request.user), 50)
+    return render(
+        request,
+        "meetings/actions.html",
+        {"page": page, "mine": True, "status_form": ActionStatusForm()},
+    )
+
+
+@require_POST
+@org_required()
+def action_status(request, pk):
+    action = org_object_or_404(request, ActionItem, pk=pk)
+    if action.owner_id != request.user.pk and not can(request.membership, "run_meetings"):
+        raise PermissionDenied("Only the owner or the XMO team may change this action.")
+    form = ActionStatusForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest("Unknown action status.")
+    services.action_set_status(
+        actor=request.user, action=action, status=form.cleaned_data["status"]
+    )
+    messages.success(request, f"“{action.title}” is now {action.get_status_display().lower()}.")
+    target = request.POST.get("next", "")
+    if target.startswith("/meetings/") and "//" not in target:
+        return redirect(target)
+    return redirect("meetings:actions_mine")

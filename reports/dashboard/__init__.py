@@ -1,0 +1,1 @@
+"""The experience dashboard: its figures (`figures`), pages and exports (`views`), urls."""
