@@ -54,7 +54,7 @@ run: migrate
 
 XDIST ?= auto
 test: install
-	$(PY) -m pytest -n $(XDIST) --dist loadgroup $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(XDIST) --dist load $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
