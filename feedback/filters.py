@@ -13,6 +13,8 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django_filters.fields import IsoDateTimeField
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from experience.choices import Channel, Touchpoint, TriageStatus
 from experience.models import Persona, Service
@@ -62,6 +64,11 @@ class OptionalCheckbox(forms.CheckboxInput):
         return super().value_from_datadict(data, files, name)
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class _SlugChoiceFilter(django_filters.ModelChoiceFilter):
+    """An object of the organisation named by its slug (documented as a string)."""
+
+
 class FeedbackFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Search comments",
@@ -86,7 +93,7 @@ class FeedbackFilter(django_filters.FilterSet):
     channel = django_filters.ChoiceFilter(
         label="Channel", choices=Channel.choices, empty_label="Any channel"
     )
-    tag = django_filters.ModelChoiceFilter(
+    tag = _SlugChoiceFilter(
         label="Tag",
         queryset=Tag.objects.none(),
         to_field_name="slug",

@@ -9,6 +9,8 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from experience.models import Service
 from xmo.api.permissions import request_organisation
@@ -32,13 +34,18 @@ class AnyOfSelect(forms.Select):
         return super().optgroups(name, value, attrs)
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class _IdChoiceFilter(django_filters.ModelChoiceFilter):
+    """An object of the organisation named by its id (documented as an integer)."""
+
+
 class BreachFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=BreachStatus.choices, widget=AnyOfSelect)
     severity = django_filters.MultipleChoiceFilter(choices=Severity.choices, widget=AnyOfSelect)
     xla = django_filters.ModelChoiceFilter(
         label="XLA", queryset=XLA.objects.none(), empty_label="Any"
     )
-    service = django_filters.ModelChoiceFilter(
+    service = _IdChoiceFilter(
         queryset=Service.objects.none(), method="filter_service", empty_label="Any"
     )
     period = django_filters.ChoiceFilter(choices=Period.choices, empty_label="Any")
