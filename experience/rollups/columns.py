@@ -53,3 +53,8 @@ def lock(cursor, org, exclusive: bool) -> None:
 
 def skip_locked() -> str:
     return " FOR UPDATE SKIP LOCKED" if is_pg() else ""
+
+
+def materialized() -> str:
+    """Keyword that makes PostgreSQL evaluate a CTE once (SQLite always does)."""
+    return "MATERIALIZED " if is_pg() else ""

@@ -6,7 +6,9 @@ A response to roll up has a queue row (PendingResponse), a metric sample one too
 rows outside ingestion (the demo seed, tests, the benchmark) queues them with `enqueue`,
 `enqueue_all`, `enqueue_samples` or `enqueue_all_samples`. The rollups job claims
 rows by deleting their queue rows (DELETE ... RETURNING), so a row is rolled up once even
-with two workers at once (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: one writer).
+with two workers at once (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: one writer). The
+claimed ids are picked in a materialised CTE: as a plain `IN (SELECT ... LIMIT n)` the
+planner may rescan the subquery and delete more than `n` rows.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Iterable
 from django.db import connection
 
 from ..models import MetricSample, PendingResponse, PendingSample, SurveyResponse
-from .columns import skip_locked
+from .columns import materialized, skip_locked
 
 BATCH = 5_000
 PENDING = PendingResponse._meta.db_table
@@ -49,8 +51,9 @@ def claim_responses(cursor, org, limit: int) -> list[int]:
     Only the narrow queue row is written: the response row itself is never updated.
     """
     cursor.execute(
-        f"DELETE FROM {PENDING} WHERE response_id IN (SELECT response_id FROM {PENDING} "
+        f"WITH claimed AS {materialized()}(SELECT response_id FROM {PENDING} "
         f"WHERE organisation_id = %s ORDER BY response_id LIMIT %s{skip_locked()}) "
+        f"DELETE FROM {PENDING} WHERE response_id IN (SELECT response_id FROM claimed) "
         "RETURNING response_id",
         [org.pk, limit],
     )
@@ -80,9 +83,10 @@ def enqueue_all_samples(organisation_id: int, *, after_id: int = 0) -> int:
 def claim_samples(cursor, org, limit: int) -> list[int]:
     """Delete up to `limit` sample queue rows and return their sample ids (row-claim safe)."""
     cursor.execute(
-        f"DELETE FROM {PENDING_SAMPLES} WHERE sample_id IN (SELECT sample_id FROM "
-        f"{PENDING_SAMPLES} WHERE organisation_id = %s ORDER BY sample_id LIMIT %s"
-        f"{skip_locked()}) RETURNING sample_id",
+        f"WITH claimed AS {materialized()}(SELECT sample_id FROM {PENDING_SAMPLES} "
+        f"WHERE organisation_id = %s ORDER BY sample_id LIMIT %s{skip_locked()}) "
+        f"DELETE FROM {PENDING_SAMPLES} WHERE sample_id IN (SELECT sample_id FROM claimed) "
+        "RETURNING sample_id",
         [org.pk, limit],
     )
     return sorted(row[0] for row in cursor.fetchall())

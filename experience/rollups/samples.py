@@ -197,7 +197,6 @@ def _pg_frames(cursor, org, ids):
             header=None,
             names=_NAMES,
             dtype={"id": np.int64, "metric": np.int64, "service": np.int64, "value": np.float64},
-            float_precision="round_trip",
             chunksize=READ_ROWS,
         )
 
