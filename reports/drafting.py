@@ -30,6 +30,8 @@ from xmo.periods import (
     utc_range,
 )
 from xmo.services import audit
+from xmo.templatetags.xmo_format import person_name
+from xmo.units import indicator_unit
 
 from .choices import ReportStatus
 from .models import MonthlyReport, ReportSection
@@ -160,6 +162,7 @@ def xla_figures(org, start) -> dict:
                     "value": ind.value,
                     "n": ind.n,
                     "target": ind.target,
+                    "unit": ind.unit,
                     "warning": latest.warning,
                     "direction": latest.direction,
                 }
@@ -189,7 +192,7 @@ def xla_figures(org, start) -> dict:
 def breach_figures(org, start, end) -> dict:
     breaches = (
         Breach.objects.filter(organisation=org, period_start__gte=start, period_start__lt=end)
-        .select_related("xla", "indicator", "assignee")
+        .select_related("xla", "indicator__metric", "assignee")
         .order_by("period_start", "xla__name", "indicator_key")
     )
     rows = []
@@ -205,9 +208,10 @@ def breach_figures(org, start, end) -> dict:
                 "period_label": _period_label(b.period, b.period_start),
                 "value": b.value,
                 "target": b.target,
+                "unit": indicator_unit(b.indicator),
                 "severity": b.severity,
                 "status": b.status,
-                "assignee": b.assignee.get_username() if b.assignee else "",
+                "assignee": person_name(b.assignee) if b.assignee else "",
                 "root_cause": b.root_cause,
             }
         )
@@ -412,7 +416,7 @@ def initiative_figures(org, start, end) -> dict:
                 "id": ini.pk,
                 "title": ini.title,
                 "status": ini.status,
-                "owner": ini.owner.get_username() if ini.owner else "",
+                "owner": person_name(ini.owner) if ini.owner else "",
                 "started_on": _iso(ini.started_on),
                 "finished_on": _iso(ini.finished_on),
                 "days_running": (

@@ -31,6 +31,7 @@ from xmo.periods import (
     period_start,
     previous_period_start,
 )
+from xmo.units import indicator_unit
 
 from .choices import EvaluationStatus
 from .models import XLA, Breach, Evaluation
@@ -62,6 +63,11 @@ class IndicatorFigure:
     @property
     def status_label(self) -> str:
         return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def unit(self) -> str:
+        """The unit of the value and target: the measure's, or the metric's own."""
+        return indicator_unit(self.evaluations[-1].indicator) if self.evaluations else ""
 
 
 @dataclass
@@ -146,7 +152,9 @@ def xla_figures(org, months, xla_ids=None) -> dict[tuple[int, datetime.date], XL
     if xla_ids is not None:
         qs = qs.filter(xla_id__in=list(xla_ids))
     grouped: dict = defaultdict(lambda: defaultdict(list))
-    for ev in qs.select_related("indicator__version").order_by("period_start", "id"):
+    for ev in qs.select_related("indicator__version", "indicator__metric").order_by(
+        "period_start", "id"
+    ):
         for month in _month_of(ev):
             if month in wanted:
                 grouped[(ev.xla_id, month)][ev.indicator_key].append(ev)

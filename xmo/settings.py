@@ -147,12 +147,26 @@ TEMPLATES = [
 
 # Database: SQLite under var/ unless DATABASE_URL points elsewhere (PostgreSQL in production).
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+SQLITE_OPTIONS = {
+    # WAL lets the web process read while the worker writes.
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    # A transaction takes the write lock when it begins: a deferred one that reads and then
+    # writes fails at once with "database is locked" when another connection writes first.
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+}
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"].setdefault("OPTIONS", {})
         DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        # A SQLite file named by DATABASE_URL behaves like the embedded default.
+        DATABASES["default"]["OPTIONS"] = {
+            **SQLITE_OPTIONS,
+            **DATABASES["default"].get("OPTIONS", {}),
+        }
 else:
     # A fresh clone has no var/: create it before anything opens the database.
     if not TESTING:
@@ -161,12 +175,7 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "xmo.sqlite3",
-            "OPTIONS": {
-                # WAL lets the web process read while the worker writes.
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-            },
+            "OPTIONS": dict(SQLITE_OPTIONS),
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import F
 
 from experience.segments import Segment
+from xmo.templatetags.xmo_format import person_name
 
 from ..choices import ActionStatus
 from ..models import ActionItem, Meeting
@@ -60,7 +61,7 @@ def _action_rows(actions) -> tuple[list, list]:
         rows.append(
             [
                 action.title,
-                action.owner.get_username() if action.owner else "Unassigned",
+                person_name(action.owner) if action.owner else "Unassigned",
                 action.due_on.isoformat() if action.due_on else None,
                 action.get_status_display(),
                 action.meeting.scheduled_for.date().isoformat() if action.meeting else None,

@@ -9,6 +9,7 @@ from django.db.models import Q
 from experience.models import SurveyResponse
 from experience.selectors import breakdown, factor_counts
 from xmo.periods import next_period_start, period_start, previous_period_start, utc_range
+from xmo.templatetags.xmo_format import person_name
 
 from ..choices import InitiativeStatus
 from ..models import ImprovementInitiative, Meeting
@@ -159,7 +160,7 @@ def monthly_items(meeting: Meeting) -> list[Draft]:
         started = (
             f"started {initiative.started_on:%d %b %Y}" if initiative.started_on else "no start"
         )
-        owner = initiative.owner.get_username() if initiative.owner else "no owner"
+        owner = person_name(initiative.owner) if initiative.owner else "no owner"
         items.append(
             Draft(
                 source_key=f"initiative:{initiative.pk}",

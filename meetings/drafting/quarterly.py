@@ -12,6 +12,7 @@ from xlas.choices import VersionStatus
 from xlas.models import XLA, XLAVersion
 from xlas.scores import xla_figures
 from xmo.periods import next_period_start, period_start, previous_period_start, utc_range
+from xmo.templatetags.xmo_format import person_name
 
 from ..models import Decision, Meeting
 from .common import Draft, _delta, _r, local_date
@@ -132,7 +133,7 @@ def quarterly_items(meeting: Meeting) -> list[Draft]:
         xla__organisation=org, status=VersionStatus.PROPOSED
     ).select_related("xla", "proposed_by")
     for version in proposals.order_by("xla__name", "number"):
-        by = f" by {version.proposed_by.get_username()}" if version.proposed_by else ""
+        by = f" by {person_name(version.proposed_by)}" if version.proposed_by else ""
         items.append(
             Draft(
                 source_key=f"proposal:{version.pk}",

@@ -13,6 +13,7 @@ from experience.models import Incident, ScoreDrop, SurveyResponse
 from feedback.choices import FollowUpStatus
 from xlas.choices import BreachStatus
 from xlas.models import Breach
+from xmo.templatetags.xmo_format import person_name
 
 from ..models import ActionItem, Meeting
 from .common import (
@@ -55,7 +56,7 @@ def weekly_items(meeting: Meeting) -> list[Draft]:
                     f"against a target of {breach.target:.1f}. Severity "
                     f"{breach.get_severity_display().lower()}, "
                     f"{breach.get_status_display().lower()}"
-                    + (f", assigned to {breach.assignee.get_username()}" if breach.assignee else "")
+                    + (f", assigned to {person_name(breach.assignee)}" if breach.assignee else "")
                     + "."
                 ),
                 evidence_url=f"/xlas/breaches/{breach.pk}/",

@@ -338,6 +338,7 @@ def xla_figures(org, filters: Filters) -> tuple[dict, list[dict]]:
                         "status_label": ind.status_label,
                         "value": ind.value,
                         "target": ind.target,
+                        "unit": ind.unit,
                         "n": ind.n,
                     }
                     for ind in (figure.indicators if figure else [])

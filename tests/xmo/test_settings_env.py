@@ -57,6 +57,18 @@ def test_defaults_are_embedded_sqlite_locmem_and_utc(monkeypatch):
     assert s.DEBUG is False
 
 
+def test_a_sqlite_file_from_database_url_gets_the_embedded_locking_options(monkeypatch, tmp_path):
+    s = load(monkeypatch, DATABASE_URL=f"sqlite:///{tmp_path}/other.sqlite3")
+    db = s.DATABASES["default"]
+    assert db["ENGINE"] == "django.db.backends.sqlite3"
+    assert db["NAME"] == f"{tmp_path}/other.sqlite3"
+    # Without IMMEDIATE, a rollup that reads then writes fails with "database is locked"
+    # as soon as another connection (a lease renewal) writes first.
+    assert db["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert db["OPTIONS"]["timeout"] == 20
+    assert "journal_mode=WAL" in db["OPTIONS"]["init_command"]
+
+
 @pytest.mark.parametrize(
     ("value", "expected"),
     [("1", True), ("true", True), ("yes", True), ("on", True), ("0", False), ("off", False)],

@@ -7,6 +7,8 @@ Numbers use the locale's separators (LANGUAGE_CODE, en-gb: 19,074.5) and a real 
 from django import template
 from django.utils.formats import number_format
 
+from xmo.units import indicator_unit
+
 register = template.Library()
 
 DASH = "—"
@@ -121,33 +123,18 @@ def measure_change(value, measure):
     return points(value, "signed")
 
 
-MEASURE_UNITS = {
-    "happiness": "points",
-    "avg_score": "/ 10",
-    "positive_share": "%",
-    "negative_share": "%",
-    "lost_time_mean": "min",
-    "lost_time_median": "min",
-    "response_count": "responses",
-}
-
-
-def indicator_unit(indicator) -> str:
-    """The unit of an XLA indicator's values: the measure's, or the metric's own."""
-    if indicator is None:
-        return ""
-    if getattr(indicator, "kind", "") == "operational":
-        metric = getattr(indicator, "metric", None)
-        return getattr(metric, "unit", "") or ""
-    return MEASURE_UNITS.get(getattr(indicator, "measure", ""), "")
-
-
 @register.filter
 def indicator_value(value, indicator):
     """An indicator's value or target with its unit: 278 min, 65.0 points, 2.1 crashes/100."""
+    return with_unit(value, indicator_unit(indicator))
+
+
+@register.filter
+def with_unit(value, unit):
+    """A value with a unit given by name (min, %, points, a metric's own unit)."""
     if _blank(value):
         return DASH
-    unit = indicator_unit(indicator)
+    unit = str(unit or "")
     if unit == "min":
         return minutes(value)
     if unit == "%":

@@ -8,6 +8,7 @@ data-xla-score; each (XLA, period) pair must have one value across pages, equal 
 import datetime
 import io
 import random
+import re
 
 import pytest
 import time_machine
@@ -96,6 +97,19 @@ def test_demo_shows_one_score_per_xla_and_period_and_words_not_codes(client):
     urls = {url for values in seen.values() for _, url in values}
     for prefix in ("/dashboard/", "/xlas/", "/reports/"):
         assert any(u.startswith(prefix) for u in urls), prefix
+    # Every indicator value and target in the report carries its unit.
+    report_url = next(u for u in sorted(urls) if u.startswith("/reports/") and u[9:10].isdigit())
+    with time_machine.travel(NOW, tick=False):
+        html = client.get(report_url).content.decode()
+    cells = re.findall(
+        r'<td class="indent">[^<]*</td><td class="num nowrap">([^<]*)</td>'
+        r'<td class="num nowrap">([^<]*)</td>',
+        html,
+    )
+    assert cells, report_url
+    for value, target in cells:
+        for text in (value, target):
+            assert text == "—" or re.search(r"(min|h|points|%|/ 10|[a-z]+)$", text), cells
 
 
 def _generated_org(seed: int):
