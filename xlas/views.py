@@ -144,6 +144,7 @@ def xla_detail(request, pk):
             "predicted_misses": predicted_misses(
                 request.organisation, xla.services.all(), shown.indicator_list if shown else []
             ),
+            "xla_personas": list(xla.personas.all()),
         },
     )
 

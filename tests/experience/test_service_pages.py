@@ -7,7 +7,13 @@ from django.core.management import call_command
 
 from experience.models import ExperienceModel
 from tests.experience.xo_data import make_weeks
-from tests.factories import IndicatorFactory, ServiceFactory, XLAFactory, XLAVersionFactory
+from tests.factories import (
+    IndicatorFactory,
+    PersonaFactory,
+    ServiceFactory,
+    XLAFactory,
+    XLAVersionFactory,
+)
 from xmo.roles import CAPABILITIES
 
 NOW = datetime.datetime(2026, 6, 17, 10, 0, tzinfo=datetime.UTC)
@@ -125,6 +131,25 @@ def test_xla_page_shows_a_predicted_miss(client, users, desk, org_a):
     assert "Predicted miss this week" in html
     assert 'data-predicted-miss="happy:desk"' in html
     assert 'data-predicted-miss="lost:desk"' not in html
+    # The model is per service and per week: the page says so.
+    assert "for all of its users." in html
+    assert "against a monthly target of" in html
+
+
+def test_a_persona_xla_says_the_prediction_covers_every_user(client, users, desk, org_a):
+    call_command("run_job", "fit_experience_models", org=org_a.slug)
+    xla = XLAFactory(organisation=org_a, name="Happy doers")
+    xla.services.add(desk)
+    xla.personas.add(PersonaFactory(organisation=org_a, name="Doers"))
+    version = XLAVersionFactory(xla=xla, number=1, status="active")
+    IndicatorFactory(
+        version=version, key="happy", name="Happiness", target=70, warning=60, period="week"
+    )
+    client.force_login(users["viewer"])
+    html = client.get(f"/xlas/{xla.pk}/").content.decode()
+    assert 'data-predicted-miss="happy:desk"' in html
+    assert "for all of its users, not only Doers." in html
+    assert "against a target of" in html
 
 
 def test_xla_page_has_no_predicted_miss_when_the_interval_reaches_the_target(
