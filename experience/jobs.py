@@ -13,6 +13,7 @@ from .drops import detect as drops
 
 @job(
     "rollups",
+    queue="ingest",
     description="Add new survey responses and metric samples to the rollups (also the sweeper).",
     order=10,
     every_seconds=60,
@@ -27,6 +28,7 @@ def rollups_job(org, rebuild: bool = False, **kwargs) -> dict:
 
 @job(
     "compact_rollups",
+    queue="maintenance",
     description="Fold the rollup rows that incremental runs appended into one row per key.",
     order=12,
     crontab={"minute": "15", "hour": "4"},
@@ -37,6 +39,7 @@ def compact_rollups_job(org, **kwargs) -> dict:
 
 @job(
     "detect_score_drops",
+    queue="evaluate",
     description="Find significant happiness falls and lost-time rises in the last closed weeks.",
     order=50,
     crontab={"minute": "30", "hour": "5"},
@@ -47,6 +50,7 @@ def detect_score_drops_job(org, now=None, weeks: int = drops.WEEKS_PER_RUN, **kw
 
 @job(
     "detect_silent_feeds",
+    queue="evaluate",
     description="Alert admins when a service or token that usually sends has gone silent.",
     order=60,
     every_seconds=60 * 60,
@@ -57,6 +61,7 @@ def detect_silent_feeds_job(org, now=None, **kwargs) -> dict:
 
 @job(
     "rebuild_rollups",
+    queue="ingest",
     description="Recompute every rollup of the organisation from the raw rows (on demand).",
     order=11,
     on_demand=True,
@@ -67,6 +72,7 @@ def rebuild_rollups_job(org, **kwargs) -> dict:
 
 @job(
     "fit_experience_models",
+    queue="evaluate",
     description="Refit each service's forecast of weekly happiness and lost time (backtested).",
     order=55,
     crontab={"minute": "45", "hour": "5", "day_of_week": "1"},

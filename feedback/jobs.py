@@ -22,6 +22,7 @@ LOOKBACK = datetime.timedelta(minutes=15)
 
 @job(
     "suggest_tags",
+    queue="evaluate",
     description="Suggest tags from the tag rules for new feedback comments.",
     order=20,
     every_seconds=120,

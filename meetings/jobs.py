@@ -8,6 +8,7 @@ from .services import send_action_reminders
 
 @job(
     "draft_agendas",
+    queue="reports",
     description="Create each active series' next meeting and draft its agenda within 7 days.",
     order=80,
     crontab={"minute": 15, "hour": 5},
@@ -18,6 +19,7 @@ def draft_agendas(org, **kwargs) -> dict:
 
 @job(
     "action_reminders",
+    queue="notify",
     description="E-mail each action's owner once, two days before it is due.",
     order=85,
     crontab={"minute": 30, "hour": 7},

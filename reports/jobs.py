@@ -7,6 +7,7 @@ from .drafting import draft_last_closed_month
 
 @job(
     "draft_monthly_reports",
+    queue="reports",
     description="Draft the monthly experience report of the last closed month, once.",
     order=90,
     crontab={"minute": "15", "hour": "*/6"},

@@ -19,6 +19,7 @@ REVIEW_WINDOW_DAYS = 30
 
 @job(
     "evaluate_xlas",
+    queue="evaluate",
     description="Evaluate every XLA indicator: the open period, and closed periods once.",
     order=30,
     every_seconds=15 * 60,
@@ -32,6 +33,7 @@ def evaluate_xlas(org, now=None, rebuild: bool = False, **kwargs) -> dict:
 
 @job(
     "flag_breaches",
+    queue="evaluate",
     description="Raise breaches after N consecutive missed closed periods; notify owners.",
     order=40,
     every_seconds=15 * 60,
@@ -42,6 +44,7 @@ def flag_breaches(org, now=None, **kwargs) -> dict:
 
 @job(
     "escalate_breaches",
+    queue="evaluate",
     description="Escalate unacknowledged breaches to the organisation's leaders.",
     order=45,
     every_seconds=15 * 60,
@@ -52,6 +55,7 @@ def escalate_breaches(org, now=None, **kwargs) -> dict:
 
 @job(
     "review_due_reminders",
+    queue="notify",
     description="Remind XLA owners of reviews due within 30 days or overdue (monthly).",
     order=70,
     crontab={"minute": "0", "hour": "7"},

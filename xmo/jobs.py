@@ -2,7 +2,10 @@
 
 A job is a plain function `fn(org, **kwargs) -> dict` registered with `@job(...)`. The one
 Celery task `xmo.run_job(name, org_id)` runs any of them; beat schedules them from here;
-`manage.py run_job` runs them in the foreground. Each run is recorded as a JobRun and
+`manage.py run_job` runs them in the foreground. Each job names its queue (QUEUES): beat
+ticks `xmo.dispatch_job(name)`, which publishes one `xmo.run_job` per organisation to that
+queue, each delayed by a stable offset so that organisations spread over the schedule
+instead of starting together. Each run is recorded as a JobRun and
 holds a lease (JobLock) so the same job never runs twice at once for the same organisation.
 Jobs must be idempotent: running one twice changes nothing more.
 """
@@ -15,6 +18,7 @@ import socket
 import threading
 import traceback
 import uuid
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -22,6 +26,8 @@ from datetime import timedelta
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
+
+from .queues import DEFAULT_QUEUE, QUEUES
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +42,14 @@ class Job:
     schedule: dict = field(default_factory=dict)  # {"seconds": 60} or {"crontab": {...}}
     lease_seconds: int = 300
     on_demand: bool = False  # run only when asked by name (e.g. a full rebuild), never by "all"
+    queue: str = DEFAULT_QUEUE
 
+
+# Organisations are spread over at most this share of a schedule's interval, and at most an
+# hour: a job every minute starts within 30 s for every organisation, a monthly one within
+# the hour after its time.
+SPREAD_SHARE = 0.5
+SPREAD_MAX_SECONDS = 3600
 
 REGISTRY: dict[str, Job] = {}
 _modules_loaded = False
@@ -63,7 +76,11 @@ def job(
     crontab: dict | None = None,
     lease_seconds: int = 300,
     on_demand: bool = False,
+    queue: str = DEFAULT_QUEUE,
 ):
+    if queue not in QUEUES:
+        raise ValueError(f"job {name!r}: unknown queue {queue!r}; known: {', '.join(QUEUES)}")
+
     def decorator(fn):
         schedule = {}
         if every_seconds:
@@ -71,7 +88,7 @@ def job(
         elif crontab:
             schedule = {"crontab": crontab}
         REGISTRY[name] = Job(
-            name, fn, description, order, per_org, schedule, lease_seconds, on_demand
+            name, fn, description, order, per_org, schedule, lease_seconds, on_demand, queue
         )
         return fn
 
@@ -111,17 +128,53 @@ def beat_schedule() -> dict:
         else:
             continue
         schedule[j.name] = {
-            "task": "xmo.run_job",
+            "task": "xmo.dispatch_job",
             "schedule": when,
             "args": (j.name,),
             # A beat tick that finds no worker should not pile up; the next tick will do.
-            "options": {
-                "expires": max(
-                    30, int(when.total_seconds()) if hasattr(when, "total_seconds") else 3600
-                )
-            },
+            "options": {"queue": j.queue, "expires": interval_seconds(j)},
         }
     return schedule
+
+
+def interval_seconds(j: Job) -> int:
+    """The job's schedule interval in seconds (an hour for a calendar schedule), at least 30."""
+    if "seconds" in j.schedule:
+        return max(30, int(j.schedule["seconds"]))
+    return 3600
+
+
+def spread_offset(j: Job, org_id: int) -> int:
+    """Seconds to delay this organisation's run: stable for (job, organisation), spread evenly
+    over part of the interval, so a thousand organisations do not start in the same second."""
+    window = int(min(interval_seconds(j) * SPREAD_SHARE, SPREAD_MAX_SECONDS))
+    if window <= 1:
+        return 0
+    return zlib.crc32(f"{j.name}:{org_id}".encode()) % window
+
+
+def dispatch(name: str) -> int:
+    """Publish one run of the job per organisation to the job's queue, each at its offset.
+    A job that is not per organisation runs here. Returns how many runs were published."""
+    from .models import Organisation
+    from .tasks import run_job_task
+
+    j = load_jobs()[name]
+    if not j.per_org:
+        run_job(name)
+        return 0
+    published = 0
+    for org_id in Organisation.objects.order_by("pk").values_list("pk", flat=True):
+        offset = spread_offset(j, org_id)
+        run_job_task.apply_async(
+            args=(name, org_id),
+            queue=j.queue,
+            countdown=offset,
+            # A run not started by the next tick is dropped: the next tick publishes another.
+            expires=offset + interval_seconds(j),
+        )
+        published += 1
+    return published
 
 
 # A lease is short and renewed while its job runs, so a worker that dies (SIGKILL, lost
@@ -377,6 +430,7 @@ def enqueue(name: str, org_id: int | None = None) -> bool:
     try:
         run_job_task.apply_async(
             args=(name, org_id),
+            queue=load_jobs()[name].queue if name in load_jobs() else DEFAULT_QUEUE,
             retry=False,
             connect_timeout=2,
         )

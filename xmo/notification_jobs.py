@@ -7,6 +7,7 @@ from .services import send_notification_emails as send_due_emails
 
 @job(
     "send_notification_emails",
+    queue="notify",
     description="E-mail due notifications; failed ones are retried with backoff.",
     order=990,  # last in a run of all jobs, so it sends what the others notified
     every_seconds=60,

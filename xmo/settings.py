@@ -11,6 +11,9 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
+
+from xmo.queues import DEFAULT_QUEUE, QUEUES
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("XMO_VAR_DIR", BASE_DIR / "var"))
@@ -228,6 +231,10 @@ else:
         "store_processed": False,
         "control_folder": str(BROKER_DIR / "control"),
     }
+# One queue per kind of work (xmo.jobs.QUEUES). A worker started without -Q consumes all of
+# them; docker-compose.yml runs one worker per group of queues.
+CELERY_TASK_QUEUES = [Queue(name) for name in QUEUES]
+CELERY_TASK_DEFAULT_QUEUE = DEFAULT_QUEUE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

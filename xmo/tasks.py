@@ -7,3 +7,11 @@ def run_job_task(name: str, org_id: int | None = None, **kwargs):
     from xmo.jobs import run_job
 
     return run_job(name, org_id=org_id, **kwargs)
+
+
+@shared_task(name="xmo.dispatch_job", ignore_result=True)
+def dispatch_job_task(name: str):
+    """Beat's tick: publish the job for each organisation to its queue (xmo.jobs.dispatch)."""
+    from xmo.jobs import dispatch
+
+    return dispatch(name)

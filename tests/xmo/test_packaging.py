@@ -13,10 +13,18 @@ def compose():
 
 def test_compose_services_and_images():
     services = compose()["services"]
-    assert set(services) == {"db", "redis", "web", "worker", "beat"}
+    assert set(services) == {
+        "db",
+        "redis",
+        "web",
+        "worker",
+        "worker-evaluate",
+        "worker-notify",
+        "beat",
+    }
     assert services["db"]["image"] == "postgres:16"
     assert services["redis"]["image"] == "redis:7"
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "worker", "worker-evaluate", "worker-notify", "beat"):
         assert services[name]["build"] == "."
         assert services[name]["image"] == "xmo:latest"
         env = services[name]["environment"]
@@ -34,6 +42,21 @@ def test_compose_commands():
     assert services["worker"]["command"][:4] == ["celery", "-A", "xmo", "worker"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "xmo", "beat"]
     assert services["worker"]["depends_on"]["web"]["condition"] == "service_healthy"
+
+
+def test_compose_runs_a_worker_per_group_of_queues_covering_every_queue():
+    from xmo.queues import QUEUES
+
+    services = compose()["services"]
+    consumed = []
+    for name, service in services.items():
+        command = service.get("command") or []
+        if command[:4] == ["celery", "-A", "xmo", "worker"]:
+            queues = command[command.index("-Q") + 1].split(",")
+            assert f"{name}@%h" in command
+            assert f"{name}@$$HOSTNAME" in " ".join(service["healthcheck"]["test"])
+            consumed += queues
+    assert sorted(consumed) == sorted(QUEUES)
 
 
 def test_dockerfile_builds_one_non_root_image():

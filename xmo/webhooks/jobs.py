@@ -7,6 +7,7 @@ from .services import send_due
 
 @job(
     "send_webhooks",
+    queue="notify",
     description="Send due webhook deliveries; failed ones are retried with backoff for 24 h.",
     order=95,
     every_seconds=30,
