@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from experience.models import Service
 from experience.segments import Segment
 from experience.selectors import trend
-from office.selectors import focus_areas_from, objectives_of
+from office.selectors import focus_areas_from, objectives_of, planned_quarter
 from xlas.choices import VersionStatus
 from xlas.models import XLA, XLAVersion
 from xlas.scores import xla_figures
@@ -189,13 +189,22 @@ def quarterly_items(meeting: Meeting) -> list[Draft]:
             },
         )
     )
-    focus = list(focus_areas_from(org, this_quarter).order_by("quarter_start", "title"))
+    planned = planned_quarter(meeting_day)
+    focus = list(
+        focus_areas_from(org, previous_period_start(planned, "quarter")).order_by(
+            "quarter_start", "title"
+        )
+    )
     items.append(
         Draft(
             source_key="focus-areas",
             section="Direction",
-            title="Focus areas for the coming quarter",
-            body="Agree the focus areas below." if not focus else "",
+            title=f"Focus areas for the quarter from {planned:%d %b %Y}",
+            body=(
+                "Review the previous quarter's focus areas, then agree the new ones below."
+                if any(f.quarter_start < planned for f in focus)
+                else "Agree the focus areas below."
+            ),
             evidence_url=f"/meetings/{meeting.pk}/#focus-areas",
             data={
                 "columns": ["Quarter", "Focus area"],
