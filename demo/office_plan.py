@@ -85,7 +85,7 @@ class OfficePlanMixin:
                 status=status,
                 last_reviewed_on=reviewed if status != "out" else None,
                 override_reason=(
-                    "In scope since the task-force pilot; its owner and XLA are being agreed "
+                    "In scope since the task-force pilot; the open checks are followed up "
                     "in the monthly meeting."
                     if gaps
                     else ""
@@ -103,7 +103,6 @@ class OfficePlanMixin:
             return
         objectives = list(Objective.objects.filter(organisation=self.org))
         doers = XLA.objects.filter(organisation=self.org, name="Doers' devices just work").first()
-        start = self.first_month
         specs = [
             (
                 "Raise happiness",
@@ -156,7 +155,7 @@ class OfficePlanMixin:
                 service=self.services[service] if service else None,
                 start_value=start_value,
                 target_value=target,
-                starts_on=start if objective.horizon == "12m" else self.mid_year,
+                starts_on=objective.starts_on,
                 due_on=objective.due_on,
             )
             created += 1

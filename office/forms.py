@@ -10,7 +10,7 @@ from xlas.models import Indicator
 from .choices import DutyLevel, KeyResultMeasure, ObjectiveHorizon, ObjectiveStatus, ScopeStatus
 from .services.objectives import CLOSED
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ObjectiveStatusForm(forms.Form):

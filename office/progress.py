@@ -1,6 +1,6 @@
 """Progress and forecast of key results.
 
-The value so far is the measure's latest monthly value since the key result started (XLA
+The value so far is the measure's latest closed monthly value since the key result started (XLA
 indicators: their monthly evaluations; happiness and lost time: the monthly trend of the
 segment). The forecast at the target date is the least-squares line through the monthly
 values (xlas.evaluation.least_squares_projection, the projection XLA evaluation uses for
@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from experience.segments import Segment
 from experience.selectors import trend
 from xlas.evaluation import least_squares_projection
-from xlas.models import Evaluation
+from xlas.models import Evaluation, Indicator
 from xmo.periods import local_today, next_period_start, period_start
+from xmo.templatetags.xmo_format import indicator_unit
 
 from .choices import KeyResultMeasure
 
@@ -31,6 +32,8 @@ class Progress:
     key_result: object
     points: list[tuple[datetime.date, float]]
     forecast: float | None
+    unit: str = ""
+    indicator_name: str = ""
 
     @property
     def current(self) -> float | None:
@@ -78,10 +81,6 @@ class Progress:
         }[self.verdict]
 
 
-def unit_of(key_result) -> str:
-    return UNITS.get(key_result.measure, "")
-
-
 def _segment(kr) -> Segment:
     return Segment(
         services=(kr.service.slug,) if kr.service_id else (),
@@ -99,24 +98,42 @@ def key_result_progress(org, key_results, *, today: datetime.date | None = None)
     today = today or local_today(org)
     key_results = list(key_results)
     evaluations: dict[tuple[int, str], list[tuple[datetime.date, float]]] = {}
+    indicators: dict[tuple[int, str], Indicator] = {}
     xla_krs = [kr for kr in key_results if kr.measure == KeyResultMeasure.XLA_INDICATOR]
     if xla_krs:
+        xla_ids = {kr.xla_id for kr in xla_krs}
+        keys = {kr.indicator_key for kr in xla_krs}
         rows = Evaluation.objects.filter(
             organisation=org,
-            xla_id__in={kr.xla_id for kr in xla_krs},
-            indicator_key__in={kr.indicator_key for kr in xla_krs},
+            xla_id__in=xla_ids,
+            indicator_key__in=keys,
             period="month",
+            is_closed=True,
             value__isnull=False,
         ).order_by("period_start")
         for xla_id, key, start, value in rows.values_list(
             "xla_id", "indicator_key", "period_start", "value"
         ):
             evaluations.setdefault((xla_id, key), []).append((start, value))
+        # The unit and name come from the version in force (the latest active one).
+        for indicator in (
+            Indicator.objects.filter(
+                version__xla_id__in=xla_ids, key__in=keys, version__status="active"
+            )
+            .select_related("metric", "version")
+            .order_by("version__number")
+        ):
+            indicators[(indicator.version.xla_id, indicator.key)] = indicator
     result = []
     for kr in key_results:
         first = period_start(kr.starts_on, "month")
-        end = min(next_period_start(period_start(today, "month"), "month"), kr.due_on)
+        # Closed months only: a month just begun would swing the value and the line.
+        end = min(period_start(today, "month"), next_period_start(kr.due_on, "month"))
+        unit, name = UNITS.get(kr.measure, ""), ""
         if kr.measure == KeyResultMeasure.XLA_INDICATOR:
+            indicator = indicators.get((kr.xla_id, kr.indicator_key))
+            unit = indicator_unit(indicator)
+            name = indicator.name if indicator else kr.indicator_key
             points = [
                 (day, value)
                 for day, value in evaluations.get((kr.xla_id, kr.indicator_key), [])
@@ -134,5 +151,5 @@ def key_result_progress(org, key_results, *, today: datetime.date | None = None)
             points = [(p["period_start"], p["value"]) for p in series if p["value"] is not None]
         else:
             points = []
-        result.append(Progress(kr, points, _forecast(kr, points)))
+        result.append(Progress(kr, points, _forecast(kr, points), unit, name))
     return result

@@ -15,7 +15,7 @@ from .. import selectors, services
 from ..choices import ObjectiveStatus
 from ..forms import KeyResultForm, ObjectiveCloseForm, ObjectiveForm, ObjectiveReviewForm
 from ..models import KeyResult, Objective
-from ..progress import key_result_progress, unit_of
+from ..progress import key_result_progress
 
 STATUS_FILTERS = [("open", "Open (not done or dropped)"), *ObjectiveStatus.choices]
 
@@ -79,8 +79,6 @@ def objective_detail(request, pk):
     org = request.organisation
     key_results = objective.key_results.select_related("xla", "service", "persona")
     progress = key_result_progress(org, key_results)
-    for p in progress:
-        p.unit = unit_of(p.key_result)
     today = local_today(org)
     return render(
         request,
