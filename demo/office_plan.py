@@ -128,7 +128,7 @@ class OfficePlanMixin:
                 "lost_time_mean",
                 "laptops",
                 None,
-                240.0,
+                260.0,
                 120.0,
             ),
             (
@@ -137,7 +137,7 @@ class OfficePlanMixin:
                 "xla_indicator",
                 None,
                 "happiness",
-                55.0,
+                45.0,
                 68.0,
             ),
         ]

@@ -38,15 +38,24 @@ def focus_areas_from(organisation, quarter_start: datetime.date):
     return FocusArea.objects.filter(organisation=organisation, quarter_start__gte=quarter_start)
 
 
-def focus_areas_of_quarter(organisation, day: datetime.date, *, services=None):
-    """Focus areas in force on `day` (those of its quarter); with `services`, those naming one
-    of them or naming none (organisation-wide)."""
-    qs = FocusArea.objects.filter(
-        organisation=organisation, quarter_start=period_start(day, "quarter")
+def focus_areas_in_force(organisation, day: datetime.date, *, services=None):
+    """(quarter start, focus areas) in force on `day`: those of its quarter, or, until the
+    quarterly strategy meeting sets new ones, those of the latest earlier quarter. With
+    `services`, only the areas naming one of them or naming none (organisation-wide)."""
+    quarter = (
+        FocusArea.objects.filter(
+            organisation=organisation, quarter_start__lte=period_start(day, "quarter")
+        )
+        .order_by("-quarter_start")
+        .values_list("quarter_start", flat=True)
+        .first()
     )
+    if quarter is None:
+        return None, []
+    qs = FocusArea.objects.filter(organisation=organisation, quarter_start=quarter)
     if services is not None:
         qs = qs.filter(Q(services__in=list(services)) | Q(services__isnull=True)).distinct()
-    return qs.prefetch_related("services").order_by("title")
+    return quarter, list(qs.prefetch_related("services").order_by("title"))
 
 
 def planned_quarter(day: datetime.date) -> datetime.date:

@@ -8,7 +8,7 @@ from django.db.models import Q
 
 from experience.models import SurveyResponse
 from experience.selectors import breakdown, factor_counts
-from office.selectors import focus_areas_of_quarter
+from office.selectors import focus_areas_in_force
 from xmo.periods import next_period_start, period_start, previous_period_start, utc_range
 
 from ..choices import InitiativeStatus
@@ -176,18 +176,20 @@ def monthly_items(meeting: Meeting) -> list[Draft]:
 
 
 def _focus_items(meeting: Meeting) -> list[Draft]:
-    """The focus areas the quarterly strategy meeting set for the quarter this meeting is in."""
+    """The focus areas the quarterly strategy meeting set that are in force for this meeting."""
     day = local_date(meeting)
     series_services = list(meeting.series.services.all())
-    areas = list(
-        focus_areas_of_quarter(meeting.organisation, day, services=series_services or None)
+    quarter, areas = focus_areas_in_force(
+        meeting.organisation, day, services=series_services or None
     )
-    quarter = period_start(day, "quarter")
+    title = f"Focus areas of the quarter from {quarter:%d %b %Y}" if quarter else "Focus areas"
+    if quarter is not None and quarter < period_start(day, "quarter"):
+        title += " (until the quarterly meeting sets new ones)"
     return [
         Draft(
             source_key="focus-areas",
             section="Focus areas",
-            title=f"Focus areas of the quarter from {quarter:%d %b %Y}",
+            title=title,
             body=(
                 "What did this month do for each focus area?"
                 if areas

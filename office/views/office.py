@@ -27,6 +27,7 @@ def office_page(request):
     rows = readiness.service_readiness(org, today=today)
     objectives = list(selectors.objectives_listed(org, status="open"))
     team = selectors.team(org, today=today)
+    focus_quarter, focus_areas = selectors.focus_areas_in_force(org, today)
     context = {
         "office": office,
         "history": list(PhaseChange.objects.filter(organisation=org).select_related("decided_by")),
@@ -35,7 +36,8 @@ def office_page(request):
         "checks": readiness.CHECKS,
         "coverage": readiness.coverage(rows),
         "objectives": objectives,
-        "focus_areas": list(selectors.focus_areas_of_quarter(org, today)),
+        "focus_quarter": focus_quarter,
+        "focus_areas": focus_areas,
         "team": team,
         "certified": sum(1 for m in team if m.profile and m.profile.certified_on),
         "overdue_training": sum(len(m.overdue) for m in team),

@@ -202,3 +202,16 @@ def test_monthly_agenda_lists_the_focus_areas_of_its_quarter_for_its_services(or
     item = AgendaItem.objects.get(meeting=meeting, source_key="focus-areas")
     assert [row[0] for row in item.data["rows"]] == ["Everyone", "Faster desk"]
     assert item.title == "Focus areas of the quarter from 01 Jan 2027"
+
+
+def test_monthly_agenda_keeps_last_quarters_focus_until_new_ones_are_set(org_a):
+    FocusAreaFactory(organisation=org_a, quarter_start=datetime.date(2026, 10, 1), title="VPN")
+    FocusAreaFactory(organisation=org_a, quarter_start=datetime.date(2027, 4, 1), title="Later")
+    series = MeetingSeriesFactory(organisation=org_a, cadence="monthly")
+    meeting = MeetingFactory(
+        series=series, scheduled_for=datetime.datetime(2027, 1, 5, 10, tzinfo=datetime.UTC)
+    )
+    draft_agenda(meeting)
+    item = AgendaItem.objects.get(meeting=meeting, source_key="focus-areas")
+    assert [row[0] for row in item.data["rows"]] == ["VPN"]
+    assert "until the quarterly meeting sets new ones" in item.title
