@@ -20,6 +20,7 @@ from xmo.periods import local_today, next_period_start, period_start
 from xmo.templatetags.xmo_format import indicator_unit
 
 from .choices import KeyResultMeasure
+from .models import KeyResult
 
 UNITS = {
     KeyResultMeasure.HAPPINESS: "points",
@@ -153,3 +154,20 @@ def key_result_progress(org, key_results, *, today: datetime.date | None = None)
             points = []
         result.append(Progress(kr, points, _forecast(kr, points), unit, name))
     return result
+
+
+def key_result_summaries(org, objectives, *, today: datetime.date | None = None) -> dict:
+    """Per objective id, its key results' verdicts in words: "1 on track, 1 at risk"."""
+    key_results = KeyResult.objects.filter(
+        objective__in=[o.pk for o in objectives], objective__organisation=org
+    ).select_related("service", "persona")
+    counts: dict[int, dict[str, int]] = {}
+    labels: dict[str, str] = {}
+    for progress in key_result_progress(org, key_results, today=today):
+        verdicts = counts.setdefault(progress.key_result.objective_id, {})
+        verdicts[progress.verdict] = verdicts.get(progress.verdict, 0) + 1
+        labels[progress.verdict] = progress.verdict_label.lower()
+    return {
+        objective_id: ", ".join(f"{n} {labels[v]}" for v, n in sorted(verdicts.items()))
+        for objective_id, verdicts in counts.items()
+    }

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from experience.models import Service
 from experience.segments import Segment
 from experience.selectors import trend
+from office.progress import key_result_summaries
 from office.selectors import focus_areas_from, objectives_of, planned_quarter
 from xlas.choices import VersionStatus
 from xlas.models import XLA, XLAVersion
@@ -168,21 +169,28 @@ def quarterly_items(meeting: Meeting) -> list[Draft]:
         )
 
     objectives = list(objectives_of(org, open_only=True).order_by("horizon", "due_on", "title"))
+    key_results = key_result_summaries(org, objectives, today=meeting_day)
     items.append(
         Draft(
             source_key="objectives",
             section="Direction",
             title="Objectives (12-month and 6-month)",
-            body="Update each objective's status below." if objectives else "No open objectives.",
-            evidence_url=f"/meetings/{meeting.pk}/#objectives",
+            body=(
+                "Review each objective's key results and update its status below."
+                if objectives
+                else "No open objectives."
+            ),
+            evidence_url="/office/objectives/",
             data={
-                "columns": ["Horizon", "Objective", "Status", "Due"],
+                "columns": ["Horizon", "Objective", "Status", "Due", "Key results"],
+                "row_urls": [f"/office/objectives/{o.pk}/" for o in objectives],
                 "rows": [
                     [
                         o.get_horizon_display(),
                         o.title,
                         o.get_status_display(),
                         o.due_on.isoformat() if o.due_on else None,
+                        key_results.get(o.pk, "none yet"),
                     ]
                     for o in objectives
                 ],

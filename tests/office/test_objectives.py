@@ -215,3 +215,20 @@ def test_monthly_agenda_keeps_last_quarters_focus_until_new_ones_are_set(org_a):
     item = AgendaItem.objects.get(meeting=meeting, source_key="focus-areas")
     assert [row[0] for row in item.data["rows"]] == ["VPN"]
     assert "until the quarterly meeting sets new ones" in item.title
+
+
+def test_quarterly_agenda_reviews_objectives_with_their_key_results(org_a):
+    objective = ObjectiveFactory(organisation=org_a, title="Happier desk")
+    KeyResultFactory(objective=objective)  # no responses: no data yet
+    ObjectiveFactory(organisation=org_a, title="Dropped one", status="dropped")
+    series = MeetingSeriesFactory(organisation=org_a, cadence="quarterly")
+    meeting = MeetingFactory(
+        series=series, scheduled_for=datetime.datetime(2027, 1, 14, 13, tzinfo=datetime.UTC)
+    )
+    draft_agenda(meeting)
+    item = AgendaItem.objects.get(meeting=meeting, source_key="objectives")
+    assert item.data["columns"][-1] == "Key results"
+    assert [row[1:] for row in item.data["rows"]] == [
+        ["Happier desk", "Open", None, "1 no data yet"]
+    ]
+    assert item.data["row_urls"] == [f"/office/objectives/{objective.pk}/"]
