@@ -45,7 +45,7 @@ class HandOverForm(forms.Form):
 class DutyForm(forms.Form):
     title = forms.CharField(max_length=200, label="Duty")
     description = forms.CharField(required=False, label="What it involves", max_length=1000)
-    order = forms.IntegerField(min_value=0, max_value=999, initial=0, label="Order")
+    order = forms.IntegerField(min_value=0, max_value=999, initial=0, required=False, label="Order")
     temporary = forms.BooleanField(
         required=False,
         label="Task-force role (ends with the hand-over)",

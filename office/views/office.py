@@ -108,11 +108,13 @@ def roles(request):
 def duty_add(request):
     form = DutyForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give the duty a title (and an order from 0 to 999).")
+        messages.error(request, "Give the duty a title (and an order from 0 to 999, or none).")
         return redirect("office:roles")
     try:
         services.duty_save(
-            actor=request.user, organisation=request.organisation, **form.cleaned_data
+            actor=request.user,
+            organisation=request.organisation,
+            **(form.cleaned_data | {"order": form.cleaned_data["order"] or 0}),
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
