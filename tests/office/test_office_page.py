@@ -237,3 +237,18 @@ def test_office_page_runs_a_bounded_number_of_queries(
     grow(8)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get("/office/").status_code == 200
+
+
+def test_roles_page_runs_a_bounded_number_of_queries(
+    org_a, users, login, django_assert_max_num_queries
+):
+    members = list(Membership.objects.filter(organisation=org_a))
+    for i in range(15):
+        duty = DutyFactory(organisation=org_a, temporary=i % 3 == 0)
+        for member in members[: i % len(members) + 1]:
+            DutyAssignment.objects.create(duty=duty, membership=member, level="R")
+    client = login(users["officer"])
+    client.get("/")
+    with django_assert_max_num_queries(12):
+        page = client.get("/office/roles/")
+    assert page.status_code == 200 and page.content.count(b'name="level"') == 15 * len(members)
