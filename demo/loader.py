@@ -22,6 +22,7 @@ from .governance import GovernanceMixin
 from .meetings import MeetingsMixin
 from .metric_samples import MetricSamplesMixin
 from .office import OfficeMixin
+from .office_plan import OfficePlanMixin
 from .people import PeopleMixin, demo_password, print_logins
 from .responses import ResponsesMixin
 
@@ -30,6 +31,7 @@ class Demo(
     PeopleMixin,
     CatalogueMixin,
     OfficeMixin,
+    OfficePlanMixin,
     FeedbackMixin,
     GovernanceMixin,
     MeetingsMixin,
@@ -82,6 +84,7 @@ class Demo(
         self.tags = self.step("tags", self.ensure_tags)
         self.step("XLAs", self.ensure_xlas)
         self.step("meetings", self.ensure_meeting_series)
+        self.step("office plan", self.ensure_office_plan)
         self.step("initiatives", self.ensure_initiatives)
         self.step("metric samples", self.ensure_metric_samples)
         self.step("responses", self.ensure_responses)

@@ -31,14 +31,17 @@ class OfficeMixin:
                 ("6m", "Review every XLA with its owner and a leader", "on_track"),
                 ("6m", "Close the loop on 90 % of negative feedback within 5 days", "open"),
             ]
+            # In progress: the 12-month ones started six months ago, the 6-month ones three.
+            quarter_ago = period_start(self.today - datetime.timedelta(days=90), "month")
             for horizon, title, status in objectives:
+                starts_on = self.mid_year if horizon == "12m" else quarter_ago
                 Objective.objects.create(
                     organisation=self.org,
                     horizon=horizon,
                     title=title,
                     status=status,
-                    starts_on=self.first_month,
-                    due_on=self.today + datetime.timedelta(days=365 if horizon == "12m" else 180),
+                    starts_on=starts_on,
+                    due_on=starts_on + datetime.timedelta(days=365 if horizon == "12m" else 182),
                 )
             self.add("objectives", len(objectives))
         if not FocusArea.objects.filter(organisation=self.org).exists():

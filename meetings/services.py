@@ -17,12 +17,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from office.services import scope_mark_reviewed
 from xmo import webhooks
 from xmo.periods import local_today
 from xmo.services import audit, notify, snapshot
 
 from . import drafting
-from .choices import ActionStatus, MeetingStatus
+from .choices import ActionStatus, Cadence, MeetingStatus
 from .models import ActionItem, AgendaItem, Decision, Meeting, MeetingAttendee
 
 logger = logging.getLogger(__name__)
@@ -359,6 +360,12 @@ def meeting_close(*, actor, meeting) -> bool:
                 before=before,
                 after={"status": locked.status},
             )
+            if locked.series.cadence == Cadence.MONTHLY:  # the services it reviewed
+                scope_mark_reviewed(
+                    organisation=locked.organisation,
+                    services=locked.series.services.all(),
+                    reviewed_on=drafting.local_date(locked),
+                )
     meeting.refresh_from_db()
     return send_minutes(meeting)
 

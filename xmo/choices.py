@@ -46,4 +46,5 @@ NOTIFICATION_KINDS = {
     "xla_review_due": "An XLA review is due",
     "report_published": "A report is published",
     "silent_feed": "A feedback feed has gone silent",
+    "training.reminder": "A course of your training plan is due",
 }

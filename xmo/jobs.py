@@ -59,6 +59,7 @@ JOB_MODULES = [
     "experience.jobs",
     "xlas.jobs",
     "feedback.jobs",
+    "office.jobs",
     "meetings.jobs",
     "reports.jobs",
     "xmo.webhooks.jobs",

@@ -29,6 +29,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "view_draft_reports": frozenset({ADMIN, OFFICER, MEMBER}),
     "view_meetings": frozenset({ADMIN, OFFICER, MEMBER, LEADER}),
     "view_audit_log": frozenset({ADMIN}),
+    "view_office": ALL_ROLES,
     # Feedback work
     "tag_feedback": frozenset({ADMIN, OFFICER, MEMBER}),
     "triage_feedback": frozenset({ADMIN, OFFICER, MEMBER}),
@@ -45,6 +46,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "run_meetings": frozenset({ADMIN, OFFICER, MEMBER}),
     "edit_reports": frozenset({ADMIN, OFFICER}),
     "publish_reports": frozenset({ADMIN, OFFICER}),
+    # The office itself: mission, phase, roles, scope, objectives, people
+    "edit_office": frozenset({ADMIN, OFFICER}),
     # Administration
     "manage_organisation": frozenset({ADMIN}),
     "manage_tokens": frozenset({ADMIN}),

@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from experience.models import SurveyResponse
 from experience.selectors import breakdown, factor_counts
+from office.selectors import focus_areas_in_force
 from xmo.periods import next_period_start, period_start, previous_period_start, utc_range
 from xmo.templatetags.xmo_format import person_name
 
@@ -171,4 +172,41 @@ def monthly_items(meeting: Meeting) -> list[Draft]:
                 data={"status": initiative.status},
             )
         )
+    items.extend(_focus_items(meeting))
     return items
+
+
+def _focus_items(meeting: Meeting) -> list[Draft]:
+    """The focus areas the quarterly strategy meeting set that are in force for this meeting."""
+    day = local_date(meeting)
+    series_services = list(meeting.series.services.all())
+    quarter, areas = focus_areas_in_force(
+        meeting.organisation, day, services=series_services or None
+    )
+    title = f"Focus areas of the quarter from {quarter:%d %b %Y}" if quarter else "Focus areas"
+    if quarter is not None and quarter < period_start(day, "quarter"):
+        title += " (until the quarterly meeting sets new ones)"
+    return [
+        Draft(
+            source_key="focus-areas",
+            section="Focus areas",
+            title=title,
+            body=(
+                "What did this month do for each focus area?"
+                if areas
+                else "The quarterly strategy meeting set no focus area for these services."
+            ),
+            evidence_url="/office/#focus",
+            data={
+                "columns": ["Focus area", "Services", "Description"],
+                "rows": [
+                    [
+                        a.title,
+                        ", ".join(s.name for s in a.services.all()) or "All services",
+                        a.description,
+                    ]
+                    for a in areas
+                ],
+            },
+        )
+    ]

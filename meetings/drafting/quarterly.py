@@ -7,7 +7,8 @@ from urllib.parse import urlencode
 from experience.models import Service
 from experience.segments import Segment
 from experience.selectors import trend
-from office.selectors import focus_areas_from, objectives_of
+from office.progress import key_result_summaries
+from office.selectors import focus_areas_from, objectives_of, planned_quarter
 from xlas.choices import VersionStatus
 from xlas.models import XLA, XLAVersion
 from xlas.scores import xla_figures
@@ -169,34 +170,50 @@ def quarterly_items(meeting: Meeting) -> list[Draft]:
         )
 
     objectives = list(objectives_of(org, open_only=True).order_by("horizon", "due_on", "title"))
+    key_results = key_result_summaries(org, objectives, today=meeting_day)
     items.append(
         Draft(
             source_key="objectives",
             section="Direction",
             title="Objectives (12-month and 6-month)",
-            body="Update each objective's status below." if objectives else "No open objectives.",
-            evidence_url=f"/meetings/{meeting.pk}/#objectives",
+            body=(
+                "Review each objective's key results and update its status below."
+                if objectives
+                else "No open objectives."
+            ),
+            evidence_url="/office/objectives/",
             data={
-                "columns": ["Horizon", "Objective", "Status", "Due"],
+                "columns": ["Horizon", "Objective", "Status", "Due", "Key results"],
+                "row_urls": [f"/office/objectives/{o.pk}/" for o in objectives],
                 "rows": [
                     [
                         o.get_horizon_display(),
                         o.title,
                         o.get_status_display(),
                         o.due_on.isoformat() if o.due_on else None,
+                        key_results.get(o.pk, "none yet"),
                     ]
                     for o in objectives
                 ],
             },
         )
     )
-    focus = list(focus_areas_from(org, this_quarter).order_by("quarter_start", "title"))
+    planned = planned_quarter(meeting_day)
+    focus = list(
+        focus_areas_from(org, previous_period_start(planned, "quarter")).order_by(
+            "quarter_start", "title"
+        )
+    )
     items.append(
         Draft(
             source_key="focus-areas",
             section="Direction",
-            title="Focus areas for the coming quarter",
-            body="Agree the focus areas below." if not focus else "",
+            title=f"Focus areas for the quarter from {planned:%d %b %Y}",
+            body=(
+                "Review the previous quarter's focus areas, then agree the new ones below."
+                if any(f.quarter_start < planned for f in focus)
+                else "Agree the focus areas below."
+            ),
             evidence_url=f"/meetings/{meeting.pk}/#focus-areas",
             data={
                 "columns": ["Quarter", "Focus area"],

@@ -13,7 +13,7 @@ from office import services as office_services
 from office.forms import FocusAreaForm, ObjectiveStatusForm
 from office.models import Objective
 from xmo.access import org_object_or_404, org_required
-from xmo.periods import next_period_start, period_start
+from xmo.periods import previous_period_start
 from xmo.roles import can
 
 from .. import drafting, services
@@ -60,16 +60,18 @@ def _editable(request, meeting):
 
 
 def _quarter_context(meeting):
-    day = drafting.local_date(meeting)
-    next_quarter = next_period_start(period_start(day, "quarter"), "quarter")
+    """The quarter the meeting plans (its focus areas go there) and the one it reviews."""
+    planned = office_selectors.planned_quarter(drafting.local_date(meeting))
+    reviewed = previous_period_start(planned, "quarter")
     return {
         "objectives": list(office_selectors.objectives_of(meeting.organisation)),
         "focus_areas": list(
-            office_selectors.focus_areas_from(
-                meeting.organisation, period_start(day, "quarter")
-            ).order_by("quarter_start", "title")
+            office_selectors.focus_areas_from(meeting.organisation, reviewed).order_by(
+                "quarter_start", "title"
+            )
         ),
-        "next_quarter": next_quarter,
+        "next_quarter": planned,
+        "reviewed_quarter": reviewed,
         "objective_form": ObjectiveStatusForm(),
         "focus_form": FocusAreaForm(),
     }

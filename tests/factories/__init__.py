@@ -29,10 +29,13 @@ from .meetings import (  # noqa: F401
     MeetingSeriesFactory,
 )
 from .office import (  # noqa: F401
+    DutyFactory,
     FocusAreaFactory,
+    KeyResultFactory,
     ObjectiveFactory,
     OfficeFactory,
     OfficerProfileFactory,
+    TrainingItemFactory,
 )
 from .reports import MonthlyReportFactory, ReportSectionFactory  # noqa: F401
 from .xlas import (  # noqa: F401

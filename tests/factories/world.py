@@ -7,11 +7,13 @@ from . import (
     AgendaItemFactory,
     BreachFactory,
     DecisionFactory,
+    DutyFactory,
     EvaluationFactory,
     FollowUpFactory,
     ImprovementInitiativeFactory,
     IncidentFactory,
     IndicatorFactory,
+    KeyResultFactory,
     MeetingFactory,
     MeetingSeriesFactory,
     MonthlyReportFactory,
@@ -25,6 +27,7 @@ from . import (
     TagFactory,
     TagRuleFactory,
     TagSuggestionFactory,
+    TrainingItemFactory,
     XLAFactory,
     XLAVersionFactory,
 )
@@ -92,6 +95,9 @@ def build(org, users) -> dict:
     )
     w["decision"] = DecisionFactory(meeting=w["meeting"])
     w["objective"] = ObjectiveFactory(organisation=org)
+    w["key_result"] = KeyResultFactory(objective=w["objective"])
+    w["duty"] = DutyFactory(organisation=org)
+    w["training"] = TrainingItemFactory(membership=org.memberships.get(user=users["officer"]))
     w["membership"] = org.memberships.get(user=users["viewer"])
     w["report"] = MonthlyReportFactory(
         organisation=org, month=datetime.date(2026, 10, 1), status="published"

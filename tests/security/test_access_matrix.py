@@ -221,6 +221,37 @@ ACCESS: dict[str, Rule] = {
         kwargs=lambda w: {"pk": w["quarterly_meeting"].pk, "objective_pk": w["objective"].pk},
     ),
     "meetings:focus_area_add": post("run_meetings", "quarterly_meeting"),
+    # The office
+    "office:page": get("view_office"),
+    "office:mission": get("edit_office"),
+    "office:hand_over": get("edit_office"),
+    "office:roles": get("view_office"),
+    "office:duty_add": post("edit_office"),
+    "office:duty_remove": post("edit_office", "duty"),
+    "office:duty_assign": post("edit_office", "duty"),
+    "office:scope": get("edit_office", "service"),
+    "office:objectives": get("view_office"),
+    "office:objective_create": get("edit_office"),
+    "office:objective_detail": get("view_office", "objective"),
+    "office:objective_edit": get("edit_office", "objective"),
+    "office:objective_review": post("edit_office", "objective"),
+    "office:objective_close": post("edit_office", "objective"),
+    "office:key_result_create": get(
+        "edit_office", kwargs=lambda w: {"objective_pk": w["objective"].pk}
+    ),
+    "office:key_result_edit": get(
+        "edit_office",
+        kwargs=lambda w: {"objective_pk": w["objective"].pk, "pk": w["key_result"].pk},
+    ),
+    "office:key_result_remove": post(
+        "edit_office",
+        kwargs=lambda w: {"objective_pk": w["objective"].pk, "pk": w["key_result"].pk},
+    ),
+    "office:people": get("view_office"),
+    "office:profile": get("edit_office", "membership"),
+    "office:training_add": post("edit_office"),
+    "office:training_complete": post("edit_office", "training"),
+    "office:training_remove": post("edit_office", "training"),
     # Reports
     "reports:archive": get("view_published_reports"),
     "reports:draft": post("edit_reports"),

@@ -1,0 +1,159 @@
+"""Objectives (12-month and 6-month), their key results, and the quarterly focus areas."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from xmo.services import audit, snapshot
+
+from ..choices import ObjectiveStatus
+from ..models import FocusArea, KeyResult, Objective
+
+OBJECTIVE_FIELDS = ["horizon", "title", "description", "status", "starts_on", "due_on"]
+KEY_RESULT_FIELDS = [
+    "title",
+    "measure",
+    "xla",
+    "indicator_key",
+    "service",
+    "persona",
+    "start_value",
+    "target_value",
+    "starts_on",
+    "due_on",
+]
+CLOSED = (ObjectiveStatus.DONE, ObjectiveStatus.DROPPED)
+
+
+@transaction.atomic
+def objective_save(*, actor, organisation, objective: Objective | None = None, **fields):
+    before = snapshot(objective, OBJECTIVE_FIELDS) if objective else None
+    objective = objective or Objective(organisation=organisation)
+    for name, value in fields.items():
+        setattr(objective, name, value)
+    if objective.starts_on and objective.due_on and objective.due_on <= objective.starts_on:
+        raise ValidationError({"due_on": "The due date must come after the start."})
+    objective.save()
+    audit(
+        organisation=organisation,
+        actor=actor,
+        action="objective.updated" if before else "objective.created",
+        obj=objective,
+        before=before,
+        after=snapshot(objective, OBJECTIVE_FIELDS),
+    )
+    return objective
+
+
+@transaction.atomic
+def objective_set_status(*, actor, objective: Objective, status):
+    before = snapshot(objective, ["status"])
+    objective.status = status
+    objective.save(update_fields=["status", "updated_at"])
+    audit(
+        organisation=objective.organisation,
+        actor=actor,
+        action="objective.status",
+        obj=objective,
+        before=before,
+        after=snapshot(objective, ["status"]),
+    )
+    return objective
+
+
+@transaction.atomic
+def objective_review(*, actor, objective: Objective, reviewed_on: datetime.date, status, note):
+    """A review (in the quarterly meeting or on its page): the status and what was concluded."""
+    fields = ["status", "reviewed_on", "review_note"]
+    before = snapshot(objective, fields)
+    objective.status = status
+    objective.reviewed_on = reviewed_on
+    objective.review_note = note.strip()
+    if status in CLOSED and objective.closed_on is None:
+        objective.closed_on = reviewed_on
+    objective.save()
+    audit(
+        organisation=objective.organisation,
+        actor=actor,
+        action="objective.reviewed",
+        obj=objective,
+        before=before,
+        after=snapshot(objective, fields),
+    )
+    return objective
+
+
+@transaction.atomic
+def objective_close(*, actor, objective: Objective, status, closed_on: datetime.date, note=""):
+    if status not in CLOSED:
+        raise ValidationError("An objective closes as done or dropped.")
+    fields = ["status", "closed_on", "review_note"]
+    before = snapshot(objective, fields)
+    objective.status = status
+    objective.closed_on = closed_on
+    if note.strip():
+        objective.review_note = note.strip()
+    objective.save()
+    audit(
+        organisation=objective.organisation,
+        actor=actor,
+        action="objective.closed",
+        obj=objective,
+        before=before,
+        after=snapshot(objective, fields),
+    )
+    return objective
+
+
+@transaction.atomic
+def key_result_save(*, actor, objective: Objective, key_result: KeyResult | None = None, **fields):
+    before = snapshot(key_result, KEY_RESULT_FIELDS) if key_result else None
+    key_result = key_result or KeyResult(objective=objective)
+    for name, value in fields.items():
+        setattr(key_result, name, value)
+    if key_result.measure != "xla_indicator":
+        key_result.xla, key_result.indicator_key = None, ""
+    if key_result.due_on <= key_result.starts_on:
+        raise ValidationError({"due_on": "The target date must come after the start."})
+    key_result.save()
+    audit(
+        organisation=objective.organisation,
+        actor=actor,
+        action="key_result.updated" if before else "key_result.created",
+        obj=key_result,
+        before=before,
+        after=snapshot(key_result, KEY_RESULT_FIELDS),
+    )
+    return key_result
+
+
+@transaction.atomic
+def key_result_delete(*, actor, key_result: KeyResult) -> None:
+    audit(
+        organisation=key_result.objective.organisation,
+        actor=actor,
+        action="key_result.deleted",
+        obj=key_result,
+        before=snapshot(key_result, KEY_RESULT_FIELDS),
+    )
+    key_result.delete()
+
+
+@transaction.atomic
+def focus_area_add(*, actor, organisation, quarter_start, title, description="", services=()):
+    area = FocusArea.objects.create(
+        organisation=organisation, quarter_start=quarter_start, title=title, description=description
+    )
+    if services:
+        area.services.set(services)
+    audit(
+        organisation=organisation,
+        actor=actor,
+        action="focus_area.created",
+        obj=area,
+        after=snapshot(area),
+    )
+    return area

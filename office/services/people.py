@@ -1,0 +1,122 @@
+"""Officer profiles and training plans, and the training reminders the job sends."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+
+from xmo.periods import local_today
+from xmo.services import audit, notify, snapshot
+
+from ..models import OfficerProfile, TrainingItem
+
+PROFILE_FIELDS = ["part_time_share", "certification", "certified_on", "service_areas"]
+TRAINING_FIELDS = ["course", "due_on", "completed_on", "evidence"]
+REMINDER_DAYS = 14
+
+
+@transaction.atomic
+def officer_profile_save(*, actor, membership, service_areas=None, **fields) -> OfficerProfile:
+    profile = OfficerProfile.objects.filter(membership=membership).first()
+    before = snapshot(profile, PROFILE_FIELDS) if profile else None
+    profile = profile or OfficerProfile(membership=membership)
+    for name, value in fields.items():
+        setattr(profile, name, value)
+    profile.save()
+    if service_areas is not None:
+        profile.service_areas.set(service_areas)
+    audit(
+        organisation=membership.organisation,
+        actor=actor,
+        action="officer_profile.updated" if before else "officer_profile.created",
+        obj=profile,
+        before=before,
+        after=snapshot(profile, PROFILE_FIELDS),
+    )
+    return profile
+
+
+@transaction.atomic
+def training_save(*, actor, membership, item: TrainingItem | None = None, **fields):
+    before = snapshot(item, TRAINING_FIELDS) if item else None
+    item = item or TrainingItem(organisation=membership.organisation, membership=membership)
+    for name, value in fields.items():
+        setattr(item, name, value)
+    item.save()
+    audit(
+        organisation=membership.organisation,
+        actor=actor,
+        action="training.updated" if before else "training.created",
+        obj=item,
+        object_repr=f"{item.course} ({membership.user.get_username()})",
+        before=before,
+        after=snapshot(item, TRAINING_FIELDS),
+    )
+    return item
+
+
+@transaction.atomic
+def training_complete(*, actor, item: TrainingItem, completed_on: datetime.date, evidence=""):
+    before = snapshot(item, TRAINING_FIELDS)
+    item.completed_on = completed_on
+    if evidence:
+        item.evidence = evidence
+    item.save(update_fields=["completed_on", "evidence"])
+    audit(
+        organisation=item.organisation,
+        actor=actor,
+        action="training.completed",
+        obj=item,
+        before=before,
+        after=snapshot(item, TRAINING_FIELDS),
+    )
+    return item
+
+
+@transaction.atomic
+def training_delete(*, actor, item: TrainingItem) -> None:
+    audit(
+        organisation=item.organisation,
+        actor=actor,
+        action="training.deleted",
+        obj=item,
+        before=snapshot(item, TRAINING_FIELDS),
+    )
+    item.delete()
+
+
+def send_training_reminders(org, today: datetime.date | None = None) -> dict:
+    """Tell each member once per course and due date when training is due within two weeks,
+    and once more when it is overdue (the notification's dedupe key makes reruns harmless)."""
+    today = today or local_today(org)
+    due = (
+        TrainingItem.objects.filter(
+            organisation=org,
+            completed_on__isnull=True,
+            due_on__lte=today + datetime.timedelta(days=REMINDER_DAYS),
+        )
+        .select_related("membership__user")
+        .order_by("due_on", "id")
+    )
+    sent = overdue = 0
+    for item in due:
+        late = item.due_on < today
+        stage = "overdue" if late else "due"
+        created = notify(
+            organisation=org,
+            recipients=[item.membership.user],
+            kind="training.reminder",
+            title=(
+                f"Training overdue since {item.due_on:%d %b %Y}: {item.course}"
+                if late
+                else f"Training due {item.due_on:%d %b %Y}: {item.course}"
+            ),
+            body="Mark it complete on the office page once done, with a link to the evidence.",
+            url="/office/people/",
+            dedupe_key=f"training:{item.pk}:{item.due_on.isoformat()}:{stage}",
+        )
+        if created:
+            sent += 1
+            overdue += late
+    return {"reminders": sent, "overdue": overdue}
