@@ -7,6 +7,7 @@ from .services import send_training_reminders
 
 @job(
     "training_reminders",
+    queue="notify",
     description="Notify each member once when a course of their training plan is due "
     "within 14 days, and once more when it is overdue.",
     order=86,

@@ -26,6 +26,7 @@ def test_every_job_names_a_known_queue_and_beat_routes_through_dispatch():
     assert jobs["evaluate_xlas"].queue == "evaluate"
     assert jobs["send_notification_emails"].queue == "notify"
     assert jobs["draft_monthly_reports"].queue == "reports"
+    assert jobs["training_reminders"].queue == "notify"
     for name, entry in beat_schedule().items():
         assert entry["task"] == "xmo.dispatch_job"
         assert entry["args"] == (name,)
