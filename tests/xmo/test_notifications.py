@@ -6,6 +6,7 @@ import logging
 import smtplib
 
 import pytest
+import time_machine
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -181,15 +182,17 @@ def test_mark_all_read_needs_csrf(org_a, users):
 
 
 def _notify(org, user, kind="breach", key="k1"):
-    return notify(
-        organisation=org,
-        recipients=[user],
-        kind=kind,
-        title="XLA breach: Happiness",
-        body="Happiness missed its target.",
-        url="/xlas/breaches/",
-        dedupe_key=key,
-    )
+    """A notification written at T0, so that the job's `now` of T0 + 1 day finds it due."""
+    with time_machine.travel(T0, tick=False):
+        return notify(
+            organisation=org,
+            recipients=[user],
+            kind=kind,
+            title="XLA breach: Happiness",
+            body="Happiness missed its target.",
+            url="/xlas/breaches/",
+            dedupe_key=key,
+        )
 
 
 def test_preferences_page_saves_a_channel_per_kind(org_a, users, login):
