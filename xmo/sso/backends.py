@@ -60,6 +60,14 @@ class SsoBackend(OIDCAuthenticationBackend):
         # a provider that is down never disturbs password sign-ins or open sessions.
         self.UserModel = get_user_model()
 
+    def get_user(self, user_id):
+        # Unlike the library's: a deactivated person's session ends, and so does every single
+        # sign-on session once single sign-on is switched off.
+        if not settings.XMO_SSO_ENABLED:
+            return None
+        user = super().get_user(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
+
     def authenticate(self, request, **kwargs):
         # Only the callback view passes a nonce: a password sign-in never reaches the provider.
         if not settings.XMO_SSO_ENABLED or request is None or "nonce" not in kwargs:
