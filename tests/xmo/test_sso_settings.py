@@ -126,9 +126,7 @@ def test_password_sessions_end_when_password_sign_in_is_switched_off(users, logi
     assert response.status_code == 302 and "/login/" in response["Location"]
 
 
-def test_sso_sessions_end_for_deactivated_people_and_when_sso_is_switched_off(
-    client, db, sso_on
-):
+def test_sso_sessions_end_for_deactivated_people_and_when_sso_is_switched_off(client, db, sso_on):
     org = OrganisationFactory(slug="acme")
     SsoRoleMapping.objects.create(organisation=org, group="staff", role="admin")
     user = services.sso_sign_in(
