@@ -253,3 +253,29 @@ def test_the_provider_declining_leaves_nobody_signed_in(live_server, idp, orgs):
     )
     assert urlsplit(declined.url).path == "/login/" and "did not succeed" in declined.text
     assert not SsoIdentity.objects.exists()
+
+
+@pytest.mark.browser
+def test_in_chromium_an_admin_signs_in_with_the_provider(live_server, idp, orgs, monkeypatch):
+    """The same round trip in a real browser: cookies (SameSite=Lax) survive the redirects
+    back from the provider, and the page lands where `next` said."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.conftest import CHROMIUM
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    SsoRoleMapping.objects.create(organisation=orgs["acme"], group="xmo-admins", role="admin")
+    idp.set_people({"alice": {**ALICE, "groups": ["xmo-admins"]}})
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page()
+        page.goto(f"{live_server.url}/login/?next=/settings/sso/")
+        page.click("text=Sign in with Acme ID")
+        page.fill("input[name=login]", "alice")
+        page.fill("input[name=password]", ALICE["password"])
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/settings/sso/")
+        body = page.content()
+        browser.close()
+    assert "xmo-admins" in body and "Acme ID" in body
+    assert roles_of("alice") == {"acme": "admin"}
