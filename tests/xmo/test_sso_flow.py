@@ -217,7 +217,8 @@ def test_a_callback_is_used_once_and_only_by_the_browser_that_started_it(live_se
     first = client.get(callback, timeout=10)
     assert urlsplit(first.url).path == "/notifications/"
     replay = client.get(callback, allow_redirects=False, timeout=10)
-    assert replay.status_code == 302 and replay.headers["Location"] == "/login/"
+    assert replay.status_code == 302
+    assert replay.headers["Location"] == "/login/?next=%2Fnotifications%2F"
     assert SsoIdentity.objects.count() == 1
 
 

@@ -152,9 +152,20 @@ def test_sign_in_views_without_sso_send_back_to_login(client, db):
 
 def test_provider_unreachable_is_a_message_not_an_error(client, db, sso_on):
     sso_on.XMO_OIDC_ISSUER = "http://127.0.0.1:9"  # nothing listens on the discard port
-    response = client.get("/oidc/authenticate/", follow=True)
+    response = client.get("/oidc/authenticate/?next=/xlas/", follow=True)
     assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == "/login/?next=%2Fxlas%2F"
     assert b"Sign-in with Acme ID is unavailable right now" in response.content
+    foreign = client.get("/oidc/authenticate/?next=https://evil.example/", follow=True)
+    assert foreign.redirect_chain[-1][0] == "/login/"
+
+
+def test_members_page_marks_roles_given_by_single_sign_on(users, login, org_a):
+    MembershipFactory(
+        organisation=org_a, user=UserFactory(username="from-idp"), managed_by_sso=True
+    )
+    body = login(users["admin"]).get("/settings/members/").content.decode()
+    assert body.count("role from single sign-on") == 1
 
 
 # -- roles applied at sign-in -----------------------------------------------------------------

@@ -6,17 +6,22 @@ admins (manage_organisation); mappings are looked up within the current organisa
 """
 
 import logging
+from urllib.parse import urlencode
 
 import jwt
 import requests
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import SuspiciousOperation, ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import View
-from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
+from mozilla_django_oidc.views import (
+    OIDCAuthenticationCallbackView,
+    OIDCAuthenticationRequestView,
+    get_next_url,
+)
 
 from xmo.access import org_object_or_404, org_required
 from xmo.pagination import page_of
@@ -28,8 +33,10 @@ from .models import SsoIdentity, SsoRoleMapping
 logger = logging.getLogger(__name__)
 
 
-def _back_to_login(request, message):
+def _back_to_login(request, message, next_url=None):
     messages.error(request, message)
+    if next_url:
+        return redirect(f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': next_url})}")
     return redirect(settings.LOGIN_URL)
 
 
@@ -50,6 +57,7 @@ class SsoStartView(OIDCAuthenticationRequestView):
                 request,
                 f"Sign-in with {settings.XMO_OIDC_PROVIDER_NAME} is unavailable right now; "
                 "try again in a moment.",
+                next_url=get_next_url(request, "next"),
             )
         self.OIDC_RP_CLIENT_ID = settings.OIDC_RP_CLIENT_ID
         return super().get(request)
@@ -86,7 +94,9 @@ class SsoCallbackView(OIDCAuthenticationCallbackView):
     def login_failure(self):
         reason = getattr(self.request, "sso_refusal", "")
         message = f"Sign-in with {settings.XMO_OIDC_PROVIDER_NAME} did not succeed."
-        return _back_to_login(self.request, f"{message} {reason}".strip())
+        # `next` was checked when the sign-in started.
+        next_url = self.request.session.get("oidc_login_next")
+        return _back_to_login(self.request, f"{message} {reason}".strip(), next_url=next_url)
 
 
 # -- Settings → Single sign-on --------------------------------------------------------------
