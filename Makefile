@@ -8,7 +8,7 @@ PORT ?= 8000
 SCALE ?= 1000000
 export DJANGO_DEBUG ?= 1
 
-.PHONY: help install run serve worker beat test test-fast lint format migrate seed bench clean
+.PHONY: help install run serve worker beat test test-deps test-fast lint format migrate seed bench clean
 
 help:
 	@echo "make run    install, migrate, load demo data once, serve web + worker + beat on http://$(HOST):$(PORT)"
@@ -52,8 +52,20 @@ run: migrate
 	  $(PY) manage.py seed_demo && touch var/.demo-loaded)
 	$(PY) manage.py run_all --host $(HOST) --port $(PORT)
 
+# The OpenID Connect provider that the single sign-on tests start (tests/oidc/idp), installed
+# exactly as its package-lock.json says. Without npm those tests skip (fail in CI).
+OIDC_IDP := tests/oidc/idp
+OIDC_IDP_STAMP := $(OIDC_IDP)/node_modules/.installed-stamp
+
+$(OIDC_IDP_STAMP): $(OIDC_IDP)/package.json $(OIDC_IDP)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix $(OIDC_IDP) --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the single sign-on tests will be skipped"; fi
+
+test-deps: install $(OIDC_IDP_STAMP)
+
 XDIST ?= auto
-test: install
+test: test-deps
 	$(PY) -m pytest -n $(XDIST) --dist load $(PYTEST_ARGS)
 
 lint: install

@@ -80,3 +80,47 @@ class JobRunAdmin(admin.ModelAdmin):
 @admin.register(models.JobLock)
 class JobLockAdmin(admin.ModelAdmin):
     list_display = ["key", "holder", "acquired_at", "expires_at"]
+
+
+@admin.register(models.SsoRoleMapping)
+class SsoRoleMappingAdmin(admin.ModelAdmin):
+    list_display = ["group", "role", "organisation", "created_by", "created_at"]
+    list_filter = ["organisation", "role"]
+    search_fields = ["group"]
+    list_select_related = ["organisation", "created_by"]
+    readonly_fields = ["created_by", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        from .services import audit, snapshot
+
+        before = snapshot(type(obj).objects.get(pk=obj.pk), ["group", "role"]) if change else None
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        audit(
+            organisation=obj.organisation,
+            actor=request.user,
+            action="sso_mapping.changed" if change else "sso_mapping.added",
+            obj=obj,
+            before=before,
+            after=snapshot(obj, ["group", "role"]),
+        )
+
+    def delete_model(self, request, obj):
+        from .sso.services import sso_mapping_remove
+
+        sso_mapping_remove(mapping=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        from .sso.services import sso_mapping_remove
+
+        for mapping in queryset.select_related("organisation"):
+            sso_mapping_remove(mapping=mapping, actor=request.user)
+
+
+@admin.register(models.SsoIdentity)
+class SsoIdentityAdmin(admin.ModelAdmin):
+    list_display = ["user", "issuer", "subject", "created_at", "last_login_at"]
+    search_fields = ["user__username", "subject"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "issuer", "subject", "created_at", "last_login_at"]

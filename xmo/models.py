@@ -80,6 +80,9 @@ class Membership(models.Model):
     responsibility = models.CharField(
         max_length=300, blank=True, help_text="What this person looks after in the XMO."
     )
+    # Set when single sign-on gave this role (an organisation's group → role mapping): the
+    # identity provider's groups then decide it at every sign-in.
+    managed_by_sso = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -291,3 +294,7 @@ class JobLock(models.Model):
 
     def __str__(self):
         return self.key
+
+
+# Single sign-on's models live with the rest of it, in the xmo app.
+from .sso.models import SsoIdentity, SsoRoleMapping  # noqa: E402, F401

@@ -15,6 +15,8 @@ from kombu import Queue
 
 from xmo.queues import DEFAULT_QUEUE, QUEUES
 
+from xmo.sso.conf import sso_settings as _sso_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("XMO_VAR_DIR", BASE_DIR / "var"))
 
@@ -302,8 +304,13 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Username and password; refuses everything when XMO_PASSWORD_LOGIN=0.
+    "xmo.sso.backends.PasswordBackend",
+    # OpenID Connect (authorization code + PKCE); inert unless XMO_OIDC_ISSUER is set.
+    "xmo.sso.backends.SsoBackend",
 ]
+# Single sign-on (XMO_OIDC_*, XMO_PASSWORD_LOGIN): see xmo/sso/conf.py and .env.example.
+globals().update(_sso_settings(development=DEBUG or TESTING))
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

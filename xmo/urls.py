@@ -11,6 +11,7 @@ urlpatterns = [
     path("login/", views.XmoLoginView.as_view(), name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("switch/", views.switch_organisation, name="switch_organisation"),
+    path("", include("xmo.sso.urls")),
     path("", include("xmo.office_urls")),
     path("", include("experience.catalogue.urls")),
     path("", include("xmo.webhooks.urls")),

@@ -75,8 +75,31 @@ def _broker_state() -> tuple[str, str]:
 
 
 class XmoLoginView(LoginView):
+    """Username and password, and "Sign in with <provider>" when single sign-on is set up.
+
+    With XMO_PASSWORD_LOGIN=0 the form is not shown and a posted password is refused (403)
+    before any check; PasswordBackend refuses it too (the admin's log-in included).
+    """
+
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sso_enabled"] = settings.XMO_SSO_ENABLED
+        context["sso_provider_name"] = settings.XMO_OIDC_PROVIDER_NAME
+        context["password_login"] = settings.XMO_PASSWORD_LOGIN
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if not settings.XMO_PASSWORD_LOGIN:
+            refused = (
+                "Password sign-in is switched off here; use "
+                f"“Sign in with {settings.XMO_OIDC_PROVIDER_NAME}”."
+            )
+            context = self.get_context_data(form=self.get_form_class()(request), refused=refused)
+            return self.render_to_response(context, status=403)
+        return super().post(request, *args, **kwargs)
 
 
 def logout_view(request):

@@ -78,6 +78,14 @@ def _own_notification(w):
     return NotificationFactory(organisation=w["org"], recipient=w["users"]["member"], url="/")
 
 
+def _sso_mapping(w):
+    from xmo.models import SsoRoleMapping
+
+    return SsoRoleMapping.objects.get_or_create(
+        organisation=w["org"], group="xmo-officers", defaults={"role": "officer"}
+    )[0]
+
+
 def slug(key):
     return lambda w: {"slug": w[key].slug}
 
@@ -91,6 +99,9 @@ ACCESS: dict[str, Rule] = {
     "switch_organisation": Rule(
         public=True, method="post", data=lambda w: {"organisation": w["org"].pk}
     ),
+    # Single sign-on's start and callback: public; without SSO configured, back to log-in.
+    "oidc_authentication_init": Rule(public=True, login_redirect_ok=True),
+    "oidc_authentication_callback": Rule(public=True, login_redirect_ok=True),
     # The notification centre: every member, their own notifications only
     "notifications": ANY_MEMBER,
     "notifications_read_all": Rule(method="post"),
@@ -122,6 +133,10 @@ ACCESS: dict[str, Rule] = {
     "settings_webhook_active": post("manage_organisation", "webhook"),
     "settings_webhook_deliveries": get("manage_organisation"),
     "settings_webhook_delivery_resend": post("manage_organisation", "webhook_delivery"),
+    "settings_sso": get("manage_organisation"),
+    "settings_sso_mapping_remove": post(
+        "manage_organisation", kwargs=lambda w: {"pk": _sso_mapping(w).pk}
+    ),
     # Feedback
     "feedback:inbox": get("view_feedback"),
     "feedback:bulk": post(

@@ -41,6 +41,7 @@ from tests.factories import (
     SurveyResponseFactory,
     TagFactory,
     TagSuggestionFactory,
+    UserFactory,
     XLAFactory,
     XLAScoreFactory,
     XLAVersionFactory,
@@ -53,6 +54,8 @@ from xmo.models import (
     Notification,
     NotificationPreference,
     Organisation,
+    SsoIdentity,
+    SsoRoleMapping,
 )
 
 pytestmark = pytest.mark.django_db
@@ -136,6 +139,29 @@ def test_api_token_name_reusable_after_revocation():
     token = ApiTokenFactory(name="itsm", revoked_at=timezone.now())
     ApiTokenFactory(organisation=token.organisation, name="itsm")
     assert ApiToken.objects.filter(name="itsm").count() == 2
+
+
+def test_sso_mapping_unique():
+    mapping = SsoRoleMapping.objects.create(
+        organisation=OrganisationFactory(), group="xmo-officers", role="officer"
+    )
+    with refused():
+        SsoRoleMapping.objects.create(
+            organisation=mapping.organisation, group="xmo-officers", role="viewer"
+        )
+
+
+def test_sso_mapping_role():
+    mapping = SsoRoleMapping.objects.create(
+        organisation=OrganisationFactory(), group="staff", role="viewer"
+    )
+    set_fields(mapping, role="emperor")
+
+
+def test_sso_identity_unique():
+    SsoIdentity.objects.create(user=UserFactory(), issuer="https://id.example", subject="42")
+    with refused():
+        SsoIdentity.objects.create(user=UserFactory(), issuer="https://id.example", subject="42")
 
 
 def test_api_token_hash_unique():
