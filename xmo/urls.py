@@ -18,7 +18,7 @@ urlpatterns = [
     path("feedback/", include("feedback.urls")),
     path("experience/", include("experience.urls")),
     path("xlas/", include("xlas.urls")),
-    path("meetings/", include("meetings.urls")),
+    path("", include("meetings.urls")),
     path("reports/", include("reports.urls")),
     path("dashboard/", include("reports.dashboard.urls")),
     path("admin/", admin.site.urls),
