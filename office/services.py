@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from xmo.audit import audit_change
 from xmo.services import audit, snapshot
 
 from .models import FocusArea, Objective, Office
@@ -17,17 +18,9 @@ def office_ensure(*, organisation) -> Office:
 
 @transaction.atomic
 def objective_set_status(*, actor, objective: Objective, status):
-    before = snapshot(objective, ["status"])
-    objective.status = status
-    objective.save(update_fields=["status", "updated_at"])
-    audit(
-        organisation=objective.organisation,
-        actor=actor,
-        action="objective.status",
-        obj=objective,
-        before=before,
-        after=snapshot(objective, ["status"]),
-    )
+    with audit_change(objective, actor=actor, action="objective.status", fields=["status"]):
+        objective.status = status
+        objective.save(update_fields=["status", "updated_at"])
     return objective
 
 

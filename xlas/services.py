@@ -15,6 +15,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
+from xmo.audit import audit_change
 from xmo.models import Membership
 from xmo.services import audit, notify, snapshot
 
@@ -175,25 +176,23 @@ def xla_draft_update(
     if version.status != VersionStatus.DRAFT:
         raise ValidationError("Only a draft version can be edited.")
     xla = version.xla
-    before = {**snapshot(xla), "version": _version_snapshot(version)}
-    xla.name, xla.description, xla.owner = name, description, owner
-    xla.save(update_fields=["name", "description", "owner"])
-    xla.services.set(services)
-    xla.personas.set(personas)
-    version.rationale = rationale
-    if review_due:
-        version.review_due = review_due
-    version.save(update_fields=["rationale", "review_due"])
-    version.indicators.all().delete()
-    _create_indicators(version, indicators)
-    audit(
-        organisation=xla.organisation,
+    with audit_change(
+        version,
         actor=actor,
         action="xla.draft_updated",
-        obj=version,
-        before=before,
-        after={**snapshot(xla), "version": _version_snapshot(version)},
-    )
+        organisation=xla.organisation,
+        picture=lambda v: {**snapshot(v.xla), "version": _version_snapshot(v)},
+    ):
+        xla.name, xla.description, xla.owner = name, description, owner
+        xla.save(update_fields=["name", "description", "owner"])
+        xla.services.set(services)
+        xla.personas.set(personas)
+        version.rationale = rationale
+        if review_due:
+            version.review_due = review_due
+        version.save(update_fields=["rationale", "review_due"])
+        version.indicators.all().delete()
+        _create_indicators(version, indicators)
     return version
 
 
@@ -209,21 +208,19 @@ def version_propose(
         raise ValidationError("A proposal is already waiting for approval.")
     if not version.indicators.exists():
         raise ValidationError("Add at least one indicator before proposing.")
-    before = snapshot(version, VERSION_FIELDS)
-    version.status = VersionStatus.PROPOSED
-    version.rationale = rationale or version.rationale
-    version.effective_from = effective_from
-    version.proposed_by = actor
-    version.proposed_at = timezone.now()
-    version.save()
-    audit(
-        organisation=version.xla.organisation,
+    with audit_change(
+        version,
         actor=actor,
         action="xla.proposed",
-        obj=version,
-        before=before,
-        after=snapshot(version, VERSION_FIELDS),
-    )
+        fields=VERSION_FIELDS,
+        organisation=version.xla.organisation,
+    ):
+        version.status = VersionStatus.PROPOSED
+        version.rationale = rationale or version.rationale
+        version.effective_from = effective_from
+        version.proposed_by = actor
+        version.proposed_at = timezone.now()
+        version.save()
     _notify_governance(
         version,
         kind="xla_proposed",
@@ -424,35 +421,32 @@ def version_approve(
             "The effective date must be after the current version's start "
             f"({previous.effective_from:%d %b %Y})."
         )
-    before = snapshot(version, VERSION_FIELDS)
-    if previous is not None:
-        previous_before = snapshot(previous, VERSION_FIELDS)
-        previous.status = VersionStatus.RETIRED
-        previous.effective_to = effective_from
-        previous.save(update_fields=["status", "effective_to"])
-        audit(
-            organisation=version.xla.organisation,
-            actor=actor,
-            action="xla.retired",
-            obj=previous,
-            before=previous_before,
-            after=snapshot(previous, VERSION_FIELDS),
-        )
-    version.status = VersionStatus.ACTIVE
-    version.effective_from = effective_from
-    version.effective_to = None
-    version.approved_by = actor
-    version.approved_at = timezone.now()
-    version.decision_note = note
-    version.save()
-    audit(
-        organisation=version.xla.organisation,
+    organisation = version.xla.organisation
+    with audit_change(
+        version,
         actor=actor,
         action="xla.approved",
-        obj=version,
-        before=before,
-        after=snapshot(version, VERSION_FIELDS),
-    )
+        fields=VERSION_FIELDS,
+        organisation=organisation,
+    ):
+        if previous is not None:
+            with audit_change(
+                previous,
+                actor=actor,
+                action="xla.retired",
+                fields=VERSION_FIELDS,
+                organisation=organisation,
+            ):
+                previous.status = VersionStatus.RETIRED
+                previous.effective_to = effective_from
+                previous.save(update_fields=["status", "effective_to"])
+        version.status = VersionStatus.ACTIVE
+        version.effective_from = effective_from
+        version.effective_to = None
+        version.approved_by = actor
+        version.approved_at = timezone.now()
+        version.decision_note = note
+        version.save()
     version.rejudged = _rejudge_closed_periods(actor, version, effective_from)
     _notify_governance(
         version,
@@ -558,20 +552,18 @@ def version_reject(*, actor, version: XLAVersion, note: str) -> XLAVersion:
         raise ValidationError("Only a proposed version can be rejected.")
     if not note.strip():
         raise ValidationError("Say why the proposal is rejected.")
-    before = snapshot(version, VERSION_FIELDS)
-    version.status = VersionStatus.REJECTED
-    version.decision_note = note
-    version.approved_by = actor
-    version.approved_at = timezone.now()
-    version.save()
-    audit(
-        organisation=version.xla.organisation,
+    with audit_change(
+        version,
         actor=actor,
         action="xla.rejected",
-        obj=version,
-        before=before,
-        after=snapshot(version, VERSION_FIELDS),
-    )
+        fields=VERSION_FIELDS,
+        organisation=version.xla.organisation,
+    ):
+        version.status = VersionStatus.REJECTED
+        version.decision_note = note
+        version.approved_by = actor
+        version.approved_at = timezone.now()
+        version.save()
     _notify_governance(
         version,
         kind="xla_rejected",
@@ -595,18 +587,10 @@ def breach_acknowledge(*, actor, breach: Breach) -> Breach:
     breach = _locked_breach(breach)
     if breach.acknowledged_at is not None:
         return breach
-    before = snapshot(breach, BREACH_FIELDS)
-    breach.acknowledged_by = actor
-    breach.acknowledged_at = timezone.now()
-    breach.save(update_fields=["acknowledged_by", "acknowledged_at", "updated_at"])
-    audit(
-        organisation=breach.organisation,
-        actor=actor,
-        action="breach.acknowledged",
-        obj=breach,
-        before=before,
-        after=snapshot(breach, BREACH_FIELDS),
-    )
+    with audit_change(breach, actor=actor, action="breach.acknowledged", fields=BREACH_FIELDS):
+        breach.acknowledged_by = actor
+        breach.acknowledged_at = timezone.now()
+        breach.save(update_fields=["acknowledged_by", "acknowledged_at", "updated_at"])
     return breach
 
 
@@ -615,20 +599,13 @@ def breach_update_investigation(
     *, actor, breach: Breach, assignee, investigation_notes: str, root_cause: str
 ) -> Breach:
     breach = _locked_breach(breach)
-    before = snapshot(breach, BREACH_FIELDS)
-    breach.assignee = assignee
-    breach.investigation_notes = investigation_notes
-    breach.root_cause = root_cause
-    breach.save(update_fields=["assignee", "investigation_notes", "root_cause", "updated_at"])
-    audit(
-        organisation=breach.organisation,
-        actor=actor,
-        action="breach.updated",
-        obj=breach,
-        before=before,
-        after=snapshot(breach, BREACH_FIELDS),
-    )
-    if assignee is not None and before.get("assignee") != assignee.pk and assignee != actor:
+    previous_assignee = breach.assignee_id
+    with audit_change(breach, actor=actor, action="breach.updated", fields=BREACH_FIELDS):
+        breach.assignee = assignee
+        breach.investigation_notes = investigation_notes
+        breach.root_cause = root_cause
+        breach.save(update_fields=["assignee", "investigation_notes", "root_cause", "updated_at"])
+    if assignee is not None and previous_assignee != assignee.pk and assignee != actor:
         notify(
             organisation=breach.organisation,
             recipients=[assignee],
@@ -648,24 +625,16 @@ def breach_set_status(*, actor, breach: Breach, status: str) -> Breach:
         raise ValidationError(
             f"A breach cannot move from {breach.get_status_display().lower()} to {status}."
         )
-    before = snapshot(breach, BREACH_FIELDS)
-    breach.status = status
-    if status in (BreachStatus.RESOLVED, BreachStatus.ACCEPTED):
-        breach.resolved_at = timezone.now()
-    else:
-        breach.resolved_at = None
-    # Working on a breach implies it has been seen: acknowledge it if nobody did yet.
-    if status != BreachStatus.OPEN and breach.acknowledged_at is None:
-        breach.acknowledged_by = actor
-        breach.acknowledged_at = timezone.now()
-    breach.save()
     action = "breach.reopened" if status == BreachStatus.OPEN else f"breach.{status}"
-    audit(
-        organisation=breach.organisation,
-        actor=actor,
-        action=action,
-        obj=breach,
-        before=before,
-        after=snapshot(breach, BREACH_FIELDS),
-    )
+    with audit_change(breach, actor=actor, action=action, fields=BREACH_FIELDS):
+        breach.status = status
+        if status in (BreachStatus.RESOLVED, BreachStatus.ACCEPTED):
+            breach.resolved_at = timezone.now()
+        else:
+            breach.resolved_at = None
+        # Working on a breach implies it has been seen: acknowledge it if nobody did yet.
+        if status != BreachStatus.OPEN and breach.acknowledged_at is None:
+            breach.acknowledged_by = actor
+            breach.acknowledged_at = timezone.now()
+        breach.save()
     return breach

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from xmo.services import audit, snapshot
+from xmo.audit import audit_change
 
 from ..choices import DropStatus
 from ..models import ScoreDrop
@@ -27,20 +27,12 @@ def drop_acknowledge(*, actor, drop: ScoreDrop) -> ScoreDrop:
     drop = _locked(drop)
     if drop.acknowledged_at is not None:
         return drop
-    before = snapshot(drop, DROP_FIELDS)
-    drop.acknowledged_by = actor
-    drop.acknowledged_at = timezone.now()
-    if drop.status == DropStatus.NEW:
-        drop.status = DropStatus.ACKNOWLEDGED
-    drop.save(update_fields=["acknowledged_by", "acknowledged_at", "status"])
-    audit(
-        organisation=drop.organisation,
-        actor=actor,
-        action="score_drop.acknowledged",
-        obj=drop,
-        before=before,
-        after=snapshot(drop, DROP_FIELDS),
-    )
+    with audit_change(drop, actor=actor, action="score_drop.acknowledged", fields=DROP_FIELDS):
+        drop.acknowledged_by = actor
+        drop.acknowledged_at = timezone.now()
+        if drop.status == DropStatus.NEW:
+            drop.status = DropStatus.ACKNOWLEDGED
+        drop.save(update_fields=["acknowledged_by", "acknowledged_at", "status"])
     return drop
 
 
@@ -48,36 +40,22 @@ def drop_acknowledge(*, actor, drop: ScoreDrop) -> ScoreDrop:
 def drop_investigate(*, actor, drop: ScoreDrop, notes: str) -> ScoreDrop:
     """Open (or update) the investigation: status investigating with notes."""
     drop = _locked(drop)
-    before = snapshot(drop, DROP_FIELDS)
-    drop.status = DropStatus.INVESTIGATING
-    drop.investigation_notes = notes
-    if drop.acknowledged_at is None:
-        drop.acknowledged_by = actor
-        drop.acknowledged_at = timezone.now()
-    drop.save(update_fields=["status", "investigation_notes", "acknowledged_by", "acknowledged_at"])
-    audit(
-        organisation=drop.organisation,
-        actor=actor,
-        action="score_drop.investigating",
-        obj=drop,
-        before=before,
-        after=snapshot(drop, DROP_FIELDS),
-    )
+    with audit_change(drop, actor=actor, action="score_drop.investigating", fields=DROP_FIELDS):
+        drop.status = DropStatus.INVESTIGATING
+        drop.investigation_notes = notes
+        if drop.acknowledged_at is None:
+            drop.acknowledged_by = actor
+            drop.acknowledged_at = timezone.now()
+        drop.save(
+            update_fields=["status", "investigation_notes", "acknowledged_by", "acknowledged_at"]
+        )
     return drop
 
 
 @transaction.atomic
 def drop_close(*, actor, drop: ScoreDrop) -> ScoreDrop:
     drop = _locked(drop)
-    before = snapshot(drop, DROP_FIELDS)
-    drop.status = DropStatus.CLOSED
-    drop.save(update_fields=["status"])
-    audit(
-        organisation=drop.organisation,
-        actor=actor,
-        action="score_drop.closed",
-        obj=drop,
-        before=before,
-        after=snapshot(drop, DROP_FIELDS),
-    )
+    with audit_change(drop, actor=actor, action="score_drop.closed", fields=DROP_FIELDS):
+        drop.status = DropStatus.CLOSED
+        drop.save(update_fields=["status"])
     return drop

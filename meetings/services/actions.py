@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from xmo import webhooks
+from xmo.audit import audit_change
 from xmo.periods import local_today
 from xmo.services import audit, notify, snapshot
 
@@ -98,18 +99,10 @@ def _notify_assigned(action):
 def action_set_status(*, actor, action, status):
     if status not in ActionStatus.values:
         raise ValueError(f"Unknown status {status!r}")
-    before = snapshot(action, ["status"])
-    action.status = status
-    action.completed_at = timezone.now() if status == ActionStatus.DONE else None
-    action.save(update_fields=["status", "completed_at"])
-    audit(
-        organisation=action.organisation,
-        actor=actor,
-        action="action.status",
-        obj=action,
-        before=before,
-        after=snapshot(action, ["status"]),
-    )
+    with audit_change(action, actor=actor, action="action.status", fields=["status"]):
+        action.status = status
+        action.completed_at = timezone.now() if status == ActionStatus.DONE else None
+        action.save(update_fields=["status", "completed_at"])
     return action
 
 

@@ -10,6 +10,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
+from xmo.audit import audit_change
 from xmo.services import audit, snapshot
 
 from ..models import AgendaItem
@@ -25,19 +26,17 @@ class NoPlannedMeeting(Exception):
 @transaction.atomic
 def agenda_item_update(*, actor, item, **fields):
     """A person edits an item: re-drafting leaves it alone from now on."""
-    before = snapshot(item, list(fields))
-    for name, value in fields.items():
-        setattr(item, name, value)
-    item.edited_at = timezone.now()
-    item.save(update_fields=[*fields, "edited_at"])
-    audit(
-        organisation=item.meeting.organisation,
+    with audit_change(
+        item,
         actor=actor,
         action="agenda_item.updated",
-        obj=item,
-        before=before,
-        after=snapshot(item, list(fields)),
-    )
+        fields=list(fields),
+        organisation=item.meeting.organisation,
+    ):
+        for name, value in fields.items():
+            setattr(item, name, value)
+        item.edited_at = timezone.now()
+        item.save(update_fields=[*fields, "edited_at"])
     return item
 
 

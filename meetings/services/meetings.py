@@ -12,6 +12,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from xmo.audit import audit_change
 from xmo.services import audit, notify, snapshot
 
 from .. import drafting
@@ -21,19 +22,19 @@ from ..models import Decision, Meeting, MeetingAttendee
 
 def _save_form(*, actor, form, organisation, action_prefix: str):
     creating = form.instance.pk is None
-    before = None if creating else snapshot(type(form.instance).objects.get(pk=form.instance.pk))
-    obj = form.save(commit=False)
-    obj.organisation = organisation
-    obj.save()
-    form.save_m2m()
-    audit(
-        organisation=organisation,
+    obj = form.instance
+    # A bound ModelForm has already changed the instance in memory: "before" is reread.
+    with audit_change(
+        obj,
         actor=actor,
         action=f"{action_prefix}.{'created' if creating else 'updated'}",
-        obj=obj,
-        before=before,
-        after=snapshot(obj),
-    )
+        organisation=organisation,
+        reread=True,
+    ):
+        obj = form.save(commit=False)
+        obj.organisation = organisation
+        obj.save()
+        form.save_m2m()
     return obj
 
 
