@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime
 
+from xmo import palette
+
 from ..choices import DropMeasure
 from ..models import ScoreDrop
 from ..segments import Segment, segment_labels
@@ -169,7 +171,9 @@ def _drivers_figure(rows: list[dict]) -> dict:
                 "orientation": "h",
                 "x": [round(r["delta"], 2) for r in rows],
                 "y": [f"{r['kind']}: {r['label']}" for r in rows],
-                "marker": {"color": ["#e03131" if r["delta"] > 0 else "#2f9e44" for r in rows]},
+                "marker": {
+                    "color": [palette.WORSE if r["delta"] > 0 else palette.BETTER for r in rows]
+                },
                 "hovertemplate": "%{y}: %{x:+.1f} pts<extra></extra>",
             }
         ],
@@ -215,7 +219,7 @@ def trend_figure(drop: ScoreDrop, series: list[dict]) -> dict:
                 "x": x,
                 "y": [row["value"] for row in series],
                 "text": [f"n={row['n']}" for row in series],
-                "line": {"color": "#4263eb"},
+                "line": {"color": palette.LINE},
             },
             {
                 "type": "scatter",
@@ -223,7 +227,7 @@ def trend_figure(drop: ScoreDrop, series: list[dict]) -> dict:
                 "name": "Baseline",
                 "x": [x[0], x[-1]] if x else [],
                 "y": [drop.baseline_value, drop.baseline_value] if x else [],
-                "line": {"dash": "dot", "color": "#868e96"},
+                "line": {"dash": "dot", "color": palette.BENCHMARK},
             },
         ],
         "layout": {
