@@ -11,10 +11,11 @@ from office.selectors import focus_areas_from, objectives_of
 from xlas.choices import VersionStatus
 from xlas.models import XLA, XLAVersion
 from xlas.scores import xla_figures
+from xmo.figures import delta
 from xmo.periods import next_period_start, period_start, previous_period_start, utc_range
 
 from ..models import Decision, Meeting
-from .common import Draft, _delta, _r, local_date
+from .common import Draft, _r, local_date
 
 TREND_THRESHOLD = 3.0
 
@@ -42,7 +43,7 @@ def quarterly_items(meeting: Meeting) -> list[Draft]:
             segment=Segment(services=(service.slug,)),
         )
         prev_value, value = points[0]["value"], points[-1]["value"]
-        change = _delta(value, prev_value)
+        change = delta(value, prev_value, 1)
         if change is None:
             direction = "not enough data"
         elif change >= TREND_THRESHOLD:

@@ -14,6 +14,7 @@ from experience.choices import Channel, Touchpoint
 from experience.models import Persona, Service
 from experience.segments import responses
 from xmo.access import org_required
+from xmo.figures import csv_safe as _csv_safe
 from xmo.periods import current_period
 from xmo.roles import can
 
@@ -456,13 +457,6 @@ EXPORT_TITLES = {
     "improvements": "Biggest improvements",
     "factors": "Top factors",
 }
-
-
-def _csv_safe(value):
-    # Cells starting with a formula character are quoted so spreadsheets never run them.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 @org_required("view_dashboard")
