@@ -82,7 +82,7 @@ def version_backdate_preview(version: XLAVersion, effective_from: datetime.date)
     """
     from xmo.periods import local_today
 
-    from .evaluation import rejudge_preview
+    from ..evaluation import rejudge_preview
 
     org = version.xla.organisation
     today = local_today(org)
@@ -112,8 +112,8 @@ def _rejudge_closed_periods(actor, version: XLAVersion, since: datetime.date) ->
     approval), re-run breach flagging for them, and audit what changed."""
     from xmo.periods import local_today
 
-    from .breaches import rejudge_breaches
-    from .evaluation import evaluate_xla, rejudge_preview
+    from ..breaches import rejudge_breaches
+    from ..evaluation import evaluate_xla, rejudge_preview
 
     xla = XLA.objects.prefetch_related("services", "personas", "versions__indicators__metric").get(
         pk=version.xla_id
