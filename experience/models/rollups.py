@@ -1,16 +1,16 @@
-"""Rollups: per-day (and per-month) aggregates of responses, factors and metric samples."""
+"""Rollups: additive aggregates of processed responses per local day (span "day") and local
+month (span "month"), at a few grains, so dashboards read a bounded number of rows whatever
+the volume. Unused key columns hold "" / 0 so every grain shares one key. A key may have
+several rows: incremental runs append one *delta* row per key and chunk, compaction
+(experience/rollups/compaction.py) folds them back into one; readers sum the rows of a key.
+Written only by the experience/rollups/ package.
+"""
 
 from django.db import models
 
 from xmo.models import Organisation
 
 from .catalogue import OperationalMetric, Service
-
-# (span "month"), at a few grains, so dashboards read a bounded number of rows whatever the
-# volume. Unused key columns hold "" / 0 so every grain shares one key. A key may have
-# several rows: incremental runs append one *delta* row per key and chunk, compaction
-# (experience/rollups/compaction.py) folds them back into one; readers sum the rows of a key.
-# Written only by the experience/rollups/ package.
 
 
 class RollupSpan(models.TextChoices):
