@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import render
 
+from xmo import palette
 from xmo.access import org_required
 from xmo.choices import Role
 
@@ -12,7 +13,7 @@ from . import predictions, xo
 from .models import OperationalMetric, Service
 
 BAND = "rgba(59,91,219,0.15)"
-COLORS = {"happiness": "#3b5bdb", "lost_time_mean": "#7048e8"}
+COLORS = {"happiness": palette.BRAND, "lost_time_mean": palette.LOST_TIME}
 Y_TITLES = {"happiness": "Happiness (−100 to +100)", "lost_time_mean": "Minutes per response"}
 
 
@@ -42,8 +43,8 @@ def _layout(y_title: str, **extra) -> dict:
         "margin": {"l": 56, "r": 56, "t": 24, "b": 36},
         "hovermode": "x unified",
         "legend": {"orientation": "h", "x": 0, "y": 1.05, "yanchor": "bottom"},
-        "xaxis": {"type": "date", "tickformat": "%d %b", "gridcolor": "#e9ecf2"},
-        "yaxis": {"title": {"text": y_title}, "gridcolor": "#e9ecf2", "zeroline": False},
+        "xaxis": {"type": "date", "tickformat": "%d %b", "gridcolor": palette.GRID},
+        "yaxis": {"title": {"text": y_title}, "gridcolor": palette.GRID, "zeroline": False},
     }
     layout.update(extra)
     return layout
@@ -104,7 +105,7 @@ def metric_figure(row: dict, weeks, happiness: list[dict]) -> dict:
                 "y": row["values"],
                 "mode": "lines+markers",
                 "name": f"{row['name']}, weekly {xo.AGGREGATION_LABELS[row['aggregation']]}",
-                "line": {"color": "#b35c00", "width": 2},
+                "line": {"color": palette.TARGET, "width": 2},
             },
             {
                 "type": "scatter",
@@ -131,7 +132,7 @@ def metric_figure(row: dict, weeks, happiness: list[dict]) -> dict:
 def correlation_figure(rows: list[dict], measure: str) -> dict:
     """Spearman's rho per metric and lag with its 95 % interval, zero marked."""
     traces = []
-    for lag, color in zip(xo.LAGS, ("#1d2433", "#3b5bdb", "#7048e8"), strict=True):
+    for lag, color in zip(xo.LAGS, (palette.INK, palette.BRAND, palette.LOST_TIME), strict=True):
         points = [
             (row["name"], c)
             for row in rows
@@ -167,7 +168,7 @@ def correlation_figure(rows: list[dict], measure: str) -> dict:
             "xaxis": {
                 "range": [-1.05, 1.05],
                 "zeroline": True,
-                "zerolinecolor": "#b35c00",
+                "zerolinecolor": palette.TARGET,
                 "title": {"text": f"Spearman's ρ with {xo.MEASURE_LABELS[measure]}"},
             },
             "yaxis": {"type": "category", "automargin": True},

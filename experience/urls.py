@@ -1,16 +1,17 @@
 from django.urls import path
 
-from . import service_views, views
+from . import service_views
+from .views import drops
 
+# A drop's actions and agenda entry (drops/<pk>/actions/, drops/<pk>/agenda/) are meetings'
+# pages: meetings/urls.py mounts them under this prefix.
 app_name = "experience"
 urlpatterns = [
-    path("drops/", views.drop_list, name="drop_list"),
-    path("drops/<int:pk>/", views.drop_detail, name="drop_detail"),
-    path("drops/<int:pk>/acknowledge/", views.drop_acknowledge, name="drop_acknowledge"),
-    path("drops/<int:pk>/investigate/", views.drop_investigate, name="drop_investigate"),
-    path("drops/<int:pk>/close/", views.drop_close, name="drop_close"),
-    path("drops/<int:pk>/actions/", views.drop_action_create, name="drop_action_create"),
-    path("drops/<int:pk>/agenda/", views.drop_add_to_agenda, name="drop_add_to_agenda"),
+    path("drops/", drops.drop_list, name="drop_list"),
+    path("drops/<int:pk>/", drops.drop_detail, name="drop_detail"),
+    path("drops/<int:pk>/acknowledge/", drops.drop_acknowledge, name="drop_acknowledge"),
+    path("drops/<int:pk>/investigate/", drops.drop_investigate, name="drop_investigate"),
+    path("drops/<int:pk>/close/", drops.drop_close, name="drop_close"),
     path("services/", service_views.service_list, name="service_list"),
     path(
         "services/<slug:slug>/",

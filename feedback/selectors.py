@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db.models import Count, Exists, F, Func, OuterRef, Prefetch, Q
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.utils import timezone
 from experience.choices import TriageStatus
 from experience.models import SurveyResponse
 from xmo.choices import Role
+from xmo.selectors import organisation_members
 
 from .choices import FollowUpStatus, SuggestionStatus
 from .matching import compile_rule
@@ -114,12 +114,7 @@ def rules_for(organisation):
 
 
 def follow_up_owner_choices(organisation):
-    return (
-        get_user_model()
-        .objects.filter(memberships__organisation=organisation)
-        .order_by("username")
-        .distinct()
-    )
+    return organisation_members(organisation)
 
 
 def preview_rule(organisation, *, patterns: str, match: str, now=None) -> dict:

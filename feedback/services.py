@@ -12,6 +12,7 @@ from django.utils.text import slugify
 
 from experience.choices import TriageStatus
 from experience.models import SurveyResponse
+from xmo.audit import audit_change
 from xmo.services import audit, snapshot
 
 from .choices import SuggestionStatus, TagSource
@@ -176,24 +177,22 @@ def follow_up_save(*, actor, organisation, response, data: dict) -> FollowUp:
     if not response.is_negative:
         raise FeedbackError("Only negative responses (score 0–6) are followed up.")
     follow_up = FollowUp.objects.filter(response=response).first()
-    before = snapshot(follow_up, FOLLOW_UP_FIELDS) if follow_up else None
     if follow_up is None:
         follow_up = FollowUp(response=response)
-    for field in FOLLOW_UP_FIELDS:
-        if field in data:
-            setattr(follow_up, field, data[field])
-    follow_up.save()
-    if response.triage_status in (TriageStatus.NEW, TriageStatus.REVIEWED):
-        response.triage_status = TriageStatus.FOLLOW_UP
-        response.save(update_fields=["triage_status"])
-    audit(
-        organisation=organisation,
+    with audit_change(
+        follow_up,
         actor=actor,
         action="follow_up.saved",
-        obj=follow_up,
-        before=before,
-        after=snapshot(follow_up, FOLLOW_UP_FIELDS),
-    )
+        fields=FOLLOW_UP_FIELDS,
+        organisation=organisation,
+    ):
+        for field in FOLLOW_UP_FIELDS:
+            if field in data:
+                setattr(follow_up, field, data[field])
+        follow_up.save()
+        if response.triage_status in (TriageStatus.NEW, TriageStatus.REVIEWED):
+            response.triage_status = TriageStatus.FOLLOW_UP
+            response.save(update_fields=["triage_status"])
     return follow_up
 
 
@@ -247,23 +246,15 @@ def tag_update(*, actor, tag, name: str, description: str | None = None, color: 
         .exists()
     ):
         raise FeedbackError(f"A tag named “{name}” already exists.")
-    before = snapshot(tag, TAG_FIELDS)
-    if name != tag.name:
-        tag.name = name
-        tag.slug = unique_tag_slug(tag.organisation, name, exclude_pk=tag.pk)
-    if description is not None:
-        tag.description = description
-    if color:
-        tag.color = color
-    tag.save()
-    audit(
-        organisation=tag.organisation,
-        actor=actor,
-        action="tag.updated",
-        obj=tag,
-        before=before,
-        after=snapshot(tag, TAG_FIELDS),
-    )
+    with audit_change(tag, actor=actor, action="tag.updated", fields=TAG_FIELDS):
+        if name != tag.name:
+            tag.name = name
+            tag.slug = unique_tag_slug(tag.organisation, name, exclude_pk=tag.pk)
+        if description is not None:
+            tag.description = description
+        if color:
+            tag.color = color
+        tag.save()
     return tag
 
 
@@ -332,22 +323,20 @@ RULE_FIELDS = ["name", "tag", "patterns", "match", "is_active"]
 
 @transaction.atomic
 def tag_rule_save(*, actor, organisation, rule: TagRule | None, data: dict) -> TagRule:
-    before = snapshot(rule, RULE_FIELDS) if rule and rule.pk else None
     if rule is None:
         rule = TagRule(organisation=organisation, created_by=actor)
-    for field in RULE_FIELDS:
-        if field in data:
-            setattr(rule, field, data[field])
-    _check_org(organisation, rule.tag)
-    rule.save()
-    audit(
-        organisation=organisation,
+    with audit_change(
+        rule,
         actor=actor,
-        action="tag_rule.created" if before is None else "tag_rule.updated",
-        obj=rule,
-        before=before,
-        after=snapshot(rule, RULE_FIELDS),
-    )
+        action="tag_rule.created" if rule.pk is None else "tag_rule.updated",
+        fields=RULE_FIELDS,
+        organisation=organisation,
+    ):
+        for field in RULE_FIELDS:
+            if field in data:
+                setattr(rule, field, data[field])
+        _check_org(organisation, rule.tag)
+        rule.save()
     return rule
 
 

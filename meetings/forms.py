@@ -23,9 +23,6 @@ NTH_CHOICES = [(1, "First"), (2, "Second"), (3, "Third"), (4, "Fourth"), (-1, "L
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-members_of = organisation_members
-
-
 class MemberChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         full = obj.get_full_name()
@@ -89,7 +86,7 @@ class SeriesForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.organisation = organisation
         self.fields["services"].queryset = Service.objects.filter(organisation=organisation)
-        self.fields["default_attendees"].queryset = members_of(organisation)
+        self.fields["default_attendees"].queryset = organisation_members(organisation)
         self.fields["cadence"].choices = Cadence.choices
 
     def clean_name(self):
@@ -164,7 +161,7 @@ class ActionForm(forms.ModelForm):
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = members_of(organisation)
+        self.fields["owner"].queryset = organisation_members(organisation)
         self.fields["breach"].queryset = (
             Breach.objects.filter(organisation=organisation)
             .filter(status__in=(BreachStatus.OPEN, BreachStatus.INVESTIGATING))
@@ -210,7 +207,7 @@ class InitiativeForm(forms.ModelForm):
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = members_of(organisation)
+        self.fields["owner"].queryset = organisation_members(organisation)
         self.fields["services"].queryset = Service.objects.filter(organisation=organisation)
         self.fields["xlas"].queryset = XLA.objects.filter(organisation=organisation)
 

@@ -6,14 +6,15 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Q
+from django.utils import timezone
 
 from experience.segments import Segment
 from experience.selectors import summary
 from experience.stats import Point
 from xmo.periods import local_today
 
-from .choices import ActionStatus, InitiativeStatus
-from .models import ActionItem, ImprovementInitiative, Meeting, MeetingSeries
+from .choices import ActionStatus, Cadence, InitiativeStatus, MeetingStatus
+from .models import ActionItem, AgendaItem, ImprovementInitiative, Meeting, MeetingSeries
 
 EFFECT_WEEKS = 8
 OPEN = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
@@ -47,6 +48,34 @@ def open_actions(org, owner=None):
     if owner is not None:
         qs = qs.filter(owner=owner)
     return qs.order_by(F("due_on").asc(nulls_last=True), "id")
+
+
+def actions_for(organisation, **source):
+    """The actions created from one breach or score drop (`breach=` or `score_drop=`)."""
+    return ActionItem.objects.filter(organisation=organisation, **source).select_related("owner")
+
+
+def drop_agenda_items(drop):
+    """The agenda items that carry a score drop, with their meeting and series."""
+    return AgendaItem.objects.filter(
+        meeting__organisation=drop.organisation_id, source_key=f"drop:{drop.pk}"
+    ).select_related("meeting", "meeting__series")
+
+
+def next_weekly_meeting(organisation):
+    """The next planned meeting of the organisation's weekly operational review series."""
+    return (
+        Meeting.objects.filter(
+            organisation=organisation,
+            series__cadence=Cadence.WEEKLY,
+            series__is_active=True,
+            status=MeetingStatus.PLANNED,
+            scheduled_for__gte=timezone.now(),
+        )
+        .select_related("series")
+        .order_by("scheduled_for")
+        .first()
+    )
 
 
 def initiatives_list(org):

@@ -1,9 +1,9 @@
-from django.urls import path
+from django.urls import include, path
 
-from .views import actions, initiatives, meetings, series
+from .views import actions, follow_up, initiatives, meetings, series
 
 app_name = "meetings"
-urlpatterns = [
+meeting_patterns = [
     path("", series.index, name="index"),
     path("series/", series.series_list, name="series_list"),
     path("series/new/", series.series_create, name="series_create"),
@@ -42,4 +42,25 @@ urlpatterns = [
         name="objective_status",
     ),
     path("<int:pk>/focus-areas/", meetings.focus_area_add, name="focus_area_add"),
+]
+
+# Mounted at the site's root: meetings' own pages under /meetings/, and the actions and
+# agenda entries made from a breach's or a score drop's page under those pages' paths.
+urlpatterns = [
+    path("meetings/", include(meeting_patterns)),
+    path(
+        "xlas/breaches/<int:pk>/actions/",
+        follow_up.breach_action_create,
+        name="breach_action_create",
+    ),
+    path(
+        "experience/drops/<int:pk>/actions/",
+        follow_up.drop_action_create,
+        name="drop_action_create",
+    ),
+    path(
+        "experience/drops/<int:pk>/agenda/",
+        follow_up.drop_add_to_agenda,
+        name="drop_add_to_agenda",
+    ),
 ]

@@ -7,17 +7,9 @@ monthly report alike; every builder takes plain data and returns a plain dict.
 
 from __future__ import annotations
 
-FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
-INK, MUTED, GRID = "#1d2433", "#5b6475", "#e9ecf2"
-BRAND, GOOD, BAD, TARGET = "#3b5bdb", "#2b8a3e", "#c92a2a", "#b35c00"
-# Red (hurts) → near white → green (helps); centred on zero impact.
-IMPACT_SCALE = [
-    [0.0, "#b42318"],
-    [0.35, "#f4a3a3"],
-    [0.5, "#f8f9fa"],
-    [0.65, "#a6dcb4"],
-    [1.0, "#1b6e2f"],
-]
+from xmo.palette import BAD, BRAND, FONT, GOOD, GRID, IMPACT_SCALE, INK, MUTED, TARGET
+
+__all__ = ["BAD", "BRAND", "FONT", "GOOD", "GRID", "IMPACT_SCALE", "INK", "MUTED", "TARGET"]
 
 
 def base_layout(*, height: int | None = 300, y_title: str = "", **extra) -> dict:

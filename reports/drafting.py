@@ -22,9 +22,11 @@ from feedback.models import FeedbackTag
 from meetings.choices import ActionStatus, InitiativeStatus
 from meetings.models import ActionItem, ImprovementInitiative
 from xlas.models import Breach
+from xmo.figures import delta as _delta
 from xmo.periods import (
     last_closed_period,
     next_period_start,
+    period_label,
     period_start,
     previous_period_start,
     utc_range,
@@ -64,12 +66,6 @@ def month_range(month: datetime.date) -> tuple[datetime.date, datetime.date]:
 
 def _iso(value):
     return value.isoformat() if value is not None else None
-
-
-def _delta(value, other):
-    if value is None or other is None:
-        return None
-    return round(value - other, 4)
 
 
 def _point(org, measure_name, start, end) -> dict:
@@ -205,7 +201,7 @@ def breach_figures(org, start, end) -> dict:
                 "indicator": b.indicator.name,
                 "period": b.period,
                 "period_start": _iso(b.period_start),
-                "period_label": _period_label(b.period, b.period_start),
+                "period_label": period_label(b.period, b.period_start, long_month=True),
                 "value": b.value,
                 "target": b.target,
                 "unit": indicator_unit(b.indicator),
@@ -217,14 +213,6 @@ def breach_figures(org, start, end) -> dict:
         )
         by_status[b.status] = by_status.get(b.status, 0) + 1
     return {"rows": rows, "total": len(rows), "by_status": by_status}
-
-
-def _period_label(period: str, start: datetime.date) -> str:
-    if period == "week":
-        return f"Week of {start.day} {start:%b %Y}"
-    if period == "quarter":
-        return f"Q{(start.month - 1) // 3 + 1} {start.year}"
-    return f"{start:%B %Y}"
 
 
 def _driver_items(items) -> list[dict]:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime
 
-BRAND = "#3b5bdb"
-TARGET = "#2b8a3e"
-BENCHMARK = "#868e96"
-BAD = "#c92a2a"
+from xmo import palette
+
+BRAND = palette.BRAND
+TARGET = palette.GOOD  # the report draws its targets in green
+BENCHMARK = palette.BENCHMARK
+BAD = palette.BAD
 FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif", "size": 12}
 
 
@@ -26,18 +28,18 @@ def _layout(title: str, *, y_title: str = "", height: int = 260) -> dict:
         "height": height,
         "margin": {"l": 52, "r": 12, "t": 36, "b": 44},
         "font": FONT,
-        "paper_bgcolor": "#ffffff",
-        "plot_bgcolor": "#ffffff",
+        "paper_bgcolor": palette.WHITE,
+        "plot_bgcolor": palette.WHITE,
         "showlegend": True,
         "legend": {"orientation": "h", "y": -0.22, "x": 0},
         "xaxis": {
             "type": "category",
-            "gridcolor": "#eef1f6",
+            "gridcolor": palette.GRID_LIGHT,
             "automargin": True,
             "tickangle": 0,
             "tickfont": {"size": 10},
         },
-        "yaxis": {"title": {"text": y_title}, "gridcolor": "#eef1f6", "zeroline": False},
+        "yaxis": {"title": {"text": y_title}, "gridcolor": palette.GRID_LIGHT, "zeroline": False},
     }
 
 
@@ -68,7 +70,7 @@ def happiness_trend(figures: dict) -> dict | None:
                 "arrayminus": [
                     (p["value"] - p["ci_low"]) if p["ci_low"] is not None else 0 for p in series
                 ],
-                "color": "#91a7ff",
+                "color": palette.BAND,
                 "thickness": 1,
             },
         }
@@ -121,7 +123,7 @@ def lost_time_trend(figures: dict) -> dict | None:
             "name": "Median",
             "x": months,
             "y": [p["value"] for p in median],
-            "line": {"color": "#e8590c", "width": 1.5},
+            "line": {"color": palette.FORECAST, "width": 1.5},
         },
     ]
     target = figures.get("headline", {}).get("lost_time_mean", {}).get("target")
@@ -154,7 +156,7 @@ def response_trend(figures: dict) -> dict | None:
                 "name": "Responses",
                 "x": [_month_label(p["period_start"]) for p in series],
                 "y": [p["n"] for p in series],
-                "marker": {"color": "#748ffc"},
+                "marker": {"color": palette.BAR},
             }
         ],
         "layout": layout,
@@ -168,7 +170,7 @@ def themes_bar(figures: dict) -> dict | None:
     tags = list(reversed(tags))
     layout = _layout("Most frequent themes (tagged comments)", height=max(180, 40 + 28 * len(tags)))
     layout["showlegend"] = False
-    layout["xaxis"] = {"gridcolor": "#eef1f6", "title": {"text": "Comments"}}
+    layout["xaxis"] = {"gridcolor": palette.GRID_LIGHT, "title": {"text": "Comments"}}
     layout["yaxis"] = {"automargin": True}
     layout["margin"]["l"] = _label_margin(t["name"] for t in tags)
     return {
@@ -201,7 +203,7 @@ def xla_scores_bar(figures: dict) -> dict | None:
     rows = list(reversed(rows))
     layout = _layout("XLA score (share of indicators met)", height=max(160, 50 + 30 * len(rows)))
     layout["showlegend"] = False
-    layout["xaxis"] = {"range": [0, 100], "gridcolor": "#eef1f6", "ticksuffix": " %"}
+    layout["xaxis"] = {"range": [0, 100], "gridcolor": palette.GRID_LIGHT, "ticksuffix": " %"}
     layout["yaxis"] = {"automargin": True}
     layout["margin"]["l"] = _label_margin(r["name"] for r in rows)
     return {
@@ -213,7 +215,9 @@ def xla_scores_bar(figures: dict) -> dict | None:
                 "y": [r["name"] for r in rows],
                 "marker": {
                     "color": [
-                        TARGET if r["score"] >= 100 else ("#f08c00" if r["score"] >= 50 else BAD)
+                        TARGET
+                        if r["score"] >= 100
+                        else (palette.WARNING if r["score"] >= 50 else BAD)
                         for r in rows
                     ]
                 },

@@ -4,7 +4,6 @@ import csv
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,6 +11,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from xmo.access import org_object_or_404, org_required
+from xmo.figures import csv_safe
+from xmo.pagination import page_of
 from xmo.periods import local_today
 from xmo.roles import can
 
@@ -46,7 +47,7 @@ def _readable_report(request, pk):
 
 @org_required("view_published_reports")
 def archive(request):
-    page = Paginator(reports_for(request.membership), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, reports_for(request.membership), PAGE_SIZE)
     context = {
         "page": page,
         "rows": comparison_rows(page.object_list),
@@ -113,15 +114,8 @@ def figures_csv(request, pk):
     writer = csv.writer(response)
     writer.writerow(["section", "figure", "value"])
     for section, name, value in figure_rows(report):
-        writer.writerow([section, _csv_safe(name), "" if value is None else _csv_safe(value)])
+        writer.writerow([section, csv_safe(name), "" if value is None else csv_safe(value)])
     return response
-
-
-def _csv_safe(value):
-    """Text that a spreadsheet would run as a formula is quoted (numbers stay numbers)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def _editable_report(request, pk):

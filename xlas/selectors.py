@@ -7,6 +7,7 @@ import datetime
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
 
 from experience.models import Service
+from xmo import palette
 from xmo.models import AuditEvent
 from xmo.roles import can
 from xmo.selectors import organisation_members
@@ -107,9 +108,9 @@ def history_figure(evaluations: list[Evaluation], *, title: str = "") -> dict:
                         else None
                         for e in evaluations
                     ],
-                    "color": "#91a7ff",
+                    "color": palette.BAND,
                 },
-                "line": {"color": "#4263eb"},
+                "line": {"color": palette.LINE},
                 "text": [
                     f"v{e.indicator.version.number} · n={e.n} · {e.get_status_display()}"
                     for e in evaluations
@@ -121,7 +122,7 @@ def history_figure(evaluations: list[Evaluation], *, title: str = "") -> dict:
                 "name": "Target",
                 "x": x,
                 "y": [e.indicator.target for e in evaluations],
-                "line": {"shape": "hv", "color": "#2b8a3e"},
+                "line": {"shape": "hv", "color": palette.GOOD},
             },
             {
                 "type": "scatter",
@@ -129,7 +130,7 @@ def history_figure(evaluations: list[Evaluation], *, title: str = "") -> dict:
                 "name": "Warning",
                 "x": x,
                 "y": [e.indicator.warning for e in evaluations],
-                "line": {"shape": "hv", "color": "#e67700", "dash": "dash"},
+                "line": {"shape": "hv", "color": palette.TARGET_DASH, "dash": "dash"},
             },
         ],
         "layout": {

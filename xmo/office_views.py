@@ -25,7 +25,7 @@ from .forms import (
 )
 from .jobs import mark_abandoned_runs, ordered_jobs
 from .models import ApiToken, AuditEvent, JobRun, Membership
-from .pagination import page_of
+from .pagination import page_of, query_without_page
 
 
 @org_required("manage_organisation")
@@ -204,12 +204,10 @@ def audit_log(request):
     if form.is_valid() and form.cleaned_data["object_type"]:
         events = events.filter(object_type=form.cleaned_data["object_type"])
     page = page_of(request, events)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "xmo/settings/audit.html",
-        {"tab": "audit", "page": page, "form": form, "query": query.urlencode()},
+        {"tab": "audit", "page": page, "form": form, "query": query_without_page(request)},
     )
 
 

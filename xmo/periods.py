@@ -73,3 +73,13 @@ def last_closed_period(org, period: str) -> tuple[datetime.date, datetime.date]:
     current, _ = current_period(org, period)
     start = previous_period_start(current, period)
     return start, current
+
+
+def period_label(period: str, start: datetime.date, *, long_month: bool = False) -> str:
+    """A period's name for people: "Week of 3 Mar 2025", "Q1 2025", "Mar 2025" (or, with
+    long_month, "March 2025")."""
+    if period == "week":
+        return f"Week of {start.day} {start:%b %Y}"
+    if period == "quarter":
+        return f"Q{(start.month - 1) // 3 + 1} {start.year}"
+    return f"{start:%B %Y}" if long_month else f"{start:%b %Y}"

@@ -12,13 +12,12 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.forms.models import model_to_dict
 from django.utils import timezone
 
+from .audit import audit, audit_change, snapshot
 from .choices import Role, TokenScope
 from .models import (
     ApiToken,
-    AuditEvent,
     Membership,
     Notification,
     NotificationPreference,
@@ -28,49 +27,6 @@ from .models import (
 Channel = NotificationPreference.Channel
 
 logger = logging.getLogger(__name__)
-
-
-def snapshot(obj, fields: list[str] | None = None) -> dict:
-    """A JSON-safe picture of a model instance for the audit log."""
-    data = model_to_dict(obj, fields=fields)
-    safe = {}
-    for key, value in data.items():
-        if hasattr(value, "pk"):
-            value = value.pk
-        elif isinstance(value, list | tuple):
-            value = [v.pk if hasattr(v, "pk") else v for v in value]
-        elif value is not None and not isinstance(value, str | int | float | bool | dict):
-            value = str(value)
-        safe[key] = value
-    return safe
-
-
-def audit(
-    *,
-    organisation,
-    actor,
-    action: str,
-    obj=None,
-    object_type: str = "",
-    object_repr: str = "",
-    before: dict | None = None,
-    after: dict | None = None,
-    token=None,
-) -> AuditEvent:
-    if token is None and isinstance(getattr(actor, "token", None), ApiToken):
-        # An API request's user stands for its token (see xmo.api.authentication.TokenUser).
-        actor, token = None, actor.token
-    return AuditEvent.objects.create(
-        organisation=organisation,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        actor_token=token,
-        action=action,
-        object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
-        object_id=str(obj.pk) if obj is not None else "",
-        object_repr=(object_repr or (str(obj) if obj is not None else ""))[:200],
-        before=before,
-        after=after,
-    )
 
 
 def notify(
@@ -287,20 +243,20 @@ def member_add(
         user.email = email
         user.save(update_fields=["email"])
     membership = Membership.objects.filter(user=user, organisation=organisation).first()
-    before = snapshot(membership, ["role"]) if membership else None
     if membership is None:
-        membership = Membership.objects.create(user=user, organisation=organisation, role=role)
-    elif membership.role != role:
-        membership.role = role
-        membership.save(update_fields=["role"])
-    audit(
-        organisation=organisation,
+        membership = Membership(user=user, organisation=organisation, role=role)
+    with audit_change(
+        membership,
         actor=actor,
         action="membership.saved",
-        obj=membership,
-        before=before,
-        after=snapshot(membership, ["role"]),
-    )
+        fields=["role"],
+        organisation=organisation,
+    ):
+        if membership.pk is None:
+            membership.save()
+        elif membership.role != role:
+            membership.role = role
+            membership.save(update_fields=["role"])
     return membership, new_password
 
 
@@ -373,23 +329,20 @@ ORGANISATION_SETTINGS_FIELDS = [
 @transaction.atomic
 def organisation_update(*, organisation, actor, **changes) -> Organisation:
     fields = [f for f in ORGANISATION_SETTINGS_FIELDS if f in changes]
-    before = snapshot(organisation, fields)
-    for field in fields:
-        setattr(organisation, field, changes[field])
-    if "time_zone" in fields:
-        validate_time_zone(organisation.time_zone)
-    organisation.full_clean()
-    organisation.save()
-    after = snapshot(organisation, fields)
-    if before != after:
-        audit(
-            organisation=organisation,
-            actor=actor,
-            action="organisation.updated",
-            obj=organisation,
-            before=before,
-            after=after,
-        )
+    with audit_change(
+        organisation,
+        actor=actor,
+        action="organisation.updated",
+        fields=fields,
+        organisation=organisation,
+        only_changes=True,
+    ):
+        for field in fields:
+            setattr(organisation, field, changes[field])
+        if "time_zone" in fields:
+            validate_time_zone(organisation.time_zone)
+        organisation.full_clean()
+        organisation.save()
     return organisation
 
 
@@ -421,18 +374,12 @@ def member_set_role(*, membership, role: str, actor) -> Membership:
         raise LastAdminError(
             "The organisation needs at least one admin; make someone else admin first."
         )
-    before = snapshot(membership, ["role"])
     if membership.role != role:
-        membership.role = role
-        membership.save(update_fields=["role"])
-        audit(
-            organisation=membership.organisation,
-            actor=actor,
-            action="membership.role_changed",
-            obj=membership,
-            before=before,
-            after=snapshot(membership, ["role"]),
-        )
+        with audit_change(
+            membership, actor=actor, action="membership.role_changed", fields=["role"]
+        ):
+            membership.role = role
+            membership.save(update_fields=["role"])
     return membership
 
 

@@ -14,7 +14,6 @@ from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
 from xmo.queues import DEFAULT_QUEUE, QUEUES
-
 from xmo.sso.conf import sso_settings as _sso_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent

@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from experience.models import Incident, OperationalMetric, Persona, ScoreDrop, Service
+from xmo.selectors import organisation_members
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -40,9 +41,7 @@ class ServiceSerializer(OrganisationSlugMixin, serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         organisation = self.context.get("organisation")
         if organisation is not None:
-            self.fields["owner"].queryset = get_user_model().objects.filter(
-                memberships__organisation=organisation
-            )
+            self.fields["owner"].queryset = organisation_members(organisation)
 
 
 class PersonaSerializer(OrganisationSlugMixin, serializers.ModelSerializer):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from xmo.services import audit, snapshot
+from xmo.audit import audit_change
 
 from ..models import OperationalMetric, Persona, Service
 
@@ -16,26 +16,22 @@ def _catalogue_save(*, model, organisation, actor, instance=None, data: dict, la
     created = instance is None
     if created:
         instance = model(organisation=organisation)
-        before = None
-    else:
-        if instance.organisation_id != organisation.pk:
-            raise ValueError("That object belongs to another organisation.")
-        # A bound ModelForm has already changed the instance in memory: read "before" afresh.
-        before = snapshot(model.objects.get(pk=instance.pk), list(plain))
-    for key, value in plain.items():
-        setattr(instance, key, value)
-    instance.full_clean()
-    instance.save()
-    after = snapshot(instance, list(plain))
-    if created or before != after:
-        audit(
-            organisation=organisation,
-            actor=actor,
-            action=f"{label}.{'created' if created else 'updated'}",
-            obj=instance,
-            before=before,
-            after=after,
-        )
+    elif instance.organisation_id != organisation.pk:
+        raise ValueError("That object belongs to another organisation.")
+    # A bound ModelForm has already changed the instance in memory: "before" is reread.
+    with audit_change(
+        instance,
+        actor=actor,
+        action=f"{label}.{'created' if created else 'updated'}",
+        fields=list(plain),
+        organisation=organisation,
+        reread=True,
+        only_changes=True,
+    ):
+        for key, value in plain.items():
+            setattr(instance, key, value)
+        instance.full_clean()
+        instance.save()
     return instance
 
 

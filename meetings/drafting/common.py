@@ -31,10 +31,6 @@ def _r(value, digits=1):
     return None if value is None else round(value, digits)
 
 
-def _delta(a, b):
-    return None if a is None or b is None else round(a - b, 1)
-
-
 def local_date(meeting: Meeting) -> datetime.date:
     return meeting.scheduled_for.astimezone(ZoneInfo(meeting.organisation.time_zone)).date()
 

@@ -9,12 +9,13 @@ from django.db.models import Q
 from experience.models import SurveyResponse
 from experience.selectors import breakdown, factor_counts
 from office.selectors import focus_areas_in_force
+from xmo.figures import delta
 from xmo.periods import next_period_start, period_start, previous_period_start, utc_range
 from xmo.templatetags.xmo_format import person_name
 
 from ..choices import InitiativeStatus
 from ..models import ImprovementInitiative, Meeting
-from .common import Draft, _delta, _r, local_date, series_segment
+from .common import Draft, _r, local_date, series_segment
 
 DIMENSION_LABELS = {
     "location": "location",
@@ -63,8 +64,8 @@ def monthly_items(meeting: Meeting) -> list[Draft]:
                     _r(row["value"]),
                     row["n"],
                     _r(prev_value),
-                    _delta(row["value"], prev_value),
-                    _delta(row["value"], target),
+                    delta(row["value"], prev_value, 1),
+                    delta(row["value"], target, 1),
                 ]
             )
         below = [r[0] for r in rows if r[5] is not None and r[5] < 0]

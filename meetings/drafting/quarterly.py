@@ -12,11 +12,12 @@ from office.selectors import focus_areas_from, objectives_of, planned_quarter
 from xlas.choices import VersionStatus
 from xlas.models import XLA, XLAVersion
 from xlas.scores import xla_figures
+from xmo.figures import delta
 from xmo.periods import next_period_start, period_start, previous_period_start, utc_range
 from xmo.templatetags.xmo_format import person_name
 
 from ..models import Decision, Meeting
-from .common import Draft, _delta, _r, local_date
+from .common import Draft, _r, local_date
 
 TREND_THRESHOLD = 3.0
 
@@ -44,7 +45,7 @@ def quarterly_items(meeting: Meeting) -> list[Draft]:
             segment=Segment(services=(service.slug,)),
         )
         prev_value, value = points[0]["value"], points[-1]["value"]
-        change = _delta(value, prev_value)
+        change = delta(value, prev_value, 1)
         if change is None:
             direction = "not enough data"
         elif change >= TREND_THRESHOLD:

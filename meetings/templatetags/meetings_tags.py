@@ -2,6 +2,9 @@ from django import template
 
 from xmo.templatetags.xmo_format import format_number
 
+from .. import selectors
+from ..forms import ActionItemForm
+
 register = template.Library()
 
 
@@ -62,3 +65,29 @@ def table_head(data):
         )
         for i, col in enumerate(data.get("columns") or [])
     ]
+
+
+@register.simple_tag(takes_context=True)
+def breach_follow_up(context, breach):
+    """The meetings side of a breach's work panel: its actions and the form for a new one.
+
+    A form sent back with errors (`action_form` in the context) is shown again.
+    """
+    organisation = context.request.organisation
+    return {
+        "actions": selectors.actions_for(organisation, breach=breach),
+        "action_form": context.get("action_form") or ActionItemForm(organisation=organisation),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def drop_follow_up(context, drop):
+    """The meetings side of a score drop's review panel: its actions, the agenda items that
+    carry it, the next weekly meeting and the form for a new action."""
+    organisation = context.request.organisation
+    return {
+        "actions": selectors.actions_for(organisation, score_drop=drop),
+        "agenda_items": selectors.drop_agenda_items(drop),
+        "next_meeting": selectors.next_weekly_meeting(organisation),
+        "action_form": context.get("action_form") or ActionItemForm(organisation=organisation),
+    }

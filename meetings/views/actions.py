@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from xmo.access import org_object_or_404, org_required
+from xmo.pagination import page_of
 from xmo.roles import can
 
 from .. import selectors, services
@@ -16,12 +17,11 @@ from ..forms import (
     ActionStatusForm,
 )
 from ..models import ActionItem
-from .common import paginate
 
 
 @org_required("view_meetings")
 def actions_open(request):
-    page = paginate(request, selectors.open_actions(request.organisation), 50)
+    page = page_of(request, selectors.open_actions(request.organisation), 50)
     return render(
         request,
         "meetings/actions.html",
@@ -31,7 +31,7 @@ def actions_open(request):
 
 @org_required()
 def actions_mine(request):
-    page = paginate(request, selectors.open_actions(request.organisation, owner=request.user), 50)
+    page = page_of(request, selectors.open_actions(request.organisation, owner=request.user), 50)
     return render(
         request,
         "meetings/actions.html",

@@ -6,15 +6,16 @@ from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
 from xmo.access import org_object_or_404, org_required
+from xmo.pagination import page_of
 from xmo.roles import can
 
 from .. import selectors, services
 from ..forms import InitiativeForm
 from ..models import ImprovementInitiative
+from .common import PAGE_SIZE
 
 
 def can_view_initiatives(view):
@@ -38,7 +39,7 @@ def initiative_list(request):
     qs = selectors.initiatives_list(request.organisation)
     if status:
         qs = qs.filter(status=status)
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    page = page_of(request, qs, PAGE_SIZE)
     return render(
         request,
         "meetings/initiative_list.html",

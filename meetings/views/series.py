@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from xmo.access import org_object_or_404, org_required
+from xmo.pagination import page_of
 
 from .. import selectors, services
 from ..calendar import series_calendar
@@ -20,7 +21,7 @@ from ..forms import (
 )
 from ..models import MeetingSeries
 from ..schedule import describe, next_occurrences
-from .common import paginate
+from .common import PAGE_SIZE
 
 
 @org_required("view_meetings")
@@ -33,8 +34,10 @@ def index(request):
         .filter(scheduled_for__gte=now - datetime.timedelta(days=1))
         .order_by("scheduled_for")[:10]
     )
-    past = paginate(
-        request, meetings.exclude(pk__in=[m.pk for m in upcoming]).order_by("-scheduled_for")
+    past = page_of(
+        request,
+        meetings.exclude(pk__in=[m.pk for m in upcoming]).order_by("-scheduled_for"),
+        PAGE_SIZE,
     )
     return render(
         request,
@@ -50,7 +53,7 @@ def index(request):
 
 @org_required("view_meetings")
 def series_list(request):
-    page = paginate(request, selectors.series_list(request.organisation))
+    page = page_of(request, selectors.series_list(request.organisation), PAGE_SIZE)
     for series in page:
         series.rule = describe(series)
     return render(request, "meetings/series_list.html", {"page": page})
@@ -86,11 +89,12 @@ def series_detail(request, pk):
         pk=pk,
     )
     occurrences = next_occurrences(series, timezone.now(), 6)
-    meetings = paginate(
+    meetings = page_of(
         request,
         selectors.meetings_list(request.organisation)
         .filter(series=series)
         .order_by("-scheduled_for"),
+        PAGE_SIZE,
     )
     return render(
         request,

@@ -20,7 +20,14 @@ from experience.choices import Channel, SegmentKind, Touchpoint
 from experience.models import Persona, ScoreDrop, Service
 from experience.segments import Segment
 from experience.selectors import breakdown, factor_counts, trend
-from xmo.periods import current_period, last_closed_period, next_period_start, period_start
+from xmo.figures import delta as _delta
+from xmo.periods import (
+    current_period,
+    last_closed_period,
+    next_period_start,
+    period_label,
+    period_start,
+)
 from xmo.roles import SERVICE_OWNER
 
 CACHE_VERSION = 2
@@ -226,12 +233,6 @@ def _series(rows) -> list[dict]:
     return [{**row, "period_start": row["period_start"].isoformat()} for row in rows]
 
 
-def _delta(current, previous):
-    if current is None or previous is None:
-        return None
-    return round(current - previous, 4)
-
-
 def compute_trends(org, filters: Filters) -> dict:
     """13-month trends of happiness and mean lost time ending with the selected month."""
     start = add_months(filters.month, -(TREND_MONTHS - 1))
@@ -277,14 +278,6 @@ def headline_tiles(org, trends: dict, xla: dict) -> dict:
         },
         "xla_score": xla,
     }
-
-
-def period_label(period: str, start: datetime.date) -> str:
-    if period == "month":
-        return start.strftime("%b %Y")
-    if period == "quarter":
-        return f"Q{(start.month - 1) // 3 + 1} {start.year}"
-    return "Week of " + start.strftime("%-d %b %Y")
 
 
 def _xlas(org, filters: Filters):

@@ -13,7 +13,9 @@ from django.utils.cache import patch_vary_headers
 from experience.choices import Channel, Touchpoint
 from experience.models import Persona, Service
 from experience.segments import responses
+from xmo import palette
 from xmo.access import org_required
+from xmo.figures import csv_safe as _csv_safe
 from xmo.periods import current_period
 from xmo.roles import can
 
@@ -58,7 +60,7 @@ def build_figures(data: dict, filters) -> dict:
             name="Mean lost time",
             y_title="Minutes per response",
             target=targets["lost_time"],
-            color="#7048e8",
+            color=palette.LOST_TIME,
             value_format=".0f",
             from_zero=True,
         ),
@@ -278,7 +280,7 @@ def segment(request):
             name="Mean lost time",
             y_title="Minutes per response",
             target=org.lost_time_target_minutes,
-            color="#7048e8",
+            color=palette.LOST_TIME,
             value_format=".0f",
             from_zero=True,
         ),
@@ -456,13 +458,6 @@ EXPORT_TITLES = {
     "improvements": "Biggest improvements",
     "factors": "Top factors",
 }
-
-
-def _csv_safe(value):
-    # Cells starting with a formula character are quoted so spreadsheets never run them.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 @org_required("view_dashboard")

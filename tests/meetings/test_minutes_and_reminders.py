@@ -1,6 +1,8 @@
 import datetime
+from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.core import mail
 from django.utils import timezone
 
@@ -58,7 +60,9 @@ def test_minutes_page_is_printable(meeting, users, login):
     page = login(users["leader"]).get(f"/meetings/{meeting.pk}/minutes/").content.decode()
     assert "Minutes — Monthly review" in page
     assert "Open a walk-in bar in Leeds" in page and "Leeds is down" in page
-    assert "@media print" in page
+    # The print rules come with the meetings stylesheet the page links.
+    assert "xmo/meetings.css" in page
+    assert "@media print" in Path(finders.find("xmo/meetings.css")).read_text()
 
 
 def test_reminders_job_emails_each_owner_once_two_days_before(org_a, users):

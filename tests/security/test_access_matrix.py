@@ -167,8 +167,8 @@ ACCESS: dict[str, Rule] = {
     "experience:drop_acknowledge": post("review_score_drops", "drop"),
     "experience:drop_investigate": post("review_score_drops", "drop"),
     "experience:drop_close": post("review_score_drops", "drop"),
-    "experience:drop_action_create": post("review_score_drops", "drop"),
-    "experience:drop_add_to_agenda": post("review_score_drops", "drop"),
+    "meetings:drop_action_create": post("review_score_drops", "drop"),
+    "meetings:drop_add_to_agenda": post("review_score_drops", "drop"),
     "experience:service_list": get("view_dashboard"),
     "experience:service_experience": get(
         "view_dashboard", kwargs=lambda w: {"slug": w["service"].slug}
@@ -191,7 +191,7 @@ ACCESS: dict[str, Rule] = {
     "xlas:breach_acknowledge": post("work_breaches", "breach"),
     "xlas:breach_investigation": post("work_breaches", "breach"),
     "xlas:breach_status": post("work_breaches", "breach"),
-    "xlas:breach_action_create": post("work_breaches", "breach"),
+    "meetings:breach_action_create": post("work_breaches", "breach"),
     # Meetings and initiatives
     "meetings:index": get("view_meetings"),
     "meetings:series_list": get("view_meetings"),

@@ -21,7 +21,9 @@ REVIEWERS = {"admin", "officer"}
 
 
 def _url(name, drop):
-    return reverse(f"experience:{name}", args=[drop.pk])
+    # Actions and agendas belong to meetings, which serve the drop page's forms for them.
+    namespace = "meetings" if name in ("drop_action_create", "drop_add_to_agenda") else "experience"
+    return reverse(f"{namespace}:{name}", args=[drop.pk])
 
 
 @pytest.mark.parametrize("role", ROLES)

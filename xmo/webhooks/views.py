@@ -6,11 +6,11 @@ organisation (another organisation's is a 404); every write goes through service
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from xmo.access import org_object_or_404, org_required
+from xmo.pagination import page_of, query_without_page
 
 from . import selectors, services
 from .events import EVENTS
@@ -27,7 +27,7 @@ def _endpoints_page(request, *, form=None, secret=None, new_endpoint=None, statu
         "xmo/settings/webhooks.html",
         {
             "tab": "webhooks",
-            "page": Paginator(endpoints, PAGE_SIZE).get_page(request.GET.get("page")),
+            "page": page_of(request, endpoints, PAGE_SIZE),
             "form": form or WebhookEndpointForm(),
             "secret": secret,
             "new_endpoint": new_endpoint,
@@ -76,16 +76,14 @@ def webhook_deliveries(request):
     deliveries = selectors.deliveries_of(
         org, endpoint_id=filters.get("endpoint"), status=filters.get("status")
     )
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "xmo/settings/webhook_deliveries.html",
         {
             "tab": "webhooks",
-            "page": Paginator(deliveries, PAGE_SIZE).get_page(request.GET.get("page")),
+            "page": page_of(request, deliveries, PAGE_SIZE),
             "form": form,
-            "query": query.urlencode(),
+            "query": query_without_page(request),
         },
     )
 

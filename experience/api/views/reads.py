@@ -1,291 +1,38 @@
-"""Experience API: the push endpoints (fast path), configuration lists, score drops, trends."""
+"""The analytics read endpoints: score drops, incidents, trends, experience drivers and
+predictions."""
 
 import datetime
 
-from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from experience import ingest, predictions, xo
-from experience.catalogue import services as catalogue
+from experience import predictions, xo
 from experience.choices import Channel, Touchpoint
 from experience.models import Incident, OperationalMetric, Persona, ScoreDrop, Service
 from experience.segments import Segment
 from experience.selectors import trend
 from experience.stats import SENTIMENT_MEASURES
-from xmo import jobs
 from xmo.api import schema as errors
 from xmo.api.filters import refuse_empty_dates
-from xmo.api.parsers import SafeJSONParser
 from xmo.api.permissions import (
-    ScopeOrRole,
     request_membership,
-    request_organisation,
-    request_token,
 )
-from xmo.api.schema import XmoAutoSchema
-from xmo.api.throttling import TokenRateThrottle
 from xmo.api.views import OrganisationReadOnlyViewSet, OrganisationScopedMixin
 from xmo.choices import Role
 from xmo.periods import local_today
 
-from . import filters
-from .schema import RESPONSES_BODY, SAMPLES_BODY
-from .serializers import (
+from .. import filters
+from ..serializers import (
     ExperienceDriversSerializer,
     IncidentSerializer,
-    IngestResultSerializer,
-    MetricSerializer,
-    PersonaSerializer,
     PredictionSerializer,
     ScoreDropSerializer,
-    ServiceSerializer,
     TrendSerializer,
 )
-
-# --- pushing data ------------------------------------------------------------------------
-
-
-class IngestView(APIView):
-    """Reads the raw body itself: one msgspec pass is far cheaper than DRF's parsers."""
-
-    kind: ingest.Kind
-    permission_classes = [ScopeOrRole]
-    throttle_classes = [TokenRateThrottle]
-    parser_classes = [JSONParser]
-    schema = XmoAutoSchema()
-    token_scope = "ingest"
-    capability = "manage_organisation"
-
-    def post(self, request):
-        raw = request._request
-        if raw.content_type != "application/json":
-            return Response(
-                {"detail": "Send JSON with Content-Type: application/json."},
-                status=status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
-            )
-        limit = settings.XMO_MAX_BODY_BYTES
-        too_large = Response(
-            {"detail": f"The body is larger than {limit} bytes; send smaller batches."},
-            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-        )
-        try:
-            declared = int(raw.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            declared = 0
-        if declared > limit:
-            return too_large
-        try:
-            body = raw.body
-        except RequestDataTooBig:
-            return too_large
-        if len(body) > limit:
-            return too_large
-        organisation = request_organisation(request)
-        org_id = organisation.pk
-        try:
-            result = ingest.ingest(
-                self.kind,
-                organisation=organisation,
-                body=body,
-                token=request_token(request),
-                on_commit=lambda: jobs.enqueue("rollups", org_id),
-            )
-        except ingest.IngestError as exc:
-            return Response(exc.as_body(), status=exc.status)
-        response = Response(result.as_body(), status=status.HTTP_201_CREATED)
-        response["Server-Timing"] = result.server_timing()
-        return response
-
-
-PUSH_DESCRIPTION = (
-    "One object or an array of up to 10 000. The batch is stored whole or not at all; an "
-    "item whose `external_id` already exists (or repeats in the batch) counts as a duplicate. "
-    "The `Server-Timing` response header tells where the time went (parse, resolve, write)."
-)
-
-
-def _push_schema(body, summary):
-    return extend_schema(
-        summary=summary,
-        description=PUSH_DESCRIPTION,
-        request={"application/json": body},
-        responses={201: IngestResultSerializer, **errors.WRITE_ERRORS},
-    )
-
-
-class SurveyResponseIngestView(IngestView):
-    kind = ingest.RESPONSES
-
-    @_push_schema(RESPONSES_BODY, "Push survey responses")
-    def post(self, request):
-        return super().post(request)
-
-
-class MetricSampleIngestView(IngestView):
-    kind = ingest.SAMPLES
-
-    @_push_schema(SAMPLES_BODY, "Push operational metric samples")
-    def post(self, request):
-        return super().post(request)
-
-
-# --- configuration: services, personas, metrics -----------------------------------------
-
-
-class ConfigurationViewSet(
-    OrganisationScopedMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.ReadOnlyModelViewSet,
-):
-    """Read with a `read` token or any role. Objects are addressed by slug.
-
-    `PUT /{slug}/` is an upsert (201 created, 200 updated) for a `catalogue` token or a
-    signed-in admin, so a CMDB sync can keep the catalogue current; `"is_active": false`
-    (or `"active": false`) deactivates — nothing is ever deleted. Writes go through the
-    catalogue services, which audit them.
-    """
-
-    parser_classes = [SafeJSONParser]
-    lookup_field = "slug"
-    save = None  # the catalogue write service, e.g. xmo.services.service_save
-    save_kwarg = ""
-
-    token_scope = {
-        "GET": "read",
-        "HEAD": "read",
-        "OPTIONS": "read",
-        "PUT": "catalogue",
-        "PATCH": "catalogue",
-    }
-    capability = {
-        "GET": "view_dashboard",
-        "HEAD": "view_dashboard",
-        "OPTIONS": "view_dashboard",
-        "POST": "manage_organisation",
-        "PUT": "manage_organisation",
-        "PATCH": "manage_organisation",
-    }
-
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "organisation": self.organisation}
-
-    # The catalogue service that creates or updates one object, and its keyword for the object.
-    save = None
-    save_kwarg = ""
-
-    def _save(self, serializer, instance=None):
-        try:
-            serializer.instance = type(self).save(
-                organisation=self.organisation,
-                actor=self.request.user,
-                data=dict(serializer.validated_data),
-                **{self.save_kwarg: instance},
-            )
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.message_dict) from exc
-
-    def perform_create(self, serializer):
-        self._save(serializer)
-
-    def update(self, request, *args, partial=False, **kwargs):
-        slug = kwargs[self.lookup_field]
-        instance = self.get_queryset().filter(slug=slug).first()
-        if instance is None and partial:
-            raise NotFound()
-        data = self._upsert_data(request.data, slug)
-        serializer = self.get_serializer(instance, data=data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        try:
-            obj = self.save(
-                organisation=self.organisation,
-                actor=request.user,
-                data=dict(serializer.validated_data),
-                **{self.save_kwarg: instance},
-            )
-        except IntegrityError as exc:  # the same slug created by a concurrent request
-            raise serializers.ValidationError(
-                {"slug": ["Created by another request at the same time; send it again."]}
-            ) from exc
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(
-                exc.message_dict if hasattr(exc, "error_dict") else {"slug": exc.messages}
-            ) from exc
-        created = instance is None
-        return Response(
-            self.get_serializer(obj).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-        )
-
-    def _upsert_data(self, data, slug: str) -> dict:
-        if not isinstance(data, dict):
-            raise serializers.ValidationError({"non_field_errors": ["Send one JSON object."]})
-        data = dict(data)
-        if "active" in data:
-            if "is_active" in data:
-                raise serializers.ValidationError(
-                    {"active": ["Send either 'active' or 'is_active', not both."]}
-                )
-            data["is_active"] = data.pop("active")
-        writable = {
-            name for name, field in self.get_serializer().fields.items() if not field.read_only
-        }
-        unknown = sorted(set(data) - writable)
-        if unknown:
-            raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
-        if data.setdefault("slug", slug) != slug:
-            raise serializers.ValidationError({"slug": ["Must match the slug in the URL."]})
-        return data
-
-
-def _upsert_schema(serializer, noun):
-    return extend_schema_view(
-        update=extend_schema(
-            summary=f"Create or update a {noun} by slug (upsert)",
-            description="201 when it was created, 200 when it was updated. Needs the "
-            "`catalogue` scope (or a signed-in admin). `is_active: false` deactivates it.",
-            responses={200: serializer, 201: serializer, **errors.WRITE_ERRORS},
-        )
-    )
-
-
-@_upsert_schema(ServiceSerializer, "service")
-class ServiceViewSet(ConfigurationViewSet):
-    queryset = Service.objects.select_related("owner")
-    serializer_class = ServiceSerializer
-    filterset_class = filters.ServiceFilter
-    save = staticmethod(catalogue.service_save)
-    save_kwarg = "service"
-
-
-@_upsert_schema(PersonaSerializer, "persona")
-class PersonaViewSet(ConfigurationViewSet):
-    queryset = Persona.objects.all()
-    serializer_class = PersonaSerializer
-    filterset_class = filters.PersonaFilter
-    save = staticmethod(catalogue.persona_save)
-    save_kwarg = "persona"
-
-
-@_upsert_schema(MetricSerializer, "metric")
-class MetricViewSet(ConfigurationViewSet):
-    queryset = OperationalMetric.objects.all()
-    serializer_class = MetricSerializer
-    filterset_class = filters.MetricFilter
-    save = staticmethod(catalogue.metric_save)
-    save_kwarg = "metric"
-
-
-# --- score drops -------------------------------------------------------------------------
 
 
 class ScoreDropViewSet(OrganisationReadOnlyViewSet):

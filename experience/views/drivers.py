@@ -1,33 +1,16 @@
-"""Score-drop review pages: the list of recent drops and each drop's trend, drivers, comments."""
+"""What a score drop's page shows: its segment, the drivers in words, the two figures,
+and the list's grouping of drops into incidents."""
 
 from __future__ import annotations
 
 import datetime
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from xmo import palette
 
-from meetings.forms import ActionItemForm
-from meetings.models import ActionItem, AgendaItem
-from meetings.services import action_create
-from xmo.access import org_required
-from xmo.periods import current_period
-from xmo.roles import can
+from ..choices import DropMeasure
+from ..models import ScoreDrop
+from ..segments import Segment, segment_labels
 
-from .choices import DropMeasure
-from .drops import services as drop_services
-from .forms import DropFilterForm, InvestigationForm
-from .models import ScoreDrop
-from .segments import Segment, responses, segment_labels
-from .selectors import trend
-
-PAGE_SIZE = 25
-COMMENTS_PAGE_SIZE = 15
-RECENT_WEEKS = 8
-TREND_WEEKS_BEFORE = 12
 TREND_WEEKS_AFTER = 2
 
 _SEGMENT_FIELD = {
@@ -50,7 +33,7 @@ def trend_measure(drop: ScoreDrop) -> str:
 
 
 # --- Drivers --------------------------------------------------------------------------------
-# ScoreDrop.drivers, as written by the detection job (experience/drops.py):
+# ScoreDrop.drivers, as written by the detection job (experience/drops/detect.py):
 #   {"factors": [{"factor", "share_before", "share_after", "delta"}...],  shares in % of responses
 #    "tags":    [{"tag", "share_before", "share_after", "delta"}...],
 #    "mix_rate": {"mix", "rate", "total", "dominant", "child": "channel",
@@ -188,7 +171,9 @@ def _drivers_figure(rows: list[dict]) -> dict:
                 "orientation": "h",
                 "x": [round(r["delta"], 2) for r in rows],
                 "y": [f"{r['kind']}: {r['label']}" for r in rows],
-                "marker": {"color": ["#e03131" if r["delta"] > 0 else "#2f9e44" for r in rows]},
+                "marker": {
+                    "color": [palette.WORSE if r["delta"] > 0 else palette.BETTER for r in rows]
+                },
                 "hovertemplate": "%{y}: %{x:+.1f} pts<extra></extra>",
             }
         ],
@@ -201,7 +186,7 @@ def _drivers_figure(rows: list[dict]) -> dict:
     }
 
 
-def _trend_figure(drop: ScoreDrop, series: list[dict]) -> dict:
+def trend_figure(drop: ScoreDrop, series: list[dict]) -> dict:
     x = [row["period_start"].isoformat() for row in series]
     # Points sit at each week's Monday; shade half a week either side of the drop's point.
     half = datetime.timedelta(days=3, hours=12)
@@ -234,7 +219,7 @@ def _trend_figure(drop: ScoreDrop, series: list[dict]) -> dict:
                 "x": x,
                 "y": [row["value"] for row in series],
                 "text": [f"n={row['n']}" for row in series],
-                "line": {"color": "#4263eb"},
+                "line": {"color": palette.LINE},
             },
             {
                 "type": "scatter",
@@ -242,7 +227,7 @@ def _trend_figure(drop: ScoreDrop, series: list[dict]) -> dict:
                 "name": "Baseline",
                 "x": [x[0], x[-1]] if x else [],
                 "y": [drop.baseline_value, drop.baseline_value] if x else [],
-                "line": {"dash": "dot", "color": "#868e96"},
+                "line": {"dash": "dot", "color": palette.BENCHMARK},
             },
         ],
         "layout": {
@@ -271,9 +256,6 @@ def _trend_figure(drop: ScoreDrop, series: list[dict]) -> dict:
     }
 
 
-# --- Pages ----------------------------------------------------------------------------------
-
-
 def incident_entries(drops) -> list[dict]:
     """One entry per incident among the drops (its headline first), one per ungrouped drop."""
     groups: dict = {}
@@ -299,200 +281,3 @@ def incident_entries(drops) -> list[dict]:
         entries.append({"incident": incident, "lead": lead, "others": others})
     entries.sort(key=lambda e: (-e["lead"].week_start.toordinal(), e["lead"].delta, -e["lead"].pk))
     return entries
-
-
-@org_required("view_score_drops")
-def drop_list(request):
-    org = request.organisation
-    drops = ScoreDrop.objects.filter(organisation=org)
-    weeks = list(drops.order_by("-week_start").values_list("week_start", flat=True).distinct()[:52])
-    form = DropFilterForm(request.GET or None, weeks=weeks)
-    filters = form.cleaned_data if form.is_valid() else {}
-    week = filters.get("week")
-    if week == "all":
-        pass
-    elif week:
-        drops = drops.filter(week_start=datetime.date.fromisoformat(week))
-    else:
-        this_week, _ = current_period(org, "week")
-        drops = drops.filter(week_start__gte=this_week - datetime.timedelta(weeks=RECENT_WEEKS))
-    for field in ("measure", "segment_kind", "status"):
-        if filters.get(field):
-            drops = drops.filter(**{field: filters[field]})
-    drops = drops.select_related("service", "acknowledged_by", "incident").order_by(
-        "-week_start", "delta", "-id"
-    )
-    page = Paginator(incident_entries(drops), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        "page": page,
-        "form": form,
-        "query": query.urlencode(),
-        "recent_weeks": RECENT_WEEKS,
-        "filtered": any(filters.get(f) for f in ("measure", "segment_kind", "status"))
-        or bool(week),
-    }
-    template = "experience/_drop_rows.html" if request.htmx else "experience/drop_list.html"
-    return render(request, template, context)
-
-
-def _drop_or_404(request, pk) -> ScoreDrop:
-    return get_object_or_404(
-        ScoreDrop.objects.select_related("service", "acknowledged_by"),
-        pk=pk,
-        organisation=request.organisation,
-    )
-
-
-def _comments_page(request, drop):
-    week_end = drop.week_start + datetime.timedelta(days=7)
-    comments = (
-        responses(request.organisation, drop.week_start, week_end, drop_segment(drop))
-        .exclude(comment="")
-        .select_related("service", "persona")
-        .order_by("score", "-submitted_at", "-id")
-    )
-    return Paginator(comments, COMMENTS_PAGE_SIZE).get_page(request.GET.get("comments_page"))
-
-
-def _work_context(request, drop, **extra):
-    org = request.organisation
-    context = {
-        "drop": drop,
-        "investigation_form": InvestigationForm(initial={"notes": drop.investigation_notes}),
-        "action_form": ActionItemForm(organisation=org),
-        "actions": ActionItem.objects.filter(organisation=org, score_drop=drop).select_related(
-            "owner"
-        ),
-        "agenda_items": AgendaItem.objects.filter(
-            meeting__organisation=org, source_key=f"drop:{drop.pk}"
-        ).select_related("meeting", "meeting__series"),
-        "next_meeting": drop_services.next_weekly_meeting(org),
-    }
-    context.update(extra)
-    return context
-
-
-@org_required("view_score_drops")
-def drop_detail(request, pk):
-    drop = _drop_or_404(request, pk)
-    # Comments are feedback: only roles that read feedback see them.
-    reads_feedback = can(request.membership, "view_feedback")
-    comments = _comments_page(request, drop) if reads_feedback else None
-    if request.htmx and "comments_page" in request.GET:
-        if not reads_feedback:
-            raise PermissionDenied("Your role may not view feedback.")
-        return render(
-            request, "experience/_drop_comments.html", {"drop": drop, "comments": comments}
-        )
-    org = request.organisation
-    this_week, next_week = current_period(org, "week")
-    start = drop.week_start - datetime.timedelta(weeks=TREND_WEEKS_BEFORE)
-    end = min(drop.week_start + datetime.timedelta(weeks=TREND_WEEKS_AFTER + 1), next_week)
-    series = trend(
-        org,
-        measure_name=trend_measure(drop),
-        period="week",
-        start=start,
-        end=end,
-        segment=drop_segment(drop),
-    )
-    context = _work_context(
-        request,
-        drop,
-        comments=comments,
-        drivers=driver_view(drop),
-        trend_figure=_trend_figure(drop, series) if series else None,
-        series=series,
-    )
-    return render(request, "experience/drop_detail.html", context)
-
-
-def _done(request, drop, text, level=messages.SUCCESS, **extra):
-    """htmx gets the refreshed review panel; a plain form post goes back to the page."""
-    if request.htmx:
-        drop = _drop_or_404(request, drop.pk)
-        return render(
-            request,
-            "experience/_drop_work.html",
-            _work_context(request, drop, notice=text, notice_level=level, **extra),
-            status=400 if level == messages.ERROR else 200,
-        )
-    messages.add_message(request, level, text)
-    return redirect("experience:drop_detail", pk=drop.pk)
-
-
-@org_required("review_score_drops")
-@require_POST
-def drop_acknowledge(request, pk):
-    drop = drop_services.drop_acknowledge(actor=request.user, drop=_drop_or_404(request, pk))
-    return _done(request, drop, "Score drop acknowledged.")
-
-
-@org_required("review_score_drops")
-@require_POST
-def drop_investigate(request, pk):
-    drop = _drop_or_404(request, pk)
-    form = InvestigationForm(request.POST)
-    if not form.is_valid():
-        return _done(
-            request,
-            drop,
-            "Write what you are investigating to open the investigation.",
-            messages.ERROR,
-            investigation_form=form,
-        )
-    drop = drop_services.drop_investigate(
-        actor=request.user, drop=drop, notes=form.cleaned_data["notes"]
-    )
-    return _done(request, drop, "Investigation opened.")
-
-
-@org_required("review_score_drops")
-@require_POST
-def drop_close(request, pk):
-    drop = drop_services.drop_close(actor=request.user, drop=_drop_or_404(request, pk))
-    return _done(request, drop, "Score drop closed.")
-
-
-@org_required("review_score_drops")
-@require_POST
-def drop_action_create(request, pk):
-    drop = _drop_or_404(request, pk)
-    form = ActionItemForm(request.POST, organisation=request.organisation)
-    if not form.is_valid():
-        return _done(
-            request,
-            drop,
-            "The action needs a title: " + form.errors.as_text(),
-            messages.ERROR,
-            action_form=form,
-        )
-    action_create(
-        actor=request.user, organisation=drop.organisation, score_drop=drop, **form.cleaned_data
-    )
-    return _done(request, drop, "Action created.")
-
-
-@org_required("review_score_drops")
-@require_POST
-def drop_add_to_agenda(request, pk):
-    drop = _drop_or_404(request, pk)
-    try:
-        item, created = drop_services.drop_add_to_agenda(actor=request.user, drop=drop)
-    except drop_services.NoPlannedMeeting:
-        return _done(
-            request,
-            drop,
-            "No weekly meeting is planned yet, so the drop could not be put on an agenda. "
-            "Plan the next weekly operational review under Meetings, then try again.",
-            messages.WARNING,
-        )
-    when = f"{item.meeting.scheduled_for:%d %b %Y}"
-    text = (
-        f"Added to the agenda of {item.meeting.series} on {when}."
-        if created
-        else f"Already on the agenda of {item.meeting.series} on {when}."
-    )
-    return _done(request, drop, text)

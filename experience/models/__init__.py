@@ -1,0 +1,39 @@
+"""Experience data, one module per part: `catalogue` (services, personas, metrics), `data`
+(survey responses (X), metric samples (O) and their queue rows), `drops` (score drops,
+incidents, data quality alerts), `rollups` (the aggregates) and `forecasts`. Every model is
+importable from `experience.models`."""
+
+from .catalogue import OperationalMetric, Persona, Service
+from .data import MetricSample, PendingResponse, PendingSample, SurveyResponse
+from .drops import DataQualityAlert, Incident, ScoreDrop
+from .forecasts import ExperienceModel
+from .rollups import (
+    ROLLUP_KEY,
+    FactorRollup,
+    MetricRollup,
+    ResponseRollup,
+    RollupGrain,
+    RollupKey,
+    RollupSpan,
+)
+
+__all__ = [
+    "ROLLUP_KEY",
+    "DataQualityAlert",
+    "ExperienceModel",
+    "FactorRollup",
+    "Incident",
+    "MetricRollup",
+    "MetricSample",
+    "OperationalMetric",
+    "PendingResponse",
+    "PendingSample",
+    "Persona",
+    "ResponseRollup",
+    "RollupGrain",
+    "RollupKey",
+    "RollupSpan",
+    "ScoreDrop",
+    "Service",
+    "SurveyResponse",
+]
