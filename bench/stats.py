@@ -1,6 +1,6 @@
 """`make stats`: power, false alarms and interval coverage of the product's own statistics.
 
-    python -m bench.stats [--sims 600] [--null-sims 2000] [--reps 2000] [--out bench/stats.json]
+    python -m bench.stats [--sims 600] [--null-sims 1500] [--reps 2000] [--before]
 
 Three parts, all calling product code (experience/drops/testing.py, experience/drops/
 incidents.py, experience/stats.py and experience/intervals.py) on simulated data
@@ -114,6 +114,43 @@ def power(sims: int) -> list[dict]:
     return rows
 
 
+def before(sims: int) -> dict:
+    """The same grid with the detector as it was before (bench/stats_sim.before_drops)."""
+    from bench.stats_sim import before_drops, scenario_weeks
+
+    result: dict = {"false_alarms": [], "power": []}
+    for n in NULL_SIZES:
+        rng = np.random.default_rng(1000 + n)
+        flagged = 0
+        for _ in range(sims):
+            weeks = scenario_weeks(rng, n=n, drop=0.0, whole_org=True)
+            flagged += sum(bool(before_drops(weeks, i)) for i in (len(weeks) - 2, len(weeks) - 1))
+        result["false_alarms"].append(
+            {"answers_per_week": n, "weeks_with_drop": _share(flagged, 2 * sims)}
+        )
+    for whole_org in (True, False):
+        for n in SIZES:
+            for drop in DROPS:
+                rng = np.random.default_rng(100_000 * whole_org + 100 * n + drop)
+                hits = 0
+                for _ in range(sims):
+                    weeks = scenario_weeks(rng, n=n, drop=float(drop), whole_org=whole_org)
+                    hits += any(
+                        d.measure == "happiness"
+                        for i in (len(weeks) - 2, len(weeks) - 1)
+                        for d in before_drops(weeks, i)
+                    )
+                result["power"].append(
+                    {
+                        "scenario": "organisation" if whole_org else "one service in 600/week",
+                        "answers_per_week": n,
+                        "drop_points": drop,
+                        "power": _share(hits, sims),
+                    }
+                )
+    return result
+
+
 def _truth() -> dict:
     from bench.stats_sim import LOST_MEDIAN, LOST_SIGMA, LOST_ZEROS, SCORES
 
@@ -190,6 +227,19 @@ def table(result: dict) -> str:
             f"| {r['scenario']} | {r['answers_per_week']} | {r['drop_points']} "
             f"| {p['value']:.3f} ± {p['mc_se']:.3f} |"
         )
+    if "before" in result:
+        lines += ["", "Previous detector, same simulations:", ""]
+        lines += ["| answers/week | weeks with any drop |", "|---|---|"]
+        for r in result["before"]["false_alarms"]:
+            w = r["weeks_with_drop"]
+            lines.append(f"| {r['answers_per_week']} | {w['value']:.4f} ± {w['mc_se']:.4f} |")
+        lines += ["", "| fall of | answers/week | drop (points) | power |", "|---|---|---|---|"]
+        for r in result["before"]["power"]:
+            p = r["power"]
+            lines.append(
+                f"| {r['scenario']} | {r['answers_per_week']} | {r['drop_points']} "
+                f"| {p['value']:.3f} ± {p['mc_se']:.3f} |"
+            )
     lines += ["", "| measure | n | coverage of the 95 % interval |", "|---|---|---|"]
     for r in result["coverage"]:
         lines.append(f"| {r['measure']} | {r['n']} | {r['value']:.3f} ± {r['mc_se']:.3f} |")
@@ -202,6 +252,9 @@ def main(argv=None) -> dict:
     parser.add_argument("--null-sims", type=int, default=1500, help="stable organisations")
     parser.add_argument("--reps", type=int, default=2000, help="samples per coverage cell")
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument(
+        "--before", action="store_true", help="also run the previous detector on the same grid"
+    )
     args = parser.parse_args(argv)
     started = time.monotonic()
     result = {"settings": vars(args) | {"out": str(args.out)}}
@@ -212,6 +265,8 @@ def main(argv=None) -> dict:
             "false_alarms": pool.submit(false_alarms, args.null_sims),
             "power": pool.submit(power, args.sims),
         }
+        if args.before:
+            jobs["before"] = pool.submit(before, args.sims)
         for key, job in jobs.items():
             result[key] = job.result()
     result["seconds"] = round(time.monotonic() - started, 1)

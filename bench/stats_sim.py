@@ -170,3 +170,46 @@ def run_week(weeks: list[Week], index: int) -> tuple[list, int]:
     for measure in {r.measure for r in rows}:
         incidents += len(group_drops([r for r in rows if r.measure == measure], overlap))
     return drops, incidents
+
+
+def before_drops(weeks: list[Week], index: int) -> list:
+    """The detector as it was before the two-week windows and the top-down budget, for
+    comparison only: one-week tests, happiness with each sample's own variance, and
+    Benjamini–Hochberg at 0.01 over every test of the week."""
+    import math
+
+    from experience.drops.testing import lost_time_test, normal_cdf, window_tests
+
+    def own_variance(this, base):
+        def parts(s):
+            p, d = s.promoters / s.n, s.detractors / s.n
+            return p - d, max(0.0, (p + d - (p - d) ** 2) / s.n)
+
+        (h1, v1), (h0, v0) = parts(this), parts(base)
+        if v1 + v0 == 0:
+            return 1.0 if h1 >= h0 else 0.0
+        return normal_cdf((h1 - h0) / math.sqrt(v1 + v0))
+
+    tests = []
+    for dimension in (None, *DIMENSIONS):
+        this = weeks[index].stats(dimension)
+        base: dict = {}
+        for earlier in weeks[max(0, index - 8) : index]:
+            for value, stats in earlier.stats(dimension).items():
+                base.setdefault(value, Stats()).add(stats)
+        for value, stats in this.items():
+            if dimension is not None and not value:
+                continue
+            baseline = base.get(value, Stats())
+            for test in window_tests(dimension or "all", value, 1, stats, baseline):
+                if test.measure == "happiness":
+                    test.p_value = own_variance(stats, baseline)
+                else:
+                    test.p_value = lost_time_test(stats, baseline)[2]
+                tests.append(test)
+    order = sorted(range(len(tests)), key=lambda i: tests[i].p_value)
+    cutoff = 0
+    for rank, i in enumerate(order, start=1):
+        if tests[i].p_value <= 0.01 * rank / len(tests):
+            cutoff = rank
+    return [tests[i] for i in order[:cutoff] if tests[i].big_enough()]

@@ -13,7 +13,8 @@ a quarter zeros:
 - lost_time_mean: studentised bootstrap (bootstrap-t) from the exact lost-time histogram.
   With data this skewed the bootstrap-t's own 95 % points cover about 93 % at n = 30–100
   (the t interval 88 %), so its points are taken at the level 0.95 + 0.1/√n (0.968 at
-  n = 30, 0.956 at n = 300): a calibration fitted on the simulation that fades as n grows.
+  n = 30, 0.956 at n = 300, at most 0.99): a calibration fitted on the simulation that
+  fades as n grows.
   Seeded, so a figure never changes between reads. Above BOOTSTRAP_MAX_N answers the t
   interval is used (skew no longer matters at that size; resampling would cost more).
 - lost_time_median: distribution-free interval between two order statistics of the
@@ -33,6 +34,7 @@ SCORE_PSEUDO = 0.25  # pseudo-responses added at score 0 and at score 10
 SCORE_MAX = 10
 BOOTSTRAP_RESAMPLES = 1999
 BOOTSTRAP_CALIBRATION = 0.1  # bootstrap-t points at level 0.95 + this / √n (see above)
+BOOTSTRAP_LEVEL_CAP = 0.99  # the level used up to 6 answers
 BOOTSTRAP_MAX_N = 1000
 BOOTSTRAP_SEED = 20260601
 
@@ -120,7 +122,8 @@ def bootstrap_t_mean(hist: Counter) -> tuple[float | None, float | None]:
     ses = np.sqrt(variances / n)
     keep = ses > 0
     t = (means[keep] - mean) / ses[keep]
-    tail = (1 - (0.95 + BOOTSTRAP_CALIBRATION / math.sqrt(n))) / 2
+    level = min(BOOTSTRAP_LEVEL_CAP, 0.95 + BOOTSTRAP_CALIBRATION / math.sqrt(n))
+    tail = (1 - level) / 2
     low_t, high_t = np.quantile(t, [tail, 1 - tail])
     return (max(0.0, mean - float(high_t) * se), mean - float(low_t) * se)
 

@@ -129,3 +129,11 @@ def test_measure_without_interval_gives_the_same_value():
     for name in ("lost_time_mean", "lost_time_median"):
         assert measure(stats, name, interval=False).value == measure(stats, name).value
         assert measure(stats, name, interval=False).ci_low is None
+
+
+def test_lost_time_mean_interval_exists_for_the_smallest_samples():
+    for hist in (Counter({10: 1, 50: 1}), Counter({0: 2, 30: 1}), Counter({5: 4, 600: 1})):
+        low, high = bootstrap_t_mean(hist)
+        n = sum(hist.values())
+        mean = sum(k * c for k, c in hist.items()) / n
+        assert 0 <= low <= mean <= high
