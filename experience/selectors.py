@@ -27,7 +27,7 @@ from .models import FactorRollup, MetricRollup, MetricSample, OperationalMetric
 from .raw import aggregate_values
 from .rollups import sketch
 from .segments import DIMENSIONS, Segment, daily_stats, grain_for, rollup_rows, segment_labels
-from .stats import Point, Stats, measure
+from .stats import Point, Stats, measure, needs_hist
 
 
 def trend(
@@ -57,7 +57,7 @@ def trend(
         lo,
         hi,
         segment,
-        with_hist=measure_name == "lost_time_median",
+        with_hist=needs_hist(measure_name),
         allow_month=period in ("month", "quarter"),
     )
     for (day, _), stats in daily.items():
@@ -88,7 +88,7 @@ def _summary_stats(org, start, end, segment, *, with_hist: bool) -> Stats:
 
 def summary(org, *, measure_name: str, start, end, segment: Segment | None = None) -> Point:
     """One measure over the local date range [start, end)."""
-    stats = _summary_stats(org, start, end, segment, with_hist=measure_name == "lost_time_median")
+    stats = _summary_stats(org, start, end, segment, with_hist=needs_hist(measure_name))
     return measure(stats, measure_name)
 
 
@@ -105,7 +105,7 @@ def breakdown(
         end,
         segment,
         dimension,
-        with_hist=measure_name == "lost_time_median",
+        with_hist=needs_hist(measure_name),
         allow_month=True,
     )
     for (_, value), stats in daily.items():

@@ -1,8 +1,8 @@
 """Measures over a set of responses and their 95 % confidence intervals.
 
-Happiness = 100 × (share 9–10 − share 0–6). Its interval is the normal approximation of the
-difference of two multinomial shares: Var(p − d) = (p + d − (p − d)²) / n (Wald); shares use
-the Wilson score interval; means use the normal approximation with the sample variance.
+Happiness = 100 × (share 9–10 − share 0–6). The interval of each measure, and why it is
+that one, is in experience/intervals.py; every one is computed from the additive statistics
+below (the lost-time ones from the exact histogram the rollups keep).
 """
 
 from __future__ import annotations
@@ -11,7 +11,17 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
-Z95 = 1.959963984540054
+from .intervals import (
+    Z95,
+    happiness_interval,
+    lost_time_mean_interval,
+    mean_interval,
+    median_interval,
+    score_interval,
+    wilson,
+)
+
+__all__ = ["Z95", "happiness_interval", "mean_interval", "wilson", "measure", "Stats", "Point"]
 
 SENTIMENT_MEASURES = (
     "happiness",
@@ -22,6 +32,14 @@ SENTIMENT_MEASURES = (
     "lost_time_median",
     "response_count",
 )
+
+
+# Measures whose value or interval needs the lost-time histogram.
+HIST_MEASURES = ("lost_time_mean", "lost_time_median")
+
+
+def needs_hist(name: str) -> bool:
+    return name in HIST_MEASURES
 
 
 STAT_FIELDS = (
@@ -74,33 +92,6 @@ class Point:
         return {"value": self.value, "n": self.n, "ci_low": self.ci_low, "ci_high": self.ci_high}
 
 
-def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
-    if n == 0:
-        return (math.nan, math.nan)
-    p = k / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return (max(0.0, centre - half), min(1.0, centre + half))
-
-
-def happiness_interval(promoters: int, detractors: int, n: int) -> tuple[float, float]:
-    p, d = promoters / n, detractors / n
-    diff = p - d
-    var = max(0.0, (p + d - diff * diff) / n)
-    half = Z95 * math.sqrt(var)
-    return (100 * max(-1.0, diff - half), 100 * min(1.0, diff + half))
-
-
-def mean_interval(total: float, sq_total: float, n: int) -> tuple[float | None, float | None]:
-    if n < 2:
-        return (None, None)
-    mean = total / n
-    var = max(0.0, (sq_total - n * mean * mean) / (n - 1))
-    half = Z95 * math.sqrt(var / n)
-    return (mean - half, mean + half)
-
-
 def median_from_hist(hist: Counter) -> float | None:
     """Exact median of the values counted in `hist` (mean of the two middle values if even)."""
     total = sum(hist.values())
@@ -128,20 +119,36 @@ def _rounded(value, digits=4):
     )
 
 
-def measure(stats: Stats, name: str) -> Point:
-    """One measure of a set of responses, with its 95 % interval where one is defined."""
+def measure(stats: Stats, name: str, *, interval: bool = True) -> Point:
+    """One measure of a set of responses, with its 95 % interval where one is defined.
+
+    `interval=False` skips the interval (the lost-time mean's bootstrap is the costly one)
+    for callers that only read the value.
+    """
     n = stats.n
     if name == "response_count":
         return Point(float(n), n)
     if name in ("lost_time_mean", "lost_time_median"):
         if stats.lost_n == 0:
             return Point(None, 0)
+        if not interval:
+            value = (
+                stats.lost_sum / stats.lost_n
+                if name == "lost_time_mean"
+                else median_from_hist(stats.lost_hist)
+            )
+            return Point(_rounded(value), stats.lost_n)
         if name == "lost_time_mean":
-            low, high = mean_interval(stats.lost_sum, stats.lost_sq_sum, stats.lost_n)
+            low, high = lost_time_mean_interval(
+                stats.lost_sum, stats.lost_sq_sum, stats.lost_n, stats.lost_hist
+            )
             return Point(
                 _rounded(stats.lost_sum / stats.lost_n), stats.lost_n, _rounded(low), _rounded(high)
             )
-        return Point(_rounded(median_from_hist(stats.lost_hist)), stats.lost_n)
+        low, high = median_interval(stats.lost_hist)
+        return Point(
+            _rounded(median_from_hist(stats.lost_hist)), stats.lost_n, _rounded(low), _rounded(high)
+        )
     if n == 0:
         return Point(None, 0)
     if name == "happiness":
@@ -153,7 +160,7 @@ def measure(stats: Stats, name: str) -> Point:
             _rounded(high),
         )
     if name == "avg_score":
-        low, high = mean_interval(stats.score_sum, stats.score_sq_sum, n)
+        low, high = score_interval(stats.score_sum, stats.score_sq_sum, n)
         return Point(_rounded(stats.score_sum / n), n, _rounded(low), _rounded(high))
     if name in ("positive_share", "negative_share"):
         k = stats.promoters if name == "positive_share" else stats.detractors

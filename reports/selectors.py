@@ -284,7 +284,7 @@ def home_figures(org) -> dict:
             "month": start_day,
             "n": stats.n,
             "happiness": measure(stats, "happiness").value,
-            "lost_time_mean": measure(stats, "lost_time_mean").value,
+            "lost_time_mean": measure(stats, "lost_time_mean", interval=False).value,
         }
     figures["open_breaches"] = open_breach_count(org)
     return figures

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from experience.segments import Segment, daily_stats
 from experience.selectors import aggregate_values, metric_aggregate, metric_stats, summary
-from experience.stats import Stats, measure
+from experience.stats import Stats, measure, needs_hist
 from xmo.periods import next_period_start, period_start
 
 from .choices import EvaluationStatus, VersionStatus
@@ -88,7 +88,7 @@ def _cumulative_points(org, xla, indicator, start, until) -> list[tuple[float, f
             start,
             until,
             _segment(xla),
-            with_hist=indicator.measure == "lost_time_median",
+            with_hist=needs_hist(indicator.measure),
         )
         per_day: dict = defaultdict(Stats)
         for (day, _), stats in daily.items():
@@ -97,7 +97,7 @@ def _cumulative_points(org, xla, indicator, start, until) -> list[tuple[float, f
         day = start
         while day < until:
             total.add(per_day.get(day, Stats()))
-            value = measure(total, indicator.measure).value
+            value = measure(total, indicator.measure, interval=False).value
             if value is not None:
                 points.append(((day - start).days + 1, value))
             day += datetime.timedelta(days=1)

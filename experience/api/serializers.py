@@ -75,6 +75,7 @@ class ScoreDropSerializer(serializers.ModelSerializer):
             "n",
             "baseline_n",
             "p_value",
+            "window_weeks",
             "drivers",
             "status",
             "created_at",

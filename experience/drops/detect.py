@@ -1,19 +1,12 @@
-"""Score drops: significant weekly falls of happiness (or rises of lost time) per segment.
+"""Score drops: significant falls of happiness (or rises of lost time) per segment.
 
-Each closed week W (Monday, local) is compared with its trailing baseline, the 8 weeks
-before W. Segments: the whole organisation and every value of service, persona, touchpoint,
-channel, location and assignment group.
+Each closed week W (Monday, local) is tested for the whole organisation and every value of
+service, persona, touchpoint, channel, location and assignment group, in two windows (the
+week; the week and the one before it, pooled) against the 8 weeks before the window. The
+tests and how the error budget is spent over segments, measures and windows are in
+experience/drops/testing.py; this module reads the figures and stores the drops.
 
-- Happiness: one-sided two-sample z test on h = p − d (p share 9–10, d share 0–6) with the
-  multinomial variance Var(p − d) = (p + d − (p − d)²) / n for each sample:
-  z = (h1 − h0) / √(V1 + V0), p-value = Φ(z).
-- Lost time: one-sided Welch z test on the means: z = (m1 − m0) / √(s1²/n1 + s0²/n0),
-  p-value = 1 − Φ(z).
-- Only segments with n ≥ MIN_N this week and ≥ MIN_BASELINE_N in the baseline are tested.
-  The p-values of every test of one week (both measures) go through Benjamini–Hochberg at
-  ALPHA; a drop is flagged when it survives BH and its effect is at least the minimum.
-
-Drivers: factor and tag share changes (this week against the baseline) and the split of
+Drivers: factor and tag share changes (the window against its baseline) and the split of
 the change into mix and rate over child segments (channels of a service; services of the
 whole organisation): mix = Σ (w1 − w0)·h0, rate = Σ w1·(h1 − h0), which add up exactly to
 the total change.
@@ -25,7 +18,6 @@ Drops of one week and measure whose responses overlap are then grouped into inci
 from __future__ import annotations
 
 import datetime
-import math
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
@@ -36,17 +28,36 @@ from xmo.periods import period_start
 
 from ..choices import DropMeasure, SegmentKind
 from ..models import ScoreDrop, Service
-from ..segments import DIMENSIONS, Segment, daily_stats, responses, segment_labels
+from ..segments import Segment, daily_stats, responses, segment_labels
 from ..selectors import factor_counts
 from ..stats import Stats
 from .incidents import build_incidents
+from .testing import (
+    ALPHA,
+    BASELINE_WEEKS,
+    MIN_BASELINE_N,
+    MIN_N,
+    decide,
+    happiness_test,
+    lost_time_test,
+    normal_cdf,
+    week_tests,
+    weighted_holm,
+)
 
-ALPHA = 0.01
-MIN_N = 30
-MIN_BASELINE_N = 100
-MIN_HAPPINESS_DROP = 10.0  # happiness points
-MIN_LOST_TIME_RISE = 15.0  # minutes
-BASELINE_WEEKS = 8
+__all__ = [
+    "ALPHA",
+    "MIN_BASELINE_N",
+    "MIN_N",
+    "detect_score_drops",
+    "detect_week",
+    "happiness_test",
+    "lost_time_test",
+    "mix_rate",
+    "normal_cdf",
+    "weighted_holm",
+]
+
 WEEKS_PER_RUN = 4
 TOP_DRIVERS = 5
 
@@ -58,59 +69,6 @@ _SEGMENT_FIELD = {
     "location": "locations",
     "assignment_group": "assignment_groups",
 }
-
-
-def normal_cdf(z: float) -> float:
-    return 0.5 * math.erfc(-z / math.sqrt(2))
-
-
-def happiness_test(this: Stats, base: Stats) -> tuple[float, float, float] | None:
-    """(h1, h0, one-sided p-value of a fall) in happiness points, or None if undefined."""
-    if not this.n or not base.n:
-        return None
-
-    def parts(s):
-        p, d = s.promoters / s.n, s.detractors / s.n
-        return p - d, max(0.0, (p + d - (p - d) ** 2) / s.n)
-
-    h1, v1 = parts(this)
-    h0, v0 = parts(base)
-    if v1 + v0 == 0:
-        return 100 * h1, 100 * h0, 1.0 if h1 >= h0 else 0.0
-    z = (h1 - h0) / math.sqrt(v1 + v0)
-    return 100 * h1, 100 * h0, normal_cdf(z)
-
-
-def lost_time_test(this: Stats, base: Stats) -> tuple[float, float, float] | None:
-    """(m1, m0, one-sided p-value of a rise) of mean lost time, or None if undefined."""
-    if this.lost_n < 2 or base.lost_n < 2:
-        return None
-
-    def parts(s):
-        mean = s.lost_sum / s.lost_n
-        var = max(0.0, (s.lost_sq_sum - s.lost_n * mean * mean) / (s.lost_n - 1))
-        return mean, var / s.lost_n
-
-    m1, v1 = parts(this)
-    m0, v0 = parts(base)
-    if v1 + v0 == 0:
-        return m1, m0, 1.0 if m1 <= m0 else 0.0
-    z = (m1 - m0) / math.sqrt(v1 + v0)
-    return m1, m0, 1 - normal_cdf(z)
-
-
-def benjamini_hochberg(p_values: list[float], alpha: float = ALPHA) -> list[bool]:
-    """Which hypotheses are rejected with the false discovery rate controlled at alpha."""
-    m = len(p_values)
-    order = sorted(range(m), key=lambda i: p_values[i])
-    cutoff = -1
-    for rank, i in enumerate(order, start=1):
-        if p_values[i] <= alpha * rank / m:
-            cutoff = rank
-    rejected = [False] * m
-    for rank, i in enumerate(order, start=1):
-        rejected[i] = rank <= cutoff
-    return rejected
 
 
 def _segment_stats(org, start, end, dimension=None) -> dict:
@@ -264,66 +222,33 @@ def _week_stats(org, week, dimension, cache: dict) -> dict:
     return cache[key]
 
 
-def _baseline_stats(org, week, dimension, cache: dict) -> dict:
-    total: dict = defaultdict(Stats)
-    for back in range(1, BASELINE_WEEKS + 1):
-        earlier = week - datetime.timedelta(days=7 * back)
-        for value, stats in _week_stats(org, earlier, dimension, cache).items():
-            total[value].add(stats)
-    return total
-
-
 def detect_week(org, week: datetime.date, cache: dict | None = None) -> list[ScoreDrop]:
     """Test every segment for the closed week starting `week`; upsert the drops found."""
     cache = {} if cache is None else cache
     week_end = week + datetime.timedelta(days=7)
-    base_start = week - datetime.timedelta(days=7 * BASELINE_WEEKS)
-    tests = []  # (kind, value, measure, this value, baseline value, n, baseline n, p)
-    for dimension in (None, *DIMENSIONS):
-        kind = SegmentKind.ALL if dimension is None else dimension
-        this = _week_stats(org, week, dimension, cache)
-        base = _baseline_stats(org, week, dimension, cache)
-        for value, stats in this.items():
-            if dimension is not None and not value:
-                continue  # no persona / location / group given: not a segment
-            baseline = base.get(value, Stats())
-            if stats.n >= MIN_N and baseline.n >= MIN_BASELINE_N:
-                result = happiness_test(stats, baseline)
-                if result:
-                    tests.append((kind, value, DropMeasure.HAPPINESS, *result, stats.n, baseline.n))
-            if stats.lost_n >= MIN_N and baseline.lost_n >= MIN_BASELINE_N:
-                result = lost_time_test(stats, baseline)
-                if result:
-                    tests.append(
-                        (kind, value, DropMeasure.LOST_TIME, *result, stats.lost_n, baseline.lost_n)
-                    )
-    rejected = benjamini_hochberg([t[5] for t in tests])
     found = []
-    for test, significant in zip(tests, rejected, strict=True):
-        kind, value, measure, current, baseline_value, p_value, n, baseline_n = test
-        delta = current - baseline_value
-        big_enough = (
-            -delta >= MIN_HAPPINESS_DROP
-            if measure == DropMeasure.HAPPINESS
-            else delta >= MIN_LOST_TIME_RISE
-        )
-        if not (significant and big_enough):
-            continue
+    tests = week_tests(lambda w, dimension: _week_stats(org, w, dimension, cache), week)
+    for test in decide(tests):
+        start = week - datetime.timedelta(days=7 * (test.weeks - 1))
+        base_start = start - datetime.timedelta(days=7 * BASELINE_WEEKS)
         found.append(
             _upsert_drop(
                 org,
                 week=week,
-                kind=kind,
-                value=value,
-                measure=measure,
+                kind=test.kind,
+                value=test.value,
+                measure=test.measure,
                 figures={
-                    "value": round(current, 4),
-                    "baseline_value": round(baseline_value, 4),
-                    "delta": round(delta, 4),
-                    "n": n,
-                    "baseline_n": baseline_n,
-                    "p_value": min(1.0, max(0.0, p_value)),
-                    "drivers": _drivers(org, kind, value, measure, week, week_end, base_start),
+                    "window_weeks": test.weeks,
+                    "value": round(test.current, 4),
+                    "baseline_value": round(test.baseline_value, 4),
+                    "delta": round(test.delta, 4),
+                    "n": test.n,
+                    "baseline_n": test.baseline_n,
+                    "p_value": min(1.0, max(0.0, test.p_value)),
+                    "drivers": _drivers(
+                        org, test.kind, test.value, test.measure, start, week_end, base_start
+                    ),
                 },
             )
         )

@@ -73,6 +73,10 @@ class ScoreDrop(models.Model):
     n = models.PositiveIntegerField()
     baseline_n = models.PositiveIntegerField()
     p_value = models.FloatField()
+    window_weeks = models.PositiveSmallIntegerField(
+        default=1,
+        help_text="Weeks the figures pool: 1 (the week) or 2 (the week and the one before).",
+    )
     drivers = models.JSONField(
         default=dict, blank=True, help_text="Factor and tag shifts; mix versus rate split."
     )

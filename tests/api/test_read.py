@@ -326,10 +326,19 @@ def test_score_drops_and_filters(reader, org_a, django_assert_max_num_queries):
             organisation=org_a, service=desk, week_start=datetime.date(2026, 10, 5 + 7 * n)
         )
     ScoreDropFactory(
-        organisation=org_a, measure="lost_time", segment_kind="channel", status="closed"
+        organisation=org_a,
+        measure="lost_time",
+        segment_kind="channel",
+        status="closed",
+        window_weeks=2,
     )
     with django_assert_max_num_queries(5):
         assert len(results(reader.get("/api/v1/score-drops/"))) == 5
+    pooled = results(reader.get("/api/v1/score-drops/?measure=lost_time"))[0]
+    assert pooled["window_weeks"] == 2
+    assert {
+        d["window_weeks"] for d in results(reader.get("/api/v1/score-drops/?service=desk"))
+    } == {1}
     assert len(results(reader.get("/api/v1/score-drops/?measure=lost_time"))) == 1
     assert len(results(reader.get("/api/v1/score-drops/?status=closed"))) == 1
     assert len(results(reader.get("/api/v1/score-drops/?service=desk"))) == 4

@@ -8,7 +8,6 @@ import pytest
 
 from experience.drops.detect import (
     ALPHA,
-    benjamini_hochberg,
     detect_score_drops,
     detect_week,
     happiness_test,
@@ -101,9 +100,13 @@ def test_pure_noise_over_52_weeks_raises_no_more_than_alpha_allows(berlin):
     process_new(berlin)
     now = datetime.datetime.combine(WEEK, datetime.time(12), tzinfo=TZ)
     result = detect_score_drops(berlin, now=now, weeks=52)
-    # BH at α = 0.01 per week bounds the expected false alarms at 0.52 over 52 weeks.
-    assert result["drops"] <= 2
+    # The budget bounds the chance of any drop in a week at α = 0.8 %: 0.42 weeks of 52
+    # expected. A week's false drops overlap (the organisation holds every segment), so
+    # they are counted as weeks, as incidents are.
     assert ScoreDrop.objects.count() == result["drops"]
+    weeks = set(ScoreDrop.objects.values_list("week_start", flat=True))
+    assert len(weeks) <= 2
+    assert result["incidents"] <= 3
 
 
 def test_a_pure_mix_shift_is_reported_as_mix(berlin):
@@ -156,9 +159,3 @@ def test_happiness_test_and_bh():
     base = Stats(n=400, promoters=260, detractors=60)
     h1, h0, p = happiness_test(this, base)
     assert (h1, h0) == (0.0, 50.0) and p < 1e-6
-    assert benjamini_hochberg([0.001, 0.02, 0.004, 0.9], alpha=0.01) == [
-        True,
-        False,
-        True,
-        False,
-    ]

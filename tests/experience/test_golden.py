@@ -2,12 +2,14 @@
 
 import datetime
 import math
+from collections import Counter
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
 
 from experience import raw as selectors_raw
+from experience.intervals import BOOTSTRAP_MAX_N, bootstrap_t_mean, median_ranks, t975
 from experience.models import PendingResponse, SurveyResponse
 from experience.rollups import process_new, rebuild_rollups, responses
 from experience.segments import Segment, grain_for
@@ -123,36 +125,46 @@ def expected(rows: pd.DataFrame, name: str) -> dict:
         if not m:
             return {"value": None, "n": 0, "ci_low": None, "ci_high": None}
         if name == "lost_time_median":
-            return {"value": r4(float(lost.median())), "n": m, "ci_low": None, "ci_high": None}
+            ranks = median_ranks(m)
+            ordered = sorted(lost)
+            low, high = (ordered[ranks[0] - 1], ordered[ranks[1] - 1]) if ranks else (None, None)
+            return {"value": r4(float(lost.median())), "n": m, "ci_low": low, "ci_high": high}
         mean = lost.mean()
-        half = Z * lost.std(ddof=1) / math.sqrt(m) if m > 1 else None
-        return {
-            "value": r4(mean),
-            "n": m,
-            "ci_low": r4(mean - half) if half is not None else None,
-            "ci_high": r4(mean + half) if half is not None else None,
-        }
+        if m <= BOOTSTRAP_MAX_N:  # bootstrap-t of the histogram pandas counts
+            low, high = bootstrap_t_mean(Counter(int(v) for v in lost))
+        else:
+            half = t975(m - 1) * lost.std(ddof=1) / math.sqrt(m)
+            low, high = max(0.0, mean - half), mean + half
+        return {"value": r4(mean), "n": m, "ci_low": r4(low), "ci_high": r4(high)}
     if not n:
         return {"value": None, "n": 0, "ci_low": None, "ci_high": None}
     p = (scores >= 9).mean()
     d = (scores <= 6).mean()
     if name == "happiness":
-        diff = p - d
-        half = Z * math.sqrt(max(0.0, (p + d - diff**2) / n))
+        # Adjusted Wald: 3/4 of a response added to promoters, passives and detractors.
+        n_adj = n + 2.25
+        pa, da = ((scores >= 9).sum() + 0.75) / n_adj, ((scores <= 6).sum() + 0.75) / n_adj
+        diff = pa - da
+        half = Z * math.sqrt(max(0.0, (pa + da - diff**2) / n_adj))
         return {
-            "value": r4(100 * diff),
+            "value": r4(100 * (p - d)),
             "n": n,
             "ci_low": r4(100 * max(-1.0, diff - half)),
             "ci_high": r4(100 * min(1.0, diff + half)),
         }
     if name == "avg_score":
-        mean = scores.mean()
-        half = Z * scores.std(ddof=1) / math.sqrt(n) if n > 1 else None
+        # t interval with a quarter of a response added at 0 and at 10.
+        padded = pd.concat([scores.astype(float), pd.Series([0.0, 10.0])])
+        weights = pd.Series([1.0] * n + [0.25, 0.25])
+        n_adj = weights.sum()
+        mean = (padded.values * weights.values).sum() / n_adj
+        var = (weights.values * (padded.values - mean) ** 2).sum() / (n_adj - 1)
+        half = t975(n_adj - 1) * math.sqrt(var / n_adj) if n > 1 else None
         return {
-            "value": r4(mean),
+            "value": r4(scores.mean()),
             "n": n,
-            "ci_low": r4(mean - half) if half is not None else None,
-            "ci_high": r4(mean + half) if half is not None else None,
+            "ci_low": r4(max(0.0, mean - half)) if half is not None else None,
+            "ci_high": r4(min(10.0, mean + half)) if half is not None else None,
         }
     share = p if name == "positive_share" else d
     # Wilson score interval

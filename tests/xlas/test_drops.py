@@ -431,3 +431,14 @@ def test_mix_and_rate_per_child_add_up_to_the_split(org_a):
     assert [round(s["rate"], 6) for s in segments] == [-7.0, -6.0]
     assert round(sum(s["mix"] for s in segments), 6) == -6.0
     assert round(sum(s["rate"] for s in segments), 6) == -13.0
+
+
+def test_detail_says_when_the_figures_pool_two_weeks(login, users, drop):
+    client = login(users["officer"])
+    body = client.get(_url("drop_detail", drop)).content.decode()
+    assert "That week<" in body and "That week and the one before" not in body
+    drop.window_weeks = 2
+    drop.save(update_fields=["window_weeks"])
+    body = client.get(_url("drop_detail", drop)).content.decode()
+    assert "That week and the one before<" in body
+    assert "Baseline (8 weeks before those two)" in body

@@ -1,0 +1,117 @@
+"""The detector's statistics: two-week windows and the top-down error budget."""
+
+import datetime
+
+import pytest
+
+from experience.drops.testing import (
+    ALPHA,
+    MIN_N,
+    ROOT_SHARE,
+    assign_weights,
+    decide,
+    happiness_test,
+    week_tests,
+    weighted_holm,
+)
+from experience.drops.testing import (
+    Test as DropTest,
+)
+from experience.stats import Stats
+
+WEEK = datetime.date(2026, 6, 1)
+STEADY = Stats(n=90, promoters=72, detractors=7)  # happiness +72.2
+FALLEN = Stats(n=90, promoters=63, detractors=17)  # happiness +51
+
+
+def _week_stats(fallen_weeks: int, segment=STEADY, fallen=FALLEN):
+    """Organisation = one service; the last `fallen_weeks` weeks up to WEEK have fallen."""
+    first_fallen = WEEK - datetime.timedelta(days=7 * (fallen_weeks - 1))
+
+    def week_stats(week, dimension):
+        stats = fallen if fallen_weeks and first_fallen <= week <= WEEK else segment
+        if dimension is None:
+            return {"": Stats().add(stats)}
+        if dimension == "service":
+            return {"desk": Stats().add(stats)}
+        return {}
+
+    return week_stats
+
+
+def test_weighted_holm_hands_a_rejected_share_on():
+    # Bonferroni with these weights would reject only the first hypothesis.
+    assert weighted_holm([0.004, 0.003, 0.5], [0.5, 0.25, 0.25], alpha=0.01) == [
+        True,
+        True,
+        False,
+    ]
+    assert weighted_holm([0.006, 0.003, 0.5], [0.5, 0.25, 0.25], alpha=0.01) == [
+        False,
+        False,
+        False,
+    ]
+
+
+def test_the_budget_goes_top_down_and_never_exceeds_alpha():
+    tests = [DropTest("all", "", "happiness", weeks, 0, 0, 0.5, 100, 800) for weeks in (1, 2)] + [
+        DropTest(kind, f"{kind}-{i}", measure, weeks, 0, 0, 0.5, 100, 800)
+        for kind in ("service", "persona", "touchpoint", "channel", "location", "assignment_group")
+        for i in range(3)
+        for measure in ("happiness", "lost_time")
+        for weeks in (1, 2)
+    ]
+    assign_weights(tests)
+    assert sum(t.weight for t in tests) <= 1 + 1e-9
+    root = sum(t.weight for t in tests if t.kind == "all")
+    services = sum(t.weight for t in tests if t.kind == "service" and t.measure == "happiness")
+    assert root == pytest.approx(ROOT_SHARE * 0.75)
+    assert root > 10 * services
+
+
+def _flags(tests):
+    return {(t.kind, t.value, t.weeks) for t in decide(tests)}
+
+
+def test_a_fallen_organisation_passes_its_budget_down_to_its_segments():
+    # The service alone (p = 0.001) is beyond its own share of the budget...
+    service = DropTest("service", "desk", "happiness", 1, 50, 72, 0.001, 90, 720)
+    others = [
+        DropTest("channel", c, "happiness", 1, 72, 72, 0.5, 90, 720) for c in ("portal", "phone")
+    ]
+    quiet_org = DropTest("all", "", "happiness", 1, 70, 72, 0.4, 300, 2400)
+    assert _flags([quiet_org, service, *others]) == set()
+    # ...but once the organisation has fallen, the segments share the rest of the budget.
+    fallen_org = DropTest("all", "", "happiness", 1, 55, 72, 1e-6, 300, 2400)
+    assert _flags([fallen_org, service, *others]) == {("all", "", 1), ("service", "desk", 1)}
+
+
+def test_a_significant_but_small_change_is_not_a_drop():
+    tiny = DropTest("all", "", "happiness", 1, 68, 72, 1e-9, 30000, 240000)
+    assert decide([tiny]) == []
+
+
+def test_a_fall_lasting_two_weeks_is_found_on_the_pooled_weeks():
+    assert happiness_test(FALLEN, Stats().add(STEADY))[2] > ALPHA  # one week is not enough
+    assert decide(week_tests(_week_stats(1), WEEK)) == []
+    tests = week_tests(_week_stats(2), WEEK)
+    assert {t.kind for t in decide(tests)} == {"all", "service"}
+    # The pooled test is the one that clears the budget on its own.
+    org = next(t for t in tests if t.kind == "all" and t.weeks == 2)
+    assert org.n == 180 and org.baseline_n == 720  # the two weeks against the 8 before them
+    assert org.current == pytest.approx(100 * 46 / 90)
+    assert org.baseline_value == pytest.approx(100 * 65 / 90)
+    assert org.p_value < ALPHA * org.weight < happiness_test(FALLEN, Stats().add(STEADY))[2]
+
+
+def test_steady_weeks_raise_nothing_and_small_segments_are_not_tested():
+    assert decide(week_tests(_week_stats(0), WEEK)) == []
+    small = Stats(n=MIN_N // 2 - 1, promoters=1, detractors=10)
+    tests = week_tests(_week_stats(1, segment=Stats(n=12, promoters=10), fallen=small), WEEK)
+    assert {t.weeks for t in tests} <= {2} and all(t.n >= MIN_N for t in tests)
+
+
+def test_one_week_figures_are_kept_when_both_windows_flag():
+    crash = Stats(n=90, promoters=10, detractors=70)
+    found = decide(week_tests(_week_stats(2, fallen=crash), WEEK))
+    assert found and {t.weeks for t in found} == {1}
