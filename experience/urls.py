@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import service_views, views
+from .disruptions.urls import urlpatterns as disruption_urls
 
 app_name = "experience"
 urlpatterns = [
@@ -17,4 +18,5 @@ urlpatterns = [
         service_views.service_experience,
         name="service_experience",
     ),
+    *disruption_urls,
 ]

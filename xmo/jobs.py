@@ -46,6 +46,7 @@ JOB_MODULES = [
     "experience.jobs",
     "xlas.jobs",
     "feedback.jobs",
+    "changes.jobs",
     "meetings.jobs",
     "reports.jobs",
     "xmo.webhooks.jobs",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("feedback/", include("feedback.urls")),
     path("experience/", include("experience.urls")),
     path("xlas/", include("xlas.urls")),
+    path("changes/", include("changes.urls")),
     path("meetings/", include("meetings.urls")),
     path("reports/", include("reports.urls")),
     path("dashboard/", include("reports.dashboard.urls")),
