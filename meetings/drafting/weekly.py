@@ -8,9 +8,9 @@ from urllib.parse import urlencode
 from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 
-from experience.choices import TriageStatus
 from changes.choices import Verdict
 from changes.models import Change
+from experience.choices import TriageStatus
 from experience.models import Incident, ScoreDrop, SurveyResponse
 from feedback.choices import FollowUpStatus
 from xlas.choices import BreachStatus

@@ -70,7 +70,9 @@ def simulate(seed, *, promoter_effect, detractor_effect, lost_effect, trend=0.05
             base_lost + lost_trend + lost_effect,
         ),
         pooled(rng, WEEKS, 400, base_p - 0.05, base_d, base_lost + 20),
-        pooled(rng, WEEKS, 400, base_p - 0.05 + trend, base_d - trend / 2, base_lost + 20 + lost_trend),
+        pooled(
+            rng, WEEKS, 400, base_p - 0.05 + trend, base_d - trend / 2, base_lost + 20 + lost_trend
+        ),
     )
 
 
@@ -101,9 +103,10 @@ def test_injected_effects_are_recovered_within_their_interval(
 
 def test_the_common_trend_is_not_mistaken_for_an_effect():
     pools = simulate(7, promoter_effect=0.0, detractor_effect=0.0, lost_effect=0.0, trend=0.15)
-    treated_before, treated_after = pool_value(pools[0], HAPPINESS)[0], pool_value(
-        pools[1], HAPPINESS
-    )[0]
+    treated_before, treated_after = (
+        pool_value(pools[0], HAPPINESS)[0],
+        pool_value(pools[1], HAPPINESS)[0],
+    )
     assert treated_after - treated_before > 10  # the raw before/after moved a lot…
     effect = did(*pools, HAPPINESS)
     assert effect.ci_low <= 0 <= effect.ci_high  # …the difference-in-differences did not
