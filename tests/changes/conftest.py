@@ -13,7 +13,20 @@ IMPLEMENTED = datetime.datetime(2026, 10, 7, 10, 0, tzinfo=datetime.UTC)
 DAY = IMPLEMENTED.date()
 
 
-def generate(org, service, *, first, days, per_day, promoters, detractors, seed, prefix=""):
+def generate(
+    org,
+    service,
+    *,
+    first,
+    days,
+    per_day,
+    promoters,
+    detractors,
+    seed,
+    prefix="",
+    lost=(10, 20, 30, 40),
+    persona=None,
+):
     """`per_day` responses a day for `days` days from `first`, with the given shares of 9–10
     and 0–6 scores; lost time the same for every group (10–40 min)."""
     rng = random.Random(seed)
@@ -31,7 +44,8 @@ def generate(org, service, *, first, days, per_day, promoters, detractors, seed,
                     external_id=f"{prefix}{service.slug}-{seed}-{day}-{i}",
                     service=service,
                     score=score,
-                    lost_time_minutes=rng.choice([10, 20, 30, 40]),
+                    lost_time_minutes=rng.choice(lost),
+                    persona=persona,
                     submitted_at=(moment + datetime.timedelta(minutes=i)).astimezone(datetime.UTC),
                 )
             )

@@ -199,6 +199,8 @@ ACCESS: dict[str, Rule] = {
     "meetings:initiative_create": get("manage_initiatives"),
     "meetings:initiative_detail": Rule(kwargs=pk("initiative")),
     "meetings:initiative_edit": get("manage_initiatives", "initiative"),
+    "meetings:initiative_business_case": Rule(kwargs=pk("initiative")),
+    "meetings:initiative_business_case_sign": post("sign_business_cases", "initiative"),
     "meetings:detail": get("view_meetings", "meeting"),
     "meetings:minutes": get("view_meetings", "meeting"),
     "meetings:draft": post("run_meetings", "meeting"),
