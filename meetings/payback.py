@@ -19,6 +19,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from changes.models import Change
 from experience import effects
 from experience.costs import lost_time_cost
@@ -119,11 +121,15 @@ def comparison_services(initiative, windows: effects.Windows, treated: set[str])
             organisation=org, implemented_at__gte=start, implemented_at__lt=end
         ).values_list("services__slug", flat=True)
     )
-    others = ImprovementInitiative.objects.filter(
-        organisation=org,
-        started_on__lt=windows.after_end,
-        status__in=[InitiativeStatus.ACTIVE, InitiativeStatus.DONE],
-    ).exclude(pk=initiative.pk)
+    others = (
+        ImprovementInitiative.objects.filter(
+            organisation=org,
+            started_on__lt=windows.after_end,
+            status__in=[InitiativeStatus.ACTIVE, InitiativeStatus.DONE],
+        )
+        .filter(Q(finished_on__isnull=True) | Q(finished_on__gte=windows.before_start))
+        .exclude(pk=initiative.pk)
+    )
     touched |= set(others.values_list("services__slug", flat=True))
     return sorted(
         Service.objects.filter(organisation=org, is_active=True)
