@@ -3,11 +3,11 @@
 - Three changes implemented 40 days ago, each with its story in the responses: the portal
   search upgrade lifts the service portal (improved, as expected), the ERP upgrade drags
   enterprise applications down although it was expected to be neutral (worsened: on the
-  weekly agenda), the service desk's new phone menu changes nothing (no change).
+  weekly agenda), the VPN client update was expected to help and changed nothing (no change).
 - A Windows upgrade wave on laptops for Doers, declared in advance in the last month: the
   breach of that month is acknowledged in advance, not escalated.
 - "Identity self-service enrolment", started 8 weeks ago on identity: lost time there falls
-  by 40 % and happiness rises, so its payback is measured against the untouched services.
+  by a quarter and happiness rises, so its payback is measured against the untouched services.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ PAYBACK_WEEKS_AGO = 8
 CHANGE_STORIES = [
     ("CHG0031842", "Portal search upgrade", "service-portal", "improve", 25.0),
     ("CHG0031907", "ERP upgrade to release 2026.2", "enterprise-apps", "neutral", -25.0),
-    ("CHG0032015", "New phone menu for the service desk", "service-desk", "improve", 0.0),
+    ("CHG0032015", "VPN client update", "remote-work", "improve", 0.0),
 ]
 PAYBACK_SERVICE = "identity"
 
@@ -43,7 +43,7 @@ class ChangesMixin:
         if lift is not None and day > self.change_day:
             return lift, 1.0
         if service == PAYBACK_SERVICE and day >= self.payback_start:
-            return 5.0, 0.6
+            return 5.0, 0.75
         return 0.0, 1.0
 
     def ensure_changes(self):

@@ -98,7 +98,7 @@ def _missed_months(org, owner):
     return desk
 
 
-def test_a_breach_inside_a_declared_window_is_shown_but_never_escalated(org_a, owner, users):
+def test_a_breach_inside_a_declared_window_is_shown_but_never_escalated(org_a, owner, users, login):
     desk = _missed_months(org_a, owner)
     # Declared for the last days of April only: March's breach is escalated, April's is not.
     disruption = DisruptionFactory(
@@ -125,6 +125,10 @@ def test_a_breach_inside_a_declared_window_is_shown_but_never_escalated(org_a, o
     april_breach.refresh_from_db()
     assert april_breach.escalation_level == 0 and april_breach.status == "open"
     assert Notification.objects.filter(dedupe_key=f"breach:{march_breach.pk}:leaders").exists()
+    client = login(users["officer"])
+    page = client.get(f"/xlas/breaches/{april_breach.pk}/").content.decode()
+    assert "Acknowledged in advance by the planned disruption" in page
+    assert "data-acknowledged" in client.get("/xlas/breaches/").content.decode()
 
 
 def test_a_disruption_declared_after_the_breach_still_holds_escalation(org_a, owner, users):
