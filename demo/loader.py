@@ -17,6 +17,7 @@ from xmo.periods import local_today, period_start, previous_period_start
 from xmo.services import organisation_create
 
 from .catalogue import CatalogueMixin
+from .changes import ChangesMixin
 from .feedback import FeedbackMixin
 from .governance import GovernanceMixin
 from .meetings import MeetingsMixin
@@ -37,6 +38,7 @@ class Demo(
     MeetingsMixin,
     MetricSamplesMixin,
     ResponsesMixin,
+    ChangesMixin,
 ):
     """Builds the demo organisation step by step, counting what it adds."""
 
@@ -75,6 +77,7 @@ class Demo(
         self.breach_months = {m1, m2, m3}
         self.mid_year = period_start(self.today - datetime.timedelta(days=183), "month")
         self.sspr_done = period_start(self.today - datetime.timedelta(days=240), "month")
+        self.plan_changes()
 
         self.users = self.step("users", self.ensure_users)
         self.services = self.step("services", self.ensure_services)
@@ -86,6 +89,7 @@ class Demo(
         self.step("meetings", self.ensure_meeting_series)
         self.step("office plan", self.ensure_office_plan)
         self.step("initiatives", self.ensure_initiatives)
+        self.step("changes and disruptions", self.ensure_changes)
         self.step("metric samples", self.ensure_metric_samples)
         self.step("responses", self.ensure_responses)
         return org

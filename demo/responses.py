@@ -121,6 +121,8 @@ class ResponsesMixin:
                 h += {"incident": -4, "request": 5, "proactive": -6}[touchpoint]
                 if service == "identity" and day >= self.sspr_done:
                     h += 4
+                lift, lost_factor = self.story_effect(service, day)
+                h += lift
                 if service == "collaboration":
                     h -= 12 * load
                 if in_drop and service == "remote-work":
@@ -136,6 +138,8 @@ class ResponsesMixin:
                     h = 69.0
                 score = self._score(rng, h)
                 lost = self._lost_time(rng, touchpoint, score, story, persona)
+                if lost and lost_factor != 1.0:
+                    lost = int(5 * round(lost * lost_factor / 5))
                 factors = self._factors(rng, score, story)
                 comment = self._comment(rng, service, score, story)
                 local = datetime.datetime.combine(

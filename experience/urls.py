@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import service_views
+from .disruptions.urls import urlpatterns as disruption_urls
 from .views import drops
 
 # A drop's actions and agenda entry (drops/<pk>/actions/, drops/<pk>/agenda/) are meetings'
@@ -18,4 +19,5 @@ urlpatterns = [
         service_views.service_experience,
         name="service_experience",
     ),
+    *disruption_urls,
 ]

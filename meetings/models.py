@@ -213,3 +213,25 @@ class ActionItem(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+
+
+class BusinessCaseSignature(models.Model):
+    """A leader's signature under an initiative's measured business case, with the figures
+    signed (frozen: later data does not change what was signed)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    initiative = models.ForeignKey(
+        ImprovementInitiative, on_delete=models.CASCADE, related_name="signatures"
+    )
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    signed_at = models.DateTimeField(auto_now_add=True)
+    figures = models.JSONField()
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-signed_at", "-id"]
+
+    def __str__(self):
+        return f"Business case of {self.initiative} signed by {self.signed_by}"

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import actions, follow_up, initiatives, meetings, series
+from .views import actions, business_case, follow_up, initiatives, meetings, series
 
 app_name = "meetings"
 meeting_patterns = [
@@ -18,6 +18,16 @@ meeting_patterns = [
     path("initiatives/new/", initiatives.initiative_create, name="initiative_create"),
     path("initiatives/<int:pk>/", initiatives.initiative_detail, name="initiative_detail"),
     path("initiatives/<int:pk>/edit/", initiatives.initiative_edit, name="initiative_edit"),
+    path(
+        "initiatives/<int:pk>/business-case/",
+        business_case.business_case,
+        name="initiative_business_case",
+    ),
+    path(
+        "initiatives/<int:pk>/business-case/sign/",
+        business_case.business_case_sign_view,
+        name="initiative_business_case_sign",
+    ),
     path("<int:pk>/", meetings.meeting_detail, name="detail"),
     path("<int:pk>/minutes/", meetings.meeting_minutes, name="minutes"),
     path("<int:pk>/draft/", meetings.meeting_draft, name="draft"),

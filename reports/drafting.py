@@ -35,6 +35,7 @@ from xmo.services import audit
 from xmo.templatetags.xmo_format import person_name
 from xmo.units import indicator_unit
 
+from . import impact
 from .choices import ReportStatus
 from .models import MonthlyReport, ReportSection
 
@@ -44,10 +45,12 @@ SECTIONS = [
     ("headline", "Headline figures"),
     ("xlas", "XLA attainment"),
     ("breaches", "Breaches"),
+    ("disruptions", "Planned disruptions"),
     ("drops", "Score drops and their drivers"),
     ("themes", "What people told us"),
     ("lost_time", "Where the lost time is"),
     ("initiatives", "Improvement initiatives"),
+    ("value", "Value delivered"),
     ("actions", "Action status"),
 ]
 SECTION_TITLES = dict(SECTIONS)
@@ -209,6 +212,7 @@ def breach_figures(org, start, end) -> dict:
                 "status": b.status,
                 "assignee": person_name(b.assignee) if b.assignee else "",
                 "root_cause": b.root_cause,
+                "acknowledged_in_advance": b.disruption_id is not None,
             }
         )
         by_status[b.status] = by_status.get(b.status, 0) + 1
@@ -446,6 +450,8 @@ def compute_figures(org, month: datetime.date) -> dict:
         "themes": theme_figures(org, start, end),
         "lost_time": lost_time_concentration(org, start=start, end=end),
         "initiatives": initiative_figures(org, start, end),
+        "disruptions": impact.disruption_figures(org, start, end),
+        "value": impact.value_figures(org, start, end),
         "actions": action_figures(org, start, end),
     }
 

@@ -211,6 +211,8 @@ def section_hints(figures: dict) -> dict[str, str]:
     concentration = figures.get("lost_time", {})
     initiatives = figures.get("initiatives", {})
     actions = figures.get("actions", {})
+    disruptions = figures.get("disruptions", {})
+    value = figures.get("value", {})
     top_tags = ", ".join(f"{t['name']} ({t['count']})" for t in themes.get("tags", [])[:3])
     drop_words = _plural(drops.get("total", 0), "significant score drop", "significant score drops")
     headline_hint = (
@@ -251,6 +253,17 @@ def section_hints(figures: dict) -> dict[str, str]:
         ),
         "initiatives": (
             f"{initiatives.get('active', 0)} active, {initiatives.get('done', 0)} finished."
+        ),
+        "disruptions": (
+            f"{_plural(disruptions.get('total', 0), 'planned disruption', 'planned disruptions')}; "
+            f"{_plural(disruptions.get('acknowledged_breaches', 0), 'breach', 'breaches')} and "
+            f"{_plural(disruptions.get('acknowledged_incidents', 0), 'incident', 'incidents')} "
+            "acknowledged in advance."
+        ),
+        "value": (
+            f"Lost time cost {value.get('lost_time_cost', {}).get('amount', 0):,.0f} "
+            f"{value.get('currency', '')}; initiatives save "
+            f"{value.get('money_per_month', 0):,.0f} {value.get('currency', '')} a month."
         ),
         "actions": (
             f"{actions.get('by_status', {}).get('open', 0)} open, "

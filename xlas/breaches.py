@@ -18,9 +18,10 @@ from django.utils import timezone
 from xmo import webhooks
 from xmo.choices import Role
 from xmo.models import Membership
-from xmo.periods import previous_period_start
+from xmo.periods import next_period_start, previous_period_start
 from xmo.services import notify
 
+from .acknowledged import Acknowledger
 from .choices import BreachStatus, EvaluationStatus, Severity
 from .models import Breach, Evaluation
 
@@ -152,16 +153,19 @@ def flag_breaches(org, *, now: datetime.datetime | None = None) -> dict:
                             indicator.direction,
                         ),
                         assignee=evaluation.xla.owner,
+                        disruption_id=evaluation.disruption_id,
                     )
                     _emit(breach, webhooks.events.BREACH_RAISED)
                 raised += 1
             except IntegrityError:  # raised by a concurrent run
                 pass
-    # Notify every breach whose owner has not been told yet (also retries a failed send).
+    # Notify every breach whose owner has not been told yet (also retries a failed send);
+    # a breach acknowledged in advance by a declared disruption is shown, not notified.
     pending = Breach.objects.filter(organisation=org, escalation_level=0).select_related(
         "xla__owner", "indicator", "organisation"
     )
-    for breach in pending:
+    acknowledge_breaches(org, pending)
+    for breach in pending.filter(disruption__isnull=True):
         notified += _notify_owner(breach)
     return {"raised": raised, "owners_notified": notified}
 
@@ -177,6 +181,8 @@ def escalate_breaches(org, *, now: datetime.datetime | None = None) -> dict:
         created_at__lte=due,
         status__in=(BreachStatus.OPEN, BreachStatus.INVESTIGATING),
     ).select_related("xla__owner", "indicator", "organisation")
+    acknowledged = acknowledge_breaches(org, breaches)
+    breaches = breaches.filter(disruption__isnull=True)
     leaders = [
         m.user
         for m in Membership.objects.filter(organisation=org, role=Role.LEADER).select_related(
@@ -208,7 +214,33 @@ def escalate_breaches(org, *, now: datetime.datetime | None = None) -> dict:
             breach.escalation_level = 2
             _emit(breach, webhooks.events.BREACH_ESCALATED)
         escalated += claimed
-    return {"escalated": escalated}
+    result = {"escalated": escalated}
+    if acknowledged:
+        result["acknowledged_in_advance"] = acknowledged
+    return result
+
+
+def acknowledge_breaches(org, breaches) -> int:
+    """Mark the breaches (of a queryset) whose period a declared disruption covers.
+
+    Runs before anyone is told, so a disruption declared after the breach was raised still
+    holds its escalation back. Returns how many of them are acknowledged in advance.
+    """
+    unmarked = list(
+        breaches.filter(disruption__isnull=True).prefetch_related("xla__services", "xla__personas")
+    )
+    if unmarked:
+        first = min(b.period_start for b in unmarked)
+        last = max(next_period_start(b.period_start, b.period) for b in unmarked)
+        acknowledger = Acknowledger(org, first, last)
+        for breach in unmarked:
+            end = next_period_start(breach.period_start, breach.period)
+            found = acknowledger.disruption_id(breach.xla, breach.period_start, end)
+            if found:
+                Breach.objects.filter(pk=breach.pk, disruption__isnull=True).update(
+                    disruption_id=found
+                )
+    return breaches.filter(disruption__isnull=False).count()
 
 
 def rejudge_breaches(org, xla, *, since: datetime.date, reason: str) -> dict:

@@ -20,6 +20,7 @@ from experience.selectors import aggregate_values, metric_aggregate, metric_stat
 from experience.stats import Stats, measure, needs_hist
 from xmo.periods import next_period_start, period_start
 
+from .acknowledged import Acknowledger
 from .choices import EvaluationStatus, VersionStatus
 from .models import XLA, Evaluation, XLAScore, XLAVersion
 
@@ -175,6 +176,7 @@ _EVAL_FIELDS = (
     "ci_high",
     "projected_value",
     "status",
+    "disruption_id",
 )
 
 
@@ -249,6 +251,7 @@ def evaluate_xla(
     today: datetime.date,
     rebuild: bool = False,
     rebuild_from: datetime.date | None = None,
+    acknowledger: Acknowledger | None = None,
 ) -> dict:
     """Evaluate the XLA's periods; closed ones once, unless `rebuild` (all) or from
     `rebuild_from` on (the periods starting on or after it: a back-dated version)."""
@@ -260,6 +263,10 @@ def evaluate_xla(
     }
     counts = {"evaluated": 0, "skipped_closed": 0}
     first_day = today - datetime.timedelta(days=LOOKBACK_DAYS)
+    if acknowledger is None:
+        acknowledger = Acknowledger(
+            org, first_day - datetime.timedelta(days=100), today + datetime.timedelta(days=400)
+        )
     for period in sorted(kinds):
         start = period_start(first_day, period)
         if next_period_start(start, period) <= first_day:
@@ -281,6 +288,7 @@ def evaluate_xla(
                         judged.append((indicator, current))
                         continue
                     result = evaluate_indicator(org, xla, indicator, start, end, today)
+                    result["disruption_id"] = acknowledger.disruption_id(xla, start, end)
                     judged.append(
                         (indicator, _save_evaluation(org, xla, indicator, start, result, current))
                     )
@@ -298,8 +306,12 @@ def evaluate_org(org, *, now: datetime.datetime | None = None, rebuild: bool = F
     xlas = XLA.objects.filter(organisation=org).prefetch_related(
         "services", "personas", "versions__indicators__metric"
     )
+    first_day = today - datetime.timedelta(days=LOOKBACK_DAYS)
+    acknowledger = Acknowledger(
+        org, first_day - datetime.timedelta(days=100), today + datetime.timedelta(days=400)
+    )
     for xla in xlas:
-        counts = evaluate_xla(org, xla, today=today, rebuild=rebuild)
+        counts = evaluate_xla(org, xla, today=today, rebuild=rebuild, acknowledger=acknowledger)
         totals["xlas"] += 1
         totals["evaluated"] += counts["evaluated"]
         totals["skipped_closed"] += counts["skipped_closed"]

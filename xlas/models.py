@@ -192,6 +192,14 @@ class Evaluation(models.Model):
     ci_high = models.FloatField(null=True, blank=True)
     projected_value = models.FloatField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=EvaluationStatus.choices)
+    disruption = models.ForeignKey(
+        "experience.Disruption",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="evaluations",
+        help_text="The declared disruption that acknowledged this period in advance.",
+    )
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -278,6 +286,14 @@ class Breach(models.Model):
         blank=True, help_text="Why the system changed the status (e.g. withdrawn on re-judging)."
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
+    disruption = models.ForeignKey(
+        "experience.Disruption",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="breaches",
+        help_text="Acknowledged in advance by this declared disruption: shown, never escalated.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

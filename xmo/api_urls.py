@@ -7,5 +7,6 @@ urlpatterns = [
     path("", include("experience.api.urls")),
     path("", include("xlas.api.urls")),
     path("", include("feedback.api.urls")),
+    path("", include("changes.api.urls")),
     path("", include("reports.api.urls")),
 ]

@@ -32,8 +32,11 @@ class OrganisationSettingsForm(PlainLabels, forms.ModelForm):
             "happiness_target",
             "lost_time_target_minutes",
             "benchmark_happiness",
+            "currency",
+            "hourly_cost",
         ]
         labels = {
+            "hourly_cost": "Hourly cost of lost time (default)",
             "time_zone": "Time zone",
             "escalation_delay_hours": "Escalation delay (hours)",
             "silent_feed_gap_hours": "Silent-feed gap (hours)",

@@ -60,6 +60,7 @@ JOB_MODULES = [
     "xlas.jobs",
     "feedback.jobs",
     "office.jobs",
+    "changes.jobs",
     "meetings.jobs",
     "reports.jobs",
     "xmo.webhooks.jobs",

@@ -39,6 +39,17 @@ class Organisation(models.Model):
         default=70.0, validators=[MinValueValidator(-100), MaxValueValidator(100)]
     )
     lost_time_target_minutes = models.FloatField(default=180.0, validators=[MinValueValidator(0)])
+    currency = models.CharField(
+        max_length=3,
+        default="EUR",
+        validators=[RegexValidator(r"^[A-Z]{3}$", "Use an ISO 4217 code such as EUR or USD.")],
+        help_text="ISO 4217 code in which lost time is costed.",
+    )
+    hourly_cost = models.FloatField(
+        default=0.0,
+        validators=[MinValueValidator(0)],
+        help_text="Cost of one hour of a person's time, for personas without their own cost.",
+    )
     data_version = models.PositiveBigIntegerField(
         default=0, help_text="Bumped whenever new data is processed; part of cache keys."
     )

@@ -38,6 +38,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "review_score_drops": frozenset({ADMIN, OFFICER}),
     "work_breaches": frozenset({ADMIN, OFFICER, SERVICE_OWNER}),
     "manage_initiatives": frozenset({ADMIN, OFFICER, MEMBER}),
+    "sign_business_cases": frozenset({ADMIN, LEADER}),
+    # Planned disruptions and changes (service owners: their own services only)
+    "declare_disruptions": frozenset({ADMIN, OFFICER, SERVICE_OWNER}),
+    "view_changes": frozenset({ADMIN, OFFICER, MEMBER, LEADER, SERVICE_OWNER}),
+    "record_changes": frozenset({ADMIN, OFFICER}),
     # XLA governance
     "edit_xla_drafts": frozenset({ADMIN, OFFICER}),
     "propose_xla_change": frozenset({ADMIN, OFFICER}),

@@ -323,6 +323,8 @@ ORGANISATION_SETTINGS_FIELDS = [
     "happiness_target",
     "lost_time_target_minutes",
     "benchmark_happiness",
+    "currency",
+    "hourly_cost",
 ]
 
 

@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "xlas",
     "feedback",
     "office",
+    "changes",
     "meetings",
     "reports",
     "demo",
@@ -430,6 +431,8 @@ SPECTACULAR_SETTINGS = {
         "ForecastMeasureEnum": ["happiness", "lost_time_mean"],
         "DropMeasureEnum": "experience.choices.DropMeasure",
         "SentimentMeasureEnum": "experience.stats.SENTIMENT_MEASURES",
+        "ChangeExpectedEffectEnum": "changes.choices.ExpectedEffect",
+        "ChangeVerdictEnum": "changes.choices.Verdict",
     },
 }
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("experience/", include("experience.urls")),
     path("xlas/", include("xlas.urls")),
     path("office/", include("office.urls")),
+    path("changes/", include("changes.urls")),
     path("", include("meetings.urls")),
     path("reports/", include("reports.urls")),
     path("dashboard/", include("reports.dashboard.urls")),

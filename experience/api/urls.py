@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import disruptions, views
 
 router = SimpleRouter()
 router.register("services", views.ServiceViewSet, basename="api-service")
@@ -9,6 +9,7 @@ router.register("personas", views.PersonaViewSet, basename="api-persona")
 router.register("metrics", views.MetricViewSet, basename="api-metric")
 router.register("score-drops", views.ScoreDropViewSet, basename="api-score-drop")
 router.register("incidents", views.IncidentViewSet, basename="api-incident")
+router.register("disruptions", disruptions.DisruptionViewSet, basename="api-disruption")
 
 urlpatterns = [
     path(

@@ -32,9 +32,9 @@ class ServiceForm(PlainLabels, forms.ModelForm):
 class PersonaForm(PlainLabels, forms.ModelForm):
     class Meta:
         model = Persona
-        fields = ["name", "slug", "description", "is_active"]
+        fields = ["name", "slug", "description", "hourly_cost", "is_active"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
-        labels = {"is_active": "Active"}
+        labels = {"is_active": "Active", "hourly_cost": "Hourly cost of lost time"}
         help_texts = {"slug": "Used by the API (lowercase letters, digits, hyphens)."}
 
     def __init__(self, *args, organisation, **kwargs):

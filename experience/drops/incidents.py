@@ -18,6 +18,9 @@ whole organisation. Each is a drop of its own; together they are one incident.
   HEADLINE_SHARE of R's change; R itself when none does. The other members are listed
   under it with their shares.
 
+An incident whose week and segments (its service and persona drops) a declared disruption
+covers is acknowledged in advance (`disruption`): stored and shown, but not notified.
+
 Rebuilding is idempotent: a group keeps the incident most of its drops already belong to,
 with its status; incidents left with no drop are deleted. `incident.detected` is emitted
 once, when an incident is created.
@@ -35,6 +38,7 @@ from django.urls import reverse
 from xmo import webhooks
 
 from ..choices import SegmentKind
+from ..disruptions.selectors import covering, local_span, windows
 from ..models import Incident, ScoreDrop, Service
 from ..segments import responses
 
@@ -165,17 +169,38 @@ def build_incidents(org, week: datetime.date) -> list[Incident]:
     kept: list[Incident] = []
     if drops:
         overlap = _Overlap(drops, week_cells(org, week))
+        span = local_span(org, week, week + datetime.timedelta(days=7))
+        declared = windows(org, *span)
         for measure in sorted({d.measure for d in drops}):
             members = [d for d in drops if d.measure == measure]
             for group in group_drops(members, overlap):
-                kept.append(_save_incident(org, week, measure, group, overlap, kept))
+                acknowledged = _acknowledging(declared, span, group)
+                kept.append(_save_incident(org, week, measure, group, overlap, kept, acknowledged))
     Incident.objects.filter(organisation=org, week_start=week).exclude(
         pk__in=[i.pk for i in kept]
     ).delete()
     return kept
 
 
-def _save_incident(org, week, measure, group, overlap, taken) -> Incident:
+def _acknowledging(declared, span, group: list[ScoreDrop]) -> int | None:
+    """The declared disruption whose window and segments cover the incident, if any.
+
+    The segments read are the group's service and persona drops (a drop of the whole
+    organisation, a channel or a location is covered through them).
+    """
+    if not declared:
+        return None
+    services = {d.segment_value for d in group if d.segment_kind == SegmentKind.SERVICE}
+    personas = {d.segment_value for d in group if d.segment_kind == SegmentKind.PERSONA}
+    if not services and not personas:
+        return None
+    window = covering(
+        declared, start=span[0], end=span[1], services=services or None, personas=personas or None
+    )
+    return window.id if window else None
+
+
+def _save_incident(org, week, measure, group, overlap, taken, acknowledged=None) -> Incident:
     headline, shares = attribute(group, overlap)
     taken_ids = {i.pk for i in taken}
     owners = Counter(
@@ -195,12 +220,14 @@ def _save_incident(org, week, measure, group, overlap, taken) -> Incident:
         "service": _service(org, headline),
         "change": headline.delta,
         "explained_share": shares[headline.pk],
+        "disruption_id": acknowledged,
     }
     if incident is None:
         incident = Incident.objects.create(
             organisation=org, week_start=week, measure=measure, **fields
         )
-        _emit_detected(incident, group, headline)
+        if acknowledged is None:  # acknowledged in advance: shown, not notified
+            _emit_detected(incident, group, headline)
     else:
         changed = [f for f, v in fields.items() if getattr(incident, f) != v]
         for f in changed:

@@ -37,3 +37,8 @@ __all__ = [
     "Service",
     "SurveyResponse",
 ]
+
+# The disruption register lives in its own package; imported so the app registers it.
+from ..disruptions.models import Disruption  # noqa: E402
+
+__all__ += ["Disruption"]

@@ -1,6 +1,7 @@
 """The catalogue: services, personas and operational metrics."""
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 
 from xmo.models import Organisation, slug_validator
@@ -50,6 +51,13 @@ class Persona(models.Model):
     slug = models.SlugField(max_length=64, validators=[slug_validator])
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    hourly_cost = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="Cost of one hour of this persona's time (the organisation's currency); "
+        "empty: the organisation's default.",
+    )
     # Deactivated rather than deleted, so its history stays.
     is_active = models.BooleanField(default=True)
 

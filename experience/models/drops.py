@@ -43,6 +43,14 @@ class Incident(models.Model):
         null=True, blank=True, help_text="Share of the broadest member's change it explains."
     )
     status = models.CharField(max_length=16, choices=DropStatus.choices, default=DropStatus.NEW)
+    disruption = models.ForeignKey(
+        "experience.Disruption",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="incidents",
+        help_text="The declared disruption that acknowledged it in advance (not notified).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

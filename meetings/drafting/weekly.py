@@ -8,6 +8,8 @@ from urllib.parse import urlencode
 from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 
+from changes.choices import Verdict
+from changes.models import Change
 from experience.choices import TriageStatus
 from experience.models import Incident, ScoreDrop, SurveyResponse
 from feedback.choices import FollowUpStatus
@@ -38,6 +40,7 @@ def weekly_items(meeting: Meeting) -> list[Draft]:
     items: list[Draft] = []
 
     items.extend(_incident_items(org, scope, since))
+    items.extend(_worsened_change_items(org, scope, since))
 
     breaches = Breach.objects.filter(
         organisation=org, status__in=(BreachStatus.OPEN, BreachStatus.INVESTIGATING)
@@ -208,6 +211,43 @@ def _incident_items(org, scope, since) -> list[Draft]:
                 ),
                 evidence_url=f"/experience/drops/{drop.pk}/",
                 data={"value": drop.value, "baseline": drop.baseline_value, "delta": drop.delta},
+            )
+        )
+    return items
+
+
+def _worsened_change_items(org, scope, since) -> list[Draft]:
+    """One item per change judged `worsened` since the last meeting (scoped by service)."""
+    changes = Change.objects.filter(
+        organisation=org, verdict=Verdict.WORSENED, judged_at__gte=since
+    ).prefetch_related("services")
+    if scope:
+        changes = changes.filter(services__in=scope).distinct()
+    items = []
+    for change in changes.order_by("judged_at", "id"):
+        unit = "points" if change.verdict_measure == "happiness" else "minutes"
+        measure = "happiness" if change.verdict_measure == "happiness" else "mean lost time"
+        services = ", ".join(s.name for s in change.services.all())
+        items.append(
+            Draft(
+                source_key=f"change:{change.pk}",
+                section="Changes",
+                title=f"Change worsened experience: {change.external_id} {change.title}"[:200],
+                body=(
+                    f"Implemented {change.implemented_at:%d %b %Y} on {services}; expected to "
+                    f"{change.get_expected_effect_display().lower()}. Measured effect on "
+                    f"{measure}: {change.effect:+.1f} {unit} (95 % interval "
+                    f"{change.ci_low:+.1f} to {change.ci_high:+.1f}; p = {change.p_value:.3f}) "
+                    "against the untouched services. Decide whether to roll back or remedy."
+                ),
+                evidence_url=f"/changes/{change.pk}/",
+                data={
+                    "effect": change.effect,
+                    "ci_low": change.ci_low,
+                    "ci_high": change.ci_high,
+                    "p_value": change.p_value,
+                    "measure": change.verdict_measure,
+                },
             )
         )
     return items

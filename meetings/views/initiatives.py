@@ -15,6 +15,7 @@ from xmo.roles import can
 from .. import selectors, services
 from ..forms import InitiativeForm
 from ..models import ImprovementInitiative
+from ..payback import initiative_payback
 from .common import PAGE_SIZE
 
 
@@ -66,6 +67,7 @@ def initiative_detail(request, pk):
         {
             "initiative": initiative,
             "effect": selectors.initiative_effect(initiative),
+            "payback": initiative_payback(initiative),
             "actions": list(
                 initiative.actions.select_related("owner", "meeting").order_by("due_on")
             ),

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from django.core.cache import cache
 
 from experience.choices import Channel, SegmentKind, Touchpoint
+from experience.costs import lost_time_cost
 from experience.models import Persona, ScoreDrop, Service
 from experience.segments import Segment
 from experience.selectors import breakdown, factor_counts, trend
@@ -483,6 +484,11 @@ def compute_dashboard(org, filters: Filters) -> dict:
         },
         "trends": trends,
         "tiles": headline_tiles(org, trends, xla_tile),
+        "lost_time_cost": (
+            None
+            if filters.empty
+            else lost_time_cost(org, filters.month, filters.month_end, filters.segment)
+        ),
         "heatmap": heatmap(org, filters, memo),
         "improvements": improvements(org, filters, memo),
         "drops": score_drops(org, filters),

@@ -21,3 +21,11 @@ document.addEventListener("click", (event) => {
     event.preventDefault();
   }
 });
+
+// One-page documents (e.g. a business case): a button that prints the page.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("[data-print-page]");
+  if (button) {
+    window.print();
+  }
+});

@@ -8,11 +8,14 @@ import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from changes.models import Change
+from experience.disruptions.models import Disruption
 from experience.models import MetricSample, ScoreDrop, SurveyResponse
 from experience.segments import Segment
 from experience.selectors import factor_counts, summary
 from feedback.models import FeedbackTag, Tag, TagRule
-from meetings.models import MeetingSeries
+from meetings.models import ImprovementInitiative, MeetingSeries
+from meetings.payback import initiative_payback
 from xlas.models import XLA, Breach, XLAVersion
 from xmo.models import Membership, Organisation
 from xmo.periods import local_today, period_start
@@ -46,6 +49,8 @@ def counts():
         "members": Membership.objects.count(),
         "users": get_user_model().objects.count(),
         "series": MeetingSeries.objects.count(),
+        "changes": Change.objects.count(),
+        "disruptions": Disruption.objects.count(),
     }
 
 
@@ -59,6 +64,7 @@ def test_seed_demo_small_scale_is_idempotent_and_prints_logins(monkeypatch):
     assert before["responses"] == 3000
     assert before["xlas"] == 4 and before["versions"] == 5 and before["series"] == 4
     assert before["tags"] >= 10 and before["rules"] >= 10
+    assert before["changes"] == 3 and before["disruptions"] == 1
 
     second = seed("--responses", "3000", "--no-jobs")
     assert "already loaded: nothing added" in second
@@ -185,6 +191,15 @@ def test_seed_demo_data_shape_and_vpn_drop_in_last_closed_week(settings):
     assert found.delta <= -30
     assert found.drivers["factors"][0]["factor"] == "Could not work during the ticket"
     assert Breach.objects.filter(organisation=org).count() >= 2
+    # The change stories: one improved, one worsened (expected neutral), one without effect;
+    # the declared Windows upgrade wave acknowledges its month's breach; a measured payback.
+    verdicts = dict(Change.objects.filter(organisation=org).values_list("title", "verdict"))
+    assert verdicts["Portal search upgrade"] == "improved"
+    assert verdicts["ERP upgrade to release 2026.2"] == "worsened"
+    assert verdicts["VPN client update"] in ("no_change", "insufficient_data")
+    assert Breach.objects.filter(organisation=org, disruption__isnull=False).exists()
+    enrolment = ImprovementInitiative.objects.get(title="Identity self-service enrolment")
+    assert initiative_payback(enrolment).hours_per_month is not None
 
     before = counts()
     assert "already loaded: nothing added" in seed("--responses", "60000")

@@ -1,5 +1,6 @@
 """Factories for every model (factory_boy). Import from here: `from tests.factories import ...`."""
 
+from .changes import ChangeFactory, DisruptionFactory  # noqa: F401
 from .experience import (  # noqa: F401
     DataQualityAlertFactory,
     IncidentFactory,

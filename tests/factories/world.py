@@ -31,6 +31,7 @@ from . import (
     XLAFactory,
     XLAVersionFactory,
 )
+from .changes import ChangeFactory, DisruptionFactory
 from .webhooks import WebhookDeliveryFactory, WebhookEndpointFactory
 from .xmo import ApiTokenFactory
 
@@ -104,4 +105,6 @@ def build(org, users) -> dict:
     )
     w["draft_report"] = MonthlyReportFactory(organisation=org, month=datetime.date(2026, 9, 1))
     w["draft_section"] = ReportSectionFactory(report=w["draft_report"], key="summary")
+    w["disruption"] = DisruptionFactory(organisation=org, services=[w["service"]])
+    w["change"] = ChangeFactory(organisation=org, services=[w["service"]])
     return w

@@ -182,7 +182,9 @@ def test_draft_report_command(org_a, data, capsys):
     assert "created" in capsys.readouterr().out
     call_command("draft_report", "org-a", "2026-10")
     assert "refreshed" in capsys.readouterr().out
-    assert MonthlyReport.objects.get(organisation=org_a, month=MONTH).sections.count() == 9
+    assert MonthlyReport.objects.get(organisation=org_a, month=MONTH).sections.count() == len(
+        SECTIONS
+    )
 
 
 def test_draft_report_command_rejects_bad_input(org_a):

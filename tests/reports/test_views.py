@@ -165,7 +165,7 @@ def test_section_order_up_and_down(users, login, report):
     for _ in range(2):
         client.post(f"/reports/{report.pk}/sections/{actions.pk}/move/", {"direction": "up"})
     keys = list(report.sections.order_by("order").values_list("key", flat=True))
-    assert keys[-3:] == ["actions", "lost_time", "initiatives"]
+    assert keys[-4:] == ["lost_time", "actions", "initiatives", "value"]
     summary = report.sections.get(key="summary")
     client.post(f"/reports/{report.pk}/sections/{summary.pk}/move/", {"direction": "up"})
     assert report.sections.order_by("order").first().key == "summary"

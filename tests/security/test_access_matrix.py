@@ -173,6 +173,13 @@ ACCESS: dict[str, Rule] = {
     "experience:service_experience": get(
         "view_dashboard", kwargs=lambda w: {"slug": w["service"].slug}
     ),
+    "experience:disruption_list": get("view_dashboard"),
+    "experience:disruption_create": get("declare_disruptions"),
+    "experience:disruption_edit": get("declare_disruptions", "disruption"),
+    # Changes and their verdicts
+    "changes:change_list": get("view_changes"),
+    "changes:change_league": get("view_changes"),
+    "changes:change_detail": get("view_changes", "change"),
     # XLAs and breaches
     "xlas:xla_list": get("view_xlas"),
     "xlas:xla_create": get("edit_xla_drafts"),
@@ -207,6 +214,8 @@ ACCESS: dict[str, Rule] = {
     "meetings:initiative_create": get("manage_initiatives"),
     "meetings:initiative_detail": Rule(kwargs=pk("initiative")),
     "meetings:initiative_edit": get("manage_initiatives", "initiative"),
+    "meetings:initiative_business_case": Rule(kwargs=pk("initiative")),
+    "meetings:initiative_business_case_sign": post("sign_business_cases", "initiative"),
     "meetings:detail": get("view_meetings", "meeting"),
     "meetings:minutes": get("view_meetings", "meeting"),
     "meetings:draft": post("run_meetings", "meeting"),
@@ -303,6 +312,10 @@ ACCESS: dict[str, Rule] = {
     "api-score-drop-detail": api("view_score_drops", "drop"),
     "api-incident-list": api("view_score_drops"),
     "api-incident-detail": api("view_score_drops", "incident"),
+    "api-disruption-list": api("view_dashboard"),
+    "api-disruption-detail": api("view_dashboard", "disruption"),
+    "api-change-list": api("view_changes"),
+    "api-change-detail": api("view_changes", "change"),
     "api-xla-list": api("view_xlas"),
     "api-xla-detail": api("view_xlas", "xla"),
     "api-breach-list": api("view_breaches"),

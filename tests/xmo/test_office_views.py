@@ -103,10 +103,13 @@ def test_admin_updates_organisation_settings_with_audit(users, login, org_a):
             "happiness_target": 72,
             "lost_time_target_minutes": 150,
             "benchmark_happiness": 74,
+            "currency": "GBP",
+            "hourly_cost": 45.5,
         },
     )
     assert response.status_code == 302
     org_a.refresh_from_db()
+    assert (org_a.currency, org_a.hourly_cost) == ("GBP", 45.5)
     assert (org_a.name, org_a.time_zone, org_a.escalation_delay_hours) == (
         "Organisation A IT",
         "Europe/Amsterdam",
@@ -129,6 +132,8 @@ def test_bad_organisation_settings_are_explained(users, login, org_a):
             "happiness_target": 150,
             "lost_time_target_minutes": 150,
             "benchmark_happiness": 74,
+            "currency": "euro",
+            "hourly_cost": -3,
         },
     )
     assert response.status_code == 200
@@ -136,6 +141,7 @@ def test_bad_organisation_settings_are_explained(users, login, org_a):
     assert "Unknown time zone" in body
     assert "This field is required" in body
     assert "less than or equal to 100" in body
+    assert "ISO 4217" in body and "greater than or equal to 0" in body
     org_a.refresh_from_db()
     assert org_a.time_zone == "Europe/London"
     assert not AuditEvent.objects.filter(action="organisation.updated").exists()
