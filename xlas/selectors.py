@@ -226,6 +226,13 @@ def xla_audit_events(xla: XLA, versions):
     )
 
 
+def xlas_awaiting_approval(org):
+    """Ids of the XLAs with a version proposed for approval."""
+    return XLAVersion.objects.filter(xla__organisation=org, status=VersionStatus.PROPOSED).values(
+        "xla_id"
+    )
+
+
 def xlas_due_for_review(org, today: datetime.date):
     limit = today + datetime.timedelta(days=REVIEW_WINDOW_DAYS)
     return (

@@ -313,7 +313,9 @@ MAX_TREND_DAYS = 3660
 
 class TrendQuerySerializer(serializers.Serializer):
     measure = serializers.ChoiceField(choices=SENTIMENT_MEASURES, default="happiness")
-    period = serializers.ChoiceField(choices=["day", "week", "month", "quarter"], default="week")
+    period = serializers.ChoiceField(
+        choices=["day", "week", "month", "quarter", "year"], default="week"
+    )
     service = serializers.CharField(required=False, help_text="Service slug(s), comma-separated.")
     persona = serializers.CharField(required=False, help_text="Persona slug(s), comma-separated.")
     touchpoint = serializers.CharField(required=False)
