@@ -121,13 +121,23 @@ def hold_last_quarterly(org, users, now) -> int:
     if not findings:
         findings = [_finding_from_trends(meeting, officer)]
     for item in findings:
+        went_up = " up " in item.title or "+" in item.title.split("(")[-1][:2]
         meeting_services.agenda_item_update(
             actor=officer,
             item=item,
-            so_what="Fewer people get through their day without losing time to IT here; "
-            "the change is larger than the quarter-to-quarter noise.",
-            now_what="The service owner reviews the top factors with the XMO and brings a "
-            "plan to the next monthly meeting.",
+            so_what=(
+                "What worked here can work elsewhere: the service owner tells the monthly "
+                "meeting what changed."
+                if went_up
+                else "People lose more of their working day here than a quarter ago; left "
+                "alone it pulls the yearly happiness target out of reach."
+            ),
+            now_what=(
+                "Write down what changed and try it on one more service next quarter."
+                if went_up
+                else "The service owner reviews the top factors and comments with the XMO "
+                "and brings a plan to the next monthly meeting."
+            ),
         )
     for text, communicate in QUARTERLY_DECISIONS:
         meeting_services.decision_add(

@@ -117,33 +117,43 @@ def _attainment(org, year) -> Draft:
             "pk", "name"
         )
     )
-    rows, urls = [], []
+    rows, urls, marks = [], [], []
     for x in sorted(names, key=lambda x: (names[x], x)):
         found = [figures[(x, m)] for m in months if (x, m) in figures]
-        scores = [f.score for f in found if f.score is not None]
+        last = found[-1]
         rows.append(
             [
                 names[x],
-                round(sum(scores) / len(scores), 1) if scores else None,
-                sum(1 for s in scores if s >= 100),
+                sum(1 for f in found if f.score is not None and f.score >= 100),
                 len(found),
-                found[-1].status_label if found else "",
+                f"{last.period_start:%b %Y}",
+                None if last.score is None else round(last.score, 1),
+                last.status_label,
             ]
         )
+        marks.append({"4": [x, last.period_start.isoformat()]})
         urls.append(f"/xlas/{x}/")
     return Draft(
         source_key="annual-xla-attainment",
         section="XLAs",
         title=f"XLA attainment in {year.year}",
-        body="Per XLA: the mean of its monthly scores (the weighted share of indicators met), "
-        "the months fully met out of those evaluated, and its status in the last one."
+        body="Per XLA: the months fully met out of the months evaluated, and its score (the "
+        "weighted share of indicators met) and status in the last month evaluated."
         if rows
         else f"No XLA was evaluated in {year.year}.",
         evidence_url="/xlas/",
         data={
-            "columns": ["XLA", "Mean score", "Months fully met", "Months evaluated", "Status"],
+            "columns": [
+                "XLA",
+                "Months fully met",
+                "Months evaluated",
+                "Last month evaluated",
+                "Score then",
+                "Status then",
+            ],
             "rows": rows,
-            "units": {"1": "%"},
+            "units": {"4": "%"},
+            "xla_cells": marks,
             "row_urls": urls,
         },
     )

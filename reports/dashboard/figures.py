@@ -15,7 +15,7 @@ from experience.choices import SegmentKind
 from experience.models import ScoreDrop
 from experience.segments import Segment
 from experience.selectors import breakdown, factor_counts, trend
-from xmo.periods import next_period_start, period_start, period_starts
+from xmo.periods import period_start, period_starts
 
 # The filters and the cache live in .filters; re-exported, as pages and tests import them here.
 from .filters import (  # noqa: F401
@@ -168,6 +168,7 @@ def xla_figures(org, filters: Filters) -> tuple[dict, list[dict]]:
     tile["delta"] = _delta(tile["value"], before["value"])
     table = []
     for x, figure in zip(xlas, now, strict=True):
+        shown = figure.period_start if filters.period == "year" and figure else month
         table.append(
             {
                 "id": x["id"],
@@ -176,9 +177,9 @@ def xla_figures(org, filters: Filters) -> tuple[dict, list[dict]]:
                 "status": figure.status if figure else None,
                 "status_label": figure.status_label if figure else "",
                 "evaluated": figure is not None,
-                "period": filters.period,
-                "period_start": month.isoformat(),
-                "period_label": period_label(filters.period, month),
+                "period": "month",
+                "period_start": shown.isoformat(),
+                "period_label": period_label("month", shown),
                 "indicators": [
                     {
                         "key": ind.key,
@@ -197,40 +198,26 @@ def xla_figures(org, filters: Filters) -> tuple[dict, list[dict]]:
 
 
 def _year_figures(org, filters: Filters, ids) -> tuple[list, list]:
-    """Per XLA, the year's figure and the year before's: the mean of its monthly scores,
-    with the status and indicators of its last evaluated month."""
-    from xlas.scores import XLAFigure
+    """Per XLA, its figure in the last evaluated month of the year, and of the year before.
+
+    An XLA score is a month's (never a mean across months), so a year shows each XLA as it
+    stood at the end of the year, or now for the year under way.
+    """
     from xlas.scores import xla_figures as scores_of
 
-    years = (filters.previous_month, filters.month)
-    months = [m for y in years for m in period_starts(y, next_period_start(y, "year"), "month")]
+    years = (filters.month, filters.previous_month)
+    months = [m for y in years for m in period_starts(y, y.replace(month=12), "month")]
     figures = scores_of(org, months, ids)
     result = []
     for year in years:
-        row = []
-        for i in ids:
-            found = [
-                figures[(i, m)]
-                for m in period_starts(year, year.replace(month=12), "month")
-                if (i, m) in figures
+        months_of_year = period_starts(year, year.replace(month=12), "month")
+        result.append(
+            [
+                next((figures[(i, m)] for m in reversed(months_of_year) if (i, m) in figures), None)
+                for i in ids
             ]
-            if not found:
-                row.append(None)
-                continue
-            scores = [f.score for f in found if f.score is not None]
-            last = found[-1]
-            row.append(
-                XLAFigure(
-                    xla_id=i,
-                    period_start=year,
-                    score=round(sum(scores) / len(scores), 2) if scores else None,
-                    status=last.status,
-                    is_closed=last.is_closed,
-                    indicators=last.indicators,
-                )
-            )
-        result.append(row)
-    return result[1], result[0]
+        )
+    return result[0], result[1]
 
 
 def heatmap(org, filters: Filters, memo: _Breakdowns) -> dict:

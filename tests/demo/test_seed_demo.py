@@ -7,12 +7,14 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.test import Client
 
 from experience.models import MetricSample, ScoreDrop, SurveyResponse
 from experience.segments import Segment
 from experience.selectors import factor_counts, summary
 from feedback.models import FeedbackTag, Tag, TagRule
-from meetings.models import MeetingSeries
+from meetings.models import Meeting, MeetingSeries
+from reports.models import MonthlyReport
 from xlas.models import XLA, Breach, XLAVersion
 from xmo.models import Membership, Organisation
 from xmo.periods import local_today, period_start
@@ -186,6 +188,53 @@ def test_seed_demo_data_shape_and_vpn_drop_in_last_closed_week(settings):
     assert found.drivers["factors"][0]["factor"] == "Could not work during the ticket"
     assert Breach.objects.filter(organisation=org).count() >= 2
 
+    assert_lived_in(org)
     before = counts()
-    assert "already loaded: nothing added" in seed("--responses", "60000")
+    again = seed("--responses", "60000")
+    assert "already loaded: nothing added" in again
+    assert "demo: lived in" not in again
     assert counts() == before
+
+
+def assert_lived_in(org):
+    """The demo looks like an XMO at work: last month's report is out, the last quarterly
+    meeting was held, and every series' next meeting already has its agenda drafted."""
+    report = MonthlyReport.objects.get(organisation=org, month=datetime.date(2026, 10, 1))
+    assert report.status == "published" and report.published_at is not None
+    assert all(s.narrative for s in report.sections.filter(is_visible=True))
+    leader = get_user_model().objects.get(username="leader")
+    client = Client()
+    client.force_login(leader)
+    archive = client.get("/reports/").content.decode()
+    assert "No reports yet" not in archive and "October 2026" in archive
+    assert client.get(f"/reports/{report.pk}/").status_code == 200
+
+    held = Meeting.objects.get(
+        series__organisation=org, series__cadence="quarterly", status="closed"
+    )
+    assert held.scheduled_for == datetime.datetime(2026, 10, 8, 12, tzinfo=datetime.UTC)
+    findings = held.agenda_items.filter(section="Findings")
+    assert findings.exists()
+    assert all(f.so_what and f.now_what for f in findings)
+    assert held.decisions.count() == 2 and held.notes and held.minutes_sent_at
+    assert held.agenda_items.filter(source_key="trends").exists()
+
+    coming = Meeting.objects.filter(series__organisation=org).exclude(status="closed")
+    assert sorted(coming.values_list("series__cadence", flat=True)) == [
+        "annual",
+        "monthly",
+        "monthly",
+        "quarterly",
+        "weekly",
+    ]
+    for meeting in coming:
+        assert meeting.drafted_at is not None, meeting
+        assert meeting.agenda_items.count() > 0, meeting
+    monthly = coming.filter(series__cadence="monthly")
+    assert all(m.scheduled_for.date() > datetime.date(2026, 11, 25) for m in monthly)
+    quarterly = coming.get(series__cadence="quarterly")
+    # The action agreed at the quarterly meeting just held carries over to the next one.
+    carried = quarterly.agenda_items.get(source_key="open-actions")
+    assert "VPN pilot plan" in str(carried.data["rows"])
+    annual = coming.get(series__cadence="annual")
+    assert annual.agenda_items.filter(source_key="annual-trends").exists()

@@ -108,8 +108,9 @@ def test_annual_agenda_reviews_the_closed_year(org_a, users):
     assert trends.body.startswith("1 services up, 1 down")
 
     attainment = items["annual-xla-attainment"]
-    # The mean of March (100) and October (50); March fully met; October's status.
-    assert attainment.data["rows"] == [["Desk XLA", 75.0, 1, 2, "Missed"]]
+    # March fully met (100), October not (50): a month's score, never a mean of months.
+    assert attainment.data["rows"] == [["Desk XLA", 1, 2, "Oct 2026", 50.0, "Missed"]]
+    assert attainment.data["xla_cells"] == [{"4": [version.xla_id, "2026-10-01"]}]
     assert [r[0] for r in items["review-due"].data["rows"]] == ["Desk XLA"]
     objectives = items["annual-objectives"].data["rows"]
     assert sorted(r[1] for r in objectives) == ["Happier remote workers", "Portal redesign"]
