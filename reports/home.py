@@ -116,7 +116,16 @@ def month_at_a_glance(org, membership) -> dict:
     """
     filters = normalise_filters(org, membership, QueryDict())
     data = dashboard_data(org, filters)
-    return {"month": datetime.date.fromisoformat(data["month"]), "tiles": data["tiles"]}
+    latest = (
+        MonthlyReport.objects.filter(organisation=org, status=ReportStatus.PUBLISHED)
+        .order_by("-month")
+        .first()
+    )
+    return {
+        "month": datetime.date.fromisoformat(data["month"]),
+        "tiles": data["tiles"],
+        "latest_report": latest,
+    }
 
 
 def approvals(org) -> list[dict]:

@@ -124,6 +124,12 @@ def test_leader_sees_the_dashboards_month_and_what_waits_for_approval(
         )
     process_new(org_a)
     MonthlyReportFactory(organisation=org_a, month=datetime.date(2026, 10, 1), status="in_review")
+    published = MonthlyReportFactory(
+        organisation=org_a,
+        month=datetime.date(2026, 8, 1),
+        status="published",
+        published_at=datetime.datetime(2026, 9, 4, tzinfo=datetime.UTC),
+    )
     MonthlyReportFactory(organisation=org_a, month=datetime.date(2026, 9, 1), status="draft")
     xla = XLAFactory(organisation=org_a)
     XLAVersionFactory(xla=xla, status="active")
@@ -140,6 +146,7 @@ def test_leader_sees_the_dashboards_month_and_what_waits_for_approval(
     assert tiles["lost_time"]["value"] == 90.0
     assert tiles["responses"]["value"] == 4 and tiles["responses"]["previous"] == 2
     assert "October 2026 at a glance" in body and "+50.0" in body and "1 h 30 min" in body
+    assert f'data-latest-report="{published.pk}"' in body and "published 4 Sep 2026" in body
     # The very figures the dashboard shows: the home reads the dashboard's selector.
     dashboard = client.get("/dashboard/")
     assert dashboard.context["data"]["tiles"] == tiles
