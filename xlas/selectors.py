@@ -146,7 +146,8 @@ def history_figure(evaluations: list[Evaluation], *, title: str = "") -> dict:
     return figure
 
 
-def xla_list(org):
+def xla_list(org, *, awaiting_approval: bool = False):
+    """The organisation's XLAs; awaiting_approval keeps those with a proposed version."""
     latest_score = XLAScore.objects.filter(xla=OuterRef("pk"), is_closed=True).order_by(
         "-period_start"
     )
@@ -169,6 +170,7 @@ def xla_list(org):
                 .values("pk")[:1]
             ),
         )
+        .filter(**({"has_proposal": True} if awaiting_approval else {}))
         .order_by("name")
     )
 

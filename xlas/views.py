@@ -57,25 +57,15 @@ def _query_without_page(request) -> str:
 @org_required("view_xlas")
 def xla_list(request):
     org = request.organisation
-    xlas = selectors.xla_list(org)
     awaiting = request.GET.get("awaiting") == "approval"
-    if awaiting:
-        xlas = xlas.filter(pk__in=selectors.xlas_awaiting_approval(org))
-    page = _page(request, xlas)
+    page = _page(request, selectors.xla_list(org, awaiting_approval=awaiting))
     figures = scores.latest_figures(org, [x.pk for x in page.object_list])
     for xla in page.object_list:
         xla.figure = figures.get(xla.pk)
     template = "xlas/_xla_rows.html" if request.htmx else "xlas/xla_list.html"
-    return render(
-        request,
-        template,
-        {
-            "page": page,
-            "today": local_today(org),
-            "awaiting": awaiting,
-            "query": "awaiting=approval" if awaiting else "",
-        },
-    )
+    query = "awaiting=approval" if awaiting else ""
+    context = {"page": page, "today": local_today(org), "awaiting": awaiting, "query": query}
+    return render(request, template, context)
 
 
 @org_required("view_xlas")

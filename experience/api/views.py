@@ -35,7 +35,7 @@ from xmo.api.schema import XmoAutoSchema
 from xmo.api.throttling import TokenRateThrottle
 from xmo.api.views import OrganisationReadOnlyViewSet, OrganisationScopedMixin
 from xmo.choices import Role
-from xmo.periods import local_today
+from xmo.periods import PERIODS, local_today
 
 from . import filters
 from .schema import RESPONSES_BODY, SAMPLES_BODY
@@ -313,9 +313,7 @@ MAX_TREND_DAYS = 3660
 
 class TrendQuerySerializer(serializers.Serializer):
     measure = serializers.ChoiceField(choices=SENTIMENT_MEASURES, default="happiness")
-    period = serializers.ChoiceField(
-        choices=["day", "week", "month", "quarter", "year"], default="week"
-    )
+    period = serializers.ChoiceField(choices=list(PERIODS), default="week")
     service = serializers.CharField(required=False, help_text="Service slug(s), comma-separated.")
     persona = serializers.CharField(required=False, help_text="Persona slug(s), comma-separated.")
     touchpoint = serializers.CharField(required=False)
