@@ -159,6 +159,9 @@ def hold_last_quarterly(org, users, now) -> int:
     meeting.notes = QUARTERLY_NOTES
     meeting.save(update_fields=["notes"])
     meeting_services.meeting_close(actor=officer, meeting=meeting)
+    # The demo's meeting was held in the past: it closed, and its minutes went, as it ended.
+    ended = meeting.scheduled_for + datetime.timedelta(minutes=series.duration_minutes)
+    Meeting.objects.filter(pk=meeting.pk).update(closed_at=ended, minutes_sent_at=ended)
     return 1
 
 

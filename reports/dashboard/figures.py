@@ -198,10 +198,10 @@ def xla_figures(org, filters: Filters) -> tuple[dict, list[dict]]:
 
 
 def _year_figures(org, filters: Filters, ids) -> tuple[list, list]:
-    """Per XLA, its figure in the last evaluated month of the year, and of the year before.
+    """Per XLA, its figure in the last evaluated (closed) month of the year, and the year before.
 
     An XLA score is a month's (never a mean across months), so a year shows each XLA as it
-    stood at the end of the year, or now for the year under way.
+    stood at the end of the year, or in its last closed month for the year under way.
     """
     from xlas.scores import xla_figures as scores_of
 
@@ -211,12 +211,12 @@ def _year_figures(org, filters: Filters, ids) -> tuple[list, list]:
     result = []
     for year in years:
         months_of_year = period_starts(year, year.replace(month=12), "month")
-        result.append(
-            [
-                next((figures[(i, m)] for m in reversed(months_of_year) if (i, m) in figures), None)
-                for i in ids
-            ]
-        )
+        row = []
+        for i in ids:
+            found = [figures[(i, m)] for m in reversed(months_of_year) if (i, m) in figures]
+            # The year under way: its last closed month, the open one only before that.
+            row.append(next((f for f in found if f.is_closed), found[0] if found else None))
+        result.append(row)
     return result[0], result[1]
 
 

@@ -216,7 +216,9 @@ def assert_lived_in(org):
     findings = held.agenda_items.filter(section="Findings")
     assert findings.exists()
     assert all(f.so_what and f.now_what for f in findings)
-    assert held.decisions.count() == 2 and held.notes and held.minutes_sent_at
+    assert held.decisions.count() == 2 and held.notes
+    ended = datetime.datetime(2026, 10, 8, 14, tzinfo=datetime.UTC)  # 2 h, 13:00 BST
+    assert held.closed_at == held.minutes_sent_at == ended
     assert held.agenda_items.filter(source_key="trends").exists()
 
     coming = Meeting.objects.filter(series__organisation=org).exclude(status="closed")
