@@ -20,6 +20,7 @@ from .catalogue import CatalogueMixin
 from .changes import ChangesMixin
 from .feedback import FeedbackMixin
 from .governance import GovernanceMixin
+from .lived_in import live_in
 from .meetings import MeetingsMixin
 from .metric_samples import MetricSamplesMixin
 from .office import OfficeMixin
@@ -148,6 +149,15 @@ def load_demo(*, responses: int, jobs: bool, stdout, stderr, style) -> None:
                 f"demo: ready in {time.monotonic() - started:.1f} s (data {seeded:.1f} s, "
                 f"first run of {ran} job{'s' if ran != 1 else ''} "
                 f"{time.monotonic() - jobs_started:.1f} s)",
+            )
+        lived_started = time.monotonic()
+        added = live_in(org)
+        if added:
+            progress(
+                stdout,
+                "demo: lived in: "
+                + ", ".join(f"{n} {what}" for what, n in added.items())
+                + f" ({time.monotonic() - lived_started:.1f} s)",
             )
     print_logins(stdout, org, password)
 

@@ -1,4 +1,5 @@
-"""Demo meeting series (weekly, monthly per IT area, quarterly) and improvement initiatives."""
+"""Demo meeting series (weekly, monthly per IT area, quarterly, annual) and improvement
+initiatives."""
 
 from __future__ import annotations
 
@@ -56,6 +57,17 @@ class MeetingsMixin:
                 2,
                 "13:00",
                 120,
+                [u["officer"], u["member"], u["leader"], u["admin"]],
+            ),
+            (
+                "annual",
+                "Annual experience review",
+                "",
+                [],
+                3,
+                3,
+                "13:00",
+                180,
                 [u["officer"], u["member"], u["leader"], u["admin"]],
             ),
         ]

@@ -58,7 +58,7 @@ def trend(
         hi,
         segment,
         with_hist=needs_hist(measure_name),
-        allow_month=period in ("month", "quarter"),
+        allow_month=period in ("month", "quarter", "year"),
     )
     for (day, _), stats in daily.items():
         per_period[period_start(day, period)].add(stats)

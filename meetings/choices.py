@@ -5,6 +5,7 @@ class Cadence(models.TextChoices):
     WEEKLY = "weekly", "Weekly operational review"
     MONTHLY = "monthly", "Monthly experience meeting"
     QUARTERLY = "quarterly", "Quarterly strategy meeting"
+    ANNUAL = "annual", "Annual review"
 
 
 class MeetingStatus(models.TextChoices):

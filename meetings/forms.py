@@ -42,7 +42,7 @@ class SeriesForm(forms.ModelForm):
         coerce=int,
         label="Which weekday of the month",
         help_text="Monthly: of each month. Quarterly: of each quarter's first month. "
-        "Ignored for weekly series.",
+        "Annual: of January. Ignored for weekly series.",
     )
     default_attendees = MembersField(
         queryset=None, required=False, widget=forms.CheckboxSelectMultiple

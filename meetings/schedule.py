@@ -2,8 +2,8 @@
 
 Weekly series meet on a weekday; monthly series on the nth weekday of each month (first
 Tuesday; -1 means the last); quarterly series on the nth weekday of each quarter's first
-month. Times are wall-clock times in the organisation's time zone, so a 10:00 meeting stays
-at 10:00 across daylight-saving changes.
+month; the annual review on the nth weekday of January. Times are wall-clock times in the
+organisation's time zone, so a 10:00 meeting stays at 10:00 across daylight-saving changes.
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ def _months_from(day: datetime.date, step: int) -> Iterator[tuple[int, int]]:
     year, month = day.year, day.month
     if step == 3:
         month = 3 * ((month - 1) // 3) + 1
+    elif step == 12:
+        month = 1
     while True:
         yield year, month
         month += step
@@ -50,7 +52,7 @@ def occurrence_dates(series, from_date: datetime.date) -> Iterator[datetime.date
         while True:
             yield day
             day += datetime.timedelta(days=7)
-    step = 1 if series.cadence == Cadence.MONTHLY else 3
+    step = {Cadence.MONTHLY: 1, Cadence.QUARTERLY: 3, Cadence.ANNUAL: 12}[series.cadence]
     for year, month in _months_from(from_date, step):
         day = nth_weekday(year, month, series.weekday, series.nth)
         if day is not None and day >= from_date:
@@ -97,4 +99,6 @@ def describe(series) -> str:
     ordinal = ORDINALS.get(series.nth, f"{series.nth}th").capitalize()
     if series.cadence == Cadence.MONTHLY:
         return f"{ordinal} {weekday} of each month at {time}"
+    if series.cadence == Cadence.ANNUAL:
+        return f"{ordinal} {weekday} of each January at {time}"
     return f"{ordinal} {weekday} of each quarter's first month at {time}"

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 from experience.models import SurveyResponse
-from experience.selectors import summary_stats
-from experience.stats import measure
-from xlas.models import Breach
-from xmo.periods import local_today, next_period_start, period_start, previous_period_start
 from xmo.roles import can
 
 from .choices import ReportStatus
@@ -22,7 +18,11 @@ COMPARED = (
 def reports_for(membership):
     """Reports the member may read: published ones, and drafts for those who prepare them."""
     qs = MonthlyReport.objects.filter(organisation=membership.organisation)
-    if not can(membership, "view_draft_reports"):
+    if can(membership, "view_draft_reports"):
+        pass
+    elif can(membership, "view_reports_in_review"):
+        qs = qs.filter(status__in=[ReportStatus.PUBLISHED, ReportStatus.IN_REVIEW])
+    else:
         qs = qs.filter(status=ReportStatus.PUBLISHED)
     return qs.select_related("published_by").order_by("-month")
 
@@ -274,30 +274,3 @@ def section_hints(figures: dict) -> dict[str, str]:
 
 def _plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
-
-
-# -- the home page -------------------------------------------------------------------------
-
-
-def open_breach_count(org) -> int:
-    return Breach.objects.filter(organisation=org, status__in=["open", "investigating"]).count()
-
-
-def home_figures(org) -> dict:
-    """This month and last month: happiness, mean lost time, responses; open breaches.
-
-    Figures come from the shared analytics selectors, so they match the dashboards.
-    """
-    this_month = period_start(local_today(org), "month")
-    last_month = previous_period_start(this_month, "month")
-    figures = {}
-    for label, start_day in (("this_month", this_month), ("last_month", last_month)):
-        stats = summary_stats(org, start=start_day, end=next_period_start(start_day, "month"))
-        figures[label] = {
-            "month": start_day,
-            "n": stats.n,
-            "happiness": measure(stats, "happiness").value,
-            "lost_time_mean": measure(stats, "lost_time_mean", interval=False).value,
-        }
-    figures["open_breaches"] = open_breach_count(org)
-    return figures

@@ -1,6 +1,7 @@
 """Monthly report pages: archive, report, figures CSV, editing and the review workflow."""
 
 import csv
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +21,7 @@ from . import services
 from .choices import ReportStatus
 from .drafting import SECTION_TITLES, highlighted_quotes, last_closed_month, month_range
 from .forms import DraftMonthForm, QuotesForm, SectionForm
+from .home import home_figures
 from .markdown import render_markdown
 from .models import MonthlyReport, ReportSection
 from .report_charts import report_charts
@@ -27,7 +29,6 @@ from .selectors import (
     comparison_rows,
     figure_rows,
     headline_cards,
-    home_figures,
     quotes_of,
     reports_for,
     section_hints,
@@ -47,9 +48,15 @@ def _readable_report(request, pk):
 
 @org_required("view_published_reports")
 def archive(request):
-    page = page_of(request, reports_for(request.membership), PAGE_SIZE)
+    reports = reports_for(request.membership)
+    statuses = [s for s in request.GET.getlist("status") if s in ReportStatus.values]
+    if statuses:
+        reports = reports.filter(status__in=statuses)
+    page = page_of(request, reports, PAGE_SIZE)
     context = {
         "page": page,
+        "statuses": [ReportStatus(s).label for s in statuses],
+        "extra_query": urlencode([("status", s) for s in statuses]),
         "rows": comparison_rows(page.object_list),
         "draft_form": (
             DraftMonthForm(initial={"month": f"{last_closed_month(request.organisation):%Y-%m}"})
@@ -244,5 +251,5 @@ def change_status(request, pk):
 
 @org_required()
 def home(request):
-    """The organisation's landing page: this month's headline figures beside last month's."""
-    return render(request, "reports/home.html", {"figures": home_figures(request.organisation)})
+    """The person's landing page: a section for each thing their role comes to do."""
+    return render(request, "reports/home.html", {"sections": home_figures(request.membership)})

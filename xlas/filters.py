@@ -55,6 +55,10 @@ class BreachFilter(django_filters.FilterSet):
     end = django_filters.DateFilter(
         field_name="period_start", lookup_expr="lte", label="To", widget=DATE
     )
+    # false: not yet acknowledged by anyone (the officer's queue links here).
+    acknowledged = django_filters.BooleanFilter(
+        field_name="acknowledged_at", lookup_expr="isnull", exclude=True, widget=forms.HiddenInput
+    )
     # The API's names; hidden on the page.
     indicator_key = django_filters.CharFilter(widget=forms.HiddenInput)
     period_from = django_filters.DateFilter(
@@ -74,6 +78,7 @@ class BreachFilter(django_filters.FilterSet):
             "period",
             "start",
             "end",
+            "acknowledged",
             "indicator_key",
             "period_from",
             "period_to",

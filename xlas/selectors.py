@@ -147,7 +147,8 @@ def history_figure(evaluations: list[Evaluation], *, title: str = "") -> dict:
     return figure
 
 
-def xla_list(org):
+def xla_list(org, *, awaiting_approval: bool = False):
+    """The organisation's XLAs; awaiting_approval keeps those with a proposed version."""
     latest_score = XLAScore.objects.filter(xla=OuterRef("pk"), is_closed=True).order_by(
         "-period_start"
     )
@@ -170,6 +171,7 @@ def xla_list(org):
                 .values("pk")[:1]
             ),
         )
+        .filter(**({"has_proposal": True} if awaiting_approval else {}))
         .order_by("name")
     )
 
@@ -224,6 +226,13 @@ def xla_audit_events(xla: XLA, versions):
         )
         .select_related("actor")
         .order_by("-created_at", "-id")
+    )
+
+
+def xlas_awaiting_approval(org):
+    """Ids of the XLAs with a version proposed for approval."""
+    return XLAVersion.objects.filter(xla__organisation=org, status=VersionStatus.PROPOSED).values(
+        "xla_id"
     )
 
 

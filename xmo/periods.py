@@ -1,4 +1,4 @@
-"""Periods (day, week, month, quarter) in an organisation's time zone.
+"""Periods (day, week, month, quarter, year) in an organisation's time zone.
 
 Every period is a half-open range of local dates [start, end). Weeks start on Monday.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 from zoneinfo import ZoneInfo
 
-PERIODS = ("day", "week", "month", "quarter")
+PERIODS = ("day", "week", "month", "quarter", "year")
 
 
 def period_start(day: datetime.date, period: str) -> datetime.date:
@@ -20,6 +20,8 @@ def period_start(day: datetime.date, period: str) -> datetime.date:
         return day.replace(day=1)
     if period == "quarter":
         return day.replace(month=3 * ((day.month - 1) // 3) + 1, day=1)
+    if period == "year":
+        return day.replace(month=1, day=1)
     raise ValueError(f"Unknown period {period!r}")
 
 
@@ -32,6 +34,8 @@ def next_period_start(start: datetime.date, period: str) -> datetime.date:
         months = 1 if period == "month" else 3
         month_index = start.month - 1 + months
         return datetime.date(start.year + month_index // 12, month_index % 12 + 1, 1)
+    if period == "year":
+        return datetime.date(start.year + 1, 1, 1)
     raise ValueError(f"Unknown period {period!r}")
 
 
@@ -77,7 +81,9 @@ def last_closed_period(org, period: str) -> tuple[datetime.date, datetime.date]:
 
 def period_label(period: str, start: datetime.date, *, long_month: bool = False) -> str:
     """A period's name for people: "Week of 3 Mar 2025", "Q1 2025", "Mar 2025" (or, with
-    long_month, "March 2025")."""
+    long_month, "March 2025"), "2025"."""
+    if period == "year":
+        return str(start.year)
     if period == "week":
         return f"Week of {start.day} {start:%b %Y}"
     if period == "quarter":

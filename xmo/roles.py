@@ -27,6 +27,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "view_feedback": frozenset({ADMIN, OFFICER, MEMBER, SERVICE_OWNER}),
     "view_score_drops": frozenset({ADMIN, OFFICER, MEMBER, LEADER, SERVICE_OWNER}),
     "view_draft_reports": frozenset({ADMIN, OFFICER, MEMBER}),
+    # Leaders read a report once it is in review, before it is published to everyone.
+    "view_reports_in_review": frozenset({ADMIN, OFFICER, MEMBER, LEADER}),
     "view_meetings": frozenset({ADMIN, OFFICER, MEMBER, LEADER}),
     "view_audit_log": frozenset({ADMIN}),
     "view_office": ALL_ROLES,

@@ -5,11 +5,12 @@ is refreshed only while nobody has edited or removed it; new evidence adds new i
 end. Nothing is ever deleted here.
 
 One module per part: common (the Draft, helpers and the carried-over actions shared by
-every cadence), weekly, monthly and quarterly (each cadence's items), agenda (writing the
+every cadence), weekly, monthly, quarterly and annual (each cadence's items), agenda (writing the
 drafts onto a meeting) and next_meetings (creating upcoming meetings, the drafting job).
 """
 
 from .agenda import BUILDERS, build_items, draft_agenda
+from .annual import annual_items
 from .common import Draft, local_date, open_actions_item, previous_meeting, series_segment
 from .monthly import monthly_items
 from .next_meetings import (
@@ -23,6 +24,7 @@ from .weekly import weekly_items
 
 __all__ = [
     "add_default_attendees",
+    "annual_items",
     "build_items",
     "BUILDERS",
     "Draft",

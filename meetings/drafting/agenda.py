@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from ..choices import Cadence
 from ..models import AgendaItem, Meeting
+from .annual import annual_items
 from .common import Draft, open_actions_item
 from .monthly import monthly_items
 from .quarterly import quarterly_items
@@ -16,6 +17,7 @@ BUILDERS = {
     Cadence.WEEKLY: weekly_items,
     Cadence.MONTHLY: monthly_items,
     Cadence.QUARTERLY: quarterly_items,
+    Cadence.ANNUAL: annual_items,
 }
 
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from xmo.access import org_object_or_404, org_required
 from xmo.pagination import page_of
+from xmo.periods import local_today
 from xmo.roles import can
 
 from .. import selectors, services
@@ -21,11 +22,21 @@ from ..models import ActionItem
 
 @org_required("view_meetings")
 def actions_open(request):
-    page = page_of(request, selectors.open_actions(request.organisation), 50)
+    actions = selectors.open_actions(request.organisation)
+    overdue = request.GET.get("overdue") == "1"
+    if overdue:
+        actions = actions.filter(due_on__lt=local_today(request.organisation))
+    page = page_of(request, actions, 50)
     return render(
         request,
         "meetings/actions.html",
-        {"page": page, "mine": False, "status_form": ActionStatusForm()},
+        {
+            "page": page,
+            "mine": False,
+            "overdue": overdue,
+            "extra_query": "overdue=1" if overdue else "",
+            "status_form": ActionStatusForm(),
+        },
     )
 
 

@@ -9,204 +9,35 @@ cached per organisation, data version and normalised filters.
 from __future__ import annotations
 
 import datetime
-import hashlib
-import time
-from dataclasses import dataclass, field, replace
-from urllib.parse import urlencode
+from dataclasses import replace
 
-from django.core.cache import cache
-
-from experience.choices import Channel, SegmentKind, Touchpoint
+from experience.choices import SegmentKind
 from experience.costs import lost_time_cost
-from experience.models import Persona, ScoreDrop, Service
+from experience.models import ScoreDrop
 from experience.segments import Segment
 from experience.selectors import breakdown, factor_counts, trend
 from xmo.figures import delta as _delta
-from xmo.periods import (
-    current_period,
-    last_closed_period,
-    next_period_start,
-    period_label,
-    period_start,
-)
-from xmo.roles import SERVICE_OWNER
+from xmo.periods import period_label, period_start, period_starts
 
-CACHE_VERSION = 2
-CACHE_SECONDS = 15 * 60
-LOCK_SECONDS = 30
-STALE_SECONDS = 24 * 3600
+# The filters and the cache live in .filters; re-exported, as pages and tests import them here.
+from .filters import (  # noqa: F401
+    HEATMAP_DIMENSIONS,
+    MAX_FREE_VALUES,
+    MULTI_PARAMS,
+    Filters,
+    add_months,
+    cache_key,
+    cached,
+    normalise_filters,
+    owned_service_slugs,
+)
+
 TREND_MONTHS = 13
-HEATMAP_DIMENSIONS = {
-    "channel": "Channel",
-    "location": "Location",
-    "assignment_group": "Assignment group",
-}
+TREND_YEARS = 5
 MAX_HEATMAP_ROWS = 15
 MAX_HEATMAP_COLS = 12
 IMPROVEMENT_DIMENSIONS = ("service", "persona", "channel", "touchpoint")
 MIN_SEGMENT_N = 10
-MAX_FREE_VALUES = 50
-# URL parameter of each multi-valued filter → Segment field.
-MULTI_PARAMS = {
-    "service": "services",
-    "persona": "personas",
-    "channel": "channels",
-    "touchpoint": "touchpoints",
-    "location": "locations",
-    "assignment_group": "assignment_groups",
-}
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    index = day.year * 12 + day.month - 1 + months
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
-@dataclass(frozen=True)
-class Filters:
-    """The dashboard's filters after validation against the organisation and the role."""
-
-    month: datetime.date
-    segment: Segment = field(default_factory=Segment)
-    dimension: str = "channel"
-    # True when the person asked for (or may see) nothing that exists: show no data.
-    empty: bool = False
-
-    @property
-    def month_end(self) -> datetime.date:
-        return next_period_start(self.month, "month")
-
-    @property
-    def previous_month(self) -> datetime.date:
-        return add_months(self.month, -1)
-
-    def params(self, **overrides) -> list[tuple[str, str]]:
-        """Query parameters that reproduce these filters (for links and exports)."""
-        items: list[tuple[str, str]] = [("month", self.month.strftime("%Y-%m"))]
-        segment = self.segment
-        for param, attr in MULTI_PARAMS.items():
-            values = overrides.get(param, getattr(segment, attr))
-            items += [(param, v) for v in values]
-        dimension = overrides.get("dim", self.dimension)
-        if dimension != "channel":
-            items.append(("dim", dimension))
-        return items
-
-    def query(self, **overrides) -> str:
-        return urlencode(self.params(**overrides))
-
-    def key(self) -> str:
-        raw = urlencode(self.params()) + ("&empty=1" if self.empty else "")
-        return hashlib.sha256(raw.encode()).hexdigest()[:24]
-
-
-def _clean(values, allowed=None, limit=MAX_FREE_VALUES) -> tuple[tuple[str, ...], bool]:
-    """(kept values sorted, whether some were asked for) — unknown values are dropped."""
-    asked = [v.strip() for v in values if v and v.strip()][:limit]
-    kept = {v[:128] for v in asked if allowed is None or v in allowed}
-    return tuple(sorted(kept)), bool(asked)
-
-
-def owned_service_slugs(membership) -> set[str] | None:
-    """Services a service owner may see; None when the role sees every service."""
-    if membership.role != SERVICE_OWNER:
-        return None
-    return set(
-        Service.objects.filter(
-            organisation_id=membership.organisation_id, owner_id=membership.user_id
-        ).values_list("slug", flat=True)
-    )
-
-
-def default_month(org) -> datetime.date:
-    return last_closed_period(org, "month")[0]
-
-
-def normalise_filters(org, membership, params) -> Filters:
-    """Filters from request parameters: unknown values dropped, service owners limited.
-
-    A filter that names only values unknown in this organisation selects nothing (rather
-    than everything), so another organisation's slugs never widen a view.
-    """
-    this_month = current_period(org, "month")[0]
-    month = default_month(org)
-    raw_month = (params.get("month") or "").strip()
-    if raw_month:
-        try:
-            asked = datetime.datetime.strptime(raw_month[:7], "%Y-%m").date()
-        except ValueError:
-            asked = None
-        if asked and datetime.date(2000, 1, 1) <= asked <= this_month:
-            month = asked
-    empty = False
-    service_slugs = set(Service.objects.filter(organisation=org).values_list("slug", flat=True))
-    owned = owned_service_slugs(membership)
-    if owned is not None:
-        service_slugs &= owned
-        if not service_slugs:
-            empty = True
-    services, asked = _clean(params.getlist("service"), service_slugs)
-    if asked and not services:
-        empty = True
-    if owned is not None and not services:
-        services = tuple(sorted(service_slugs))
-    persona_slugs = None
-    if params.getlist("persona"):
-        persona_slugs = set(Persona.objects.filter(organisation=org).values_list("slug", flat=True))
-    personas, asked = _clean(params.getlist("persona"), persona_slugs)
-    empty |= asked and not personas
-    channels, asked = _clean(params.getlist("channel"), set(Channel.values))
-    empty |= asked and not channels
-    touchpoints, asked = _clean(params.getlist("touchpoint"), set(Touchpoint.values))
-    empty |= asked and not touchpoints
-    locations, _ = _clean(params.getlist("location"))
-    groups, _ = _clean(params.getlist("assignment_group"))
-    dimension = params.get("dim") if params.get("dim") in HEATMAP_DIMENSIONS else "channel"
-    segment = Segment(
-        services=services,
-        personas=personas,
-        touchpoints=touchpoints,
-        channels=channels,
-        locations=locations,
-        assignment_groups=groups,
-    )
-    return Filters(month=month, segment=segment, dimension=dimension, empty=bool(empty))
-
-
-def cache_key(org, kind: str, filters: Filters) -> str:
-    return f"xmo:dash:{CACHE_VERSION}:{kind}:{org.pk}:{org.data_version}:{filters.key()}"
-
-
-def cached(org, kind: str, filters: Filters, compute):
-    """The figures from the cache, or computed and stored (keyed by the data version).
-
-    When the data version moves on, one request recomputes (it holds a short lock); the
-    others meanwhile get the previous version's figures rather than all computing at once.
-    """
-    key = cache_key(org, kind, filters)
-    value = cache.get(key)
-    if value is not None:
-        return value
-    stable = f"xmo:dash:{CACHE_VERSION}:{kind}:{org.pk}:last:{filters.key()}"
-    lock = key + ":lock"
-    if cache.add(lock, 1, LOCK_SECONDS):
-        try:
-            value = compute(org, filters)
-            cache.set(key, value, CACHE_SECONDS)
-            cache.set(stable, value, STALE_SECONDS)
-        finally:
-            cache.delete(lock)
-        return value
-    previous = cache.get(stable)
-    if previous is not None:
-        return previous
-    deadline = time.monotonic() + LOCK_SECONDS
-    while time.monotonic() < deadline:
-        time.sleep(0.05)
-        value = cache.get(key)
-        if value is not None:
-            return value
-    return compute(org, filters)
 
 
 class _Breakdowns:
@@ -235,15 +66,21 @@ def _series(rows) -> list[dict]:
 
 
 def compute_trends(org, filters: Filters) -> dict:
-    """13-month trends of happiness and mean lost time ending with the selected month."""
-    start = add_months(filters.month, -(TREND_MONTHS - 1))
+    """Trends of happiness and mean lost time ending with the selected period: 13 months,
+    or 5 years when the dashboard shows a year."""
+    if filters.period == "year":
+        start = filters.month.replace(year=filters.month.year - (TREND_YEARS - 1))
+    else:
+        start = add_months(filters.month, -(TREND_MONTHS - 1))
     if filters.empty:
         blank = [
-            {"period_start": add_months(start, i).isoformat(), "value": None, "n": 0}
-            for i in range(TREND_MONTHS)
+            {"period_start": s.isoformat(), "value": None, "n": 0}
+            for s in period_starts(start, filters.month, filters.period)
         ]
         return {"happiness": blank, "lost_time": blank}
-    kwargs = dict(period="month", start=start, end=filters.month_end, segment=filters.segment)
+    kwargs = dict(
+        period=filters.period, start=start, end=filters.month_end, segment=filters.segment
+    )
     return {
         "happiness": _series(trend(org, measure_name="happiness", **kwargs)),
         "lost_time": _series(trend(org, measure_name="lost_time_mean", **kwargs)),
@@ -305,14 +142,19 @@ def xla_figures(org, filters: Filters) -> tuple[dict, list[dict]]:
     xlas = _xlas(org, filters)
     ids = [x["id"] for x in xlas]
     month, previous = filters.month, filters.previous_month
-    figures = scores_of(org, [month, previous], ids)
-    now = [figures.get((i, month)) for i in ids]
-    before = tile_aggregate([figures.get((i, previous)) for i in ids])
+    if filters.period == "year":
+        now, before_figures = _year_figures(org, filters, ids)
+        before = tile_aggregate(before_figures)
+    else:
+        figures = scores_of(org, [month, previous], ids)
+        now = [figures.get((i, month)) for i in ids]
+        before = tile_aggregate([figures.get((i, previous)) for i in ids])
     tile = {**tile_aggregate(now), "period_start": month.isoformat()}
     tile["previous"] = before["value"]
     tile["delta"] = _delta(tile["value"], before["value"])
     table = []
     for x, figure in zip(xlas, now, strict=True):
+        shown = figure.period_start if filters.period == "year" and figure else month
         table.append(
             {
                 "id": x["id"],
@@ -322,8 +164,8 @@ def xla_figures(org, filters: Filters) -> tuple[dict, list[dict]]:
                 "status_label": figure.status_label if figure else "",
                 "evaluated": figure is not None,
                 "period": "month",
-                "period_start": month.isoformat(),
-                "period_label": period_label("month", month),
+                "period_start": shown.isoformat(),
+                "period_label": period_label("month", shown),
                 "indicators": [
                     {
                         "key": ind.key,
@@ -340,6 +182,29 @@ def xla_figures(org, filters: Filters) -> tuple[dict, list[dict]]:
             }
         )
     return tile, table
+
+
+def _year_figures(org, filters: Filters, ids) -> tuple[list, list]:
+    """Per XLA, its figure in the last evaluated (closed) month of the year, and the year before.
+
+    An XLA score is a month's (never a mean across months), so a year shows each XLA as it
+    stood at the end of the year, or in its last closed month for the year under way.
+    """
+    from xlas.scores import xla_figures as scores_of
+
+    years = (filters.month, filters.previous_month)
+    months = [m for y in years for m in period_starts(y, y.replace(month=12), "month")]
+    figures = scores_of(org, months, ids)
+    result = []
+    for year in years:
+        months_of_year = period_starts(year, year.replace(month=12), "month")
+        row = []
+        for i in ids:
+            found = [figures[(i, m)] for m in reversed(months_of_year) if (i, m) in figures]
+            # The year under way: its last closed month, the open one only before that.
+            row.append(next((f for f in found if f.is_closed), found[0] if found else None))
+        result.append(row)
+    return result[0], result[1]
 
 
 def heatmap(org, filters: Filters, memo: _Breakdowns) -> dict:
@@ -475,6 +340,7 @@ def compute_dashboard(org, filters: Filters) -> dict:
                 if r["key"]
             ][:MAX_FREE_VALUES]
     return {
+        "period": filters.period,
         "month": filters.month.isoformat(),
         "previous_month": filters.previous_month.isoformat(),
         "empty": filters.empty,
@@ -505,6 +371,7 @@ def compute_segment(org, filters: Filters) -> dict:
         org, start=filters.month, end=filters.month_end, segment=filters.segment, limit=10
     )
     return {
+        "period": filters.period,
         "month": filters.month.isoformat(),
         "trends": trends,
         "tiles": headline_tiles(org, trends, {}),

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -15,15 +14,14 @@ from experience.models import Persona, Service
 from experience.segments import responses
 from xmo import palette
 from xmo.access import org_required
-from xmo.figures import csv_safe as _csv_safe
 from xmo.periods import current_period
 from xmo.roles import can
 
 from .. import charts
+from .exports import EXPORT_TITLES
 from .figures import (
     HEATMAP_DIMENSIONS,
     MULTI_PARAMS,
-    add_months,
     dashboard_data,
     normalise_filters,
     open_breaches,
@@ -168,8 +166,14 @@ def _filter_options(request, data, filters) -> dict:
     return options
 
 
-def _month_label(iso: str) -> str:
-    return datetime.date.fromisoformat(iso).strftime("%B %Y")
+def _month_label(iso: str, period: str = "month", org=None) -> str:
+    """ "October 2026", or for a year "2025", "2026 so far" while it runs."""
+    day = datetime.date.fromisoformat(iso)
+    if period != "year":
+        return day.strftime("%B %Y")
+    if org is not None and day.year == current_period(org, "year")[0].year:
+        return f"{day.year} so far"
+    return str(day.year)
 
 
 def _context(request, filters) -> dict:
@@ -198,10 +202,13 @@ def _context(request, filters) -> dict:
         "drops": drops,
         "improvements": improvements,
         "breaches": open_breaches(org, filters),
-        "month_label": _month_label(data["month"]),
-        "previous_label": _month_label(data["previous_month"]),
+        "month_label": _month_label(data["month"], filters.period, org),
+        "previous_label": _month_label(data["previous_month"], filters.period, org),
         "month_value": filters.month.strftime("%Y-%m"),
         "max_month": current_period(org, "month")[0].strftime("%Y-%m"),
+        "period": filters.period,
+        "years": list(range(current_period(org, "year")[0].year, 1999, -1))[:10],
+        "trend_span": "last 5 years" if filters.period == "year" else "last 13 months",
         "query": filters.query(),
         "segment_url": _segment_url(filters),
         "dimensions": HEATMAP_DIMENSIONS,
@@ -300,8 +307,8 @@ def segment(request):
         "data": data,
         "figures": figures,
         "title": _segment_title(request, filters),
-        "month_label": _month_label(data["month"]),
-        "previous_label": add_months(filters.month, -1).strftime("%B %Y"),
+        "month_label": _month_label(data["month"], filters.period, org),
+        "previous_label": _month_label(filters.previous_month.isoformat(), filters.period, org),
         "comments": comments,
         "may_read_feedback": may_read,
         "dashboard_url": reverse("dashboard:index") + "?" + filters.query(),
@@ -315,166 +322,3 @@ def segment(request):
         else [],
     }
     return render(request, "reports/dashboard_segment.html", context)
-
-
-def _num(value, digits=2):
-    return "" if value is None else round(value, digits)
-
-
-def _export_trend(name):
-    def rows(data, filters, breaches):
-        header = ["month", "value", "n", "ci_low", "ci_high"]
-        return header, [
-            [
-                p["period_start"][:7],
-                _num(p["value"]),
-                p["n"],
-                _num(p.get("ci_low")),
-                _num(p.get("ci_high")),
-            ]
-            for p in data["trends"][name]
-        ]
-
-    return rows
-
-
-def _export_tiles(data, filters, breaches):
-    header = ["figure", "month", "value", "previous_month", "change", "target", "vs_target"]
-    tiles = data["tiles"]
-    out = []
-    for key in ("happiness", "lost_time", "responses", "xla_score"):
-        t = tiles[key]
-        out.append(
-            [
-                key,
-                data["month"][:7],
-                _num(t.get("value")),
-                _num(t.get("previous")),
-                _num(t.get("delta")),
-                _num(t.get("target")),
-                _num(t.get("vs_target")),
-            ]
-        )
-    return header, out
-
-
-def _export_heatmap(data, filters, breaches):
-    heat = data["heatmap"]
-    header = ["service", heat["dimension"], "happiness", "n", "impact"]
-    out = []
-    for row, line in zip(heat["rows"], heat["cells"], strict=True):
-        for col, cell in zip(heat["cols"], line, strict=True):
-            if cell:
-                out.append([row["key"], col["key"], _num(cell["value"]), cell["n"], cell["impact"]])
-    return header, out
-
-
-def _export_xlas(data, filters, breaches):
-    header = ["xla", "period", "period_start", "score", "indicator", "status", "value", "target"]
-    out = []
-    for x in data["xla_table"]:
-        for ind in x["indicators"] or [{}]:
-            out.append(
-                [
-                    x["name"],
-                    x["period"] or "",
-                    x["period_start"] or "",
-                    _num(x["score"]),
-                    ind.get("name", ""),
-                    ind.get("status", ""),
-                    _num(ind.get("value")),
-                    _num(ind.get("target")),
-                ]
-            )
-    return header, out
-
-
-def _export_breaches(data, filters, breaches):
-    header = ["xla", "indicator", "period_start", "value", "target", "severity", "status"]
-    return header, [
-        [
-            b.xla.name,
-            b.indicator.name,
-            b.period_start.isoformat(),
-            _num(b.value),
-            b.target,
-            b.severity,
-            b.status,
-        ]
-        for b in breaches
-    ]
-
-
-def _export_drops(data, filters, breaches):
-    header = ["week_start", "measure", "segment_kind", "segment", "value", "baseline", "delta", "n"]
-    return header, [
-        [
-            d["week_start"],
-            d["measure"],
-            d["segment_kind"],
-            d["segment_label"] or d["segment_value"],
-            _num(d["value"]),
-            _num(d["baseline_value"]),
-            _num(d["delta"]),
-            d["n"],
-        ]
-        for d in data["drops"]
-    ]
-
-
-def _export_improvements(data, filters, breaches):
-    header = ["dimension", "segment", "happiness", "previous_month", "change", "n"]
-    return header, [
-        [r["dimension"], r["key"], _num(r["value"]), _num(r["previous"]), _num(r["delta"]), r["n"]]
-        for r in data["improvements"]
-    ]
-
-
-def _export_factors(data, filters, breaches):
-    return ["factor", "count", "share_percent"], [
-        [f["factor"], f["count"], f["share"]] for f in data["factors"]
-    ]
-
-
-EXPORTS = {
-    "tiles": _export_tiles,
-    "happiness-trend": _export_trend("happiness"),
-    "lost-time-trend": _export_trend("lost_time"),
-    "heatmap": _export_heatmap,
-    "xla-attainment": _export_xlas,
-    "open-breaches": _export_breaches,
-    "score-drops": _export_drops,
-    "improvements": _export_improvements,
-    "factors": _export_factors,
-}
-EXPORT_TITLES = {
-    "tiles": "Headline figures",
-    "happiness-trend": "Happiness trend",
-    "lost-time-trend": "Lost-time trend",
-    "heatmap": "Hotspot heat map",
-    "xla-attainment": "XLA attainment",
-    "open-breaches": "Open breaches",
-    "score-drops": "Biggest drops",
-    "improvements": "Biggest improvements",
-    "factors": "Top factors",
-}
-
-
-@org_required("view_dashboard")
-def export_csv(request, chart: str):
-    exporter = EXPORTS.get(chart)
-    if exporter is None:
-        raise Http404("Unknown chart.")
-    org = request.organisation
-    filters = normalise_filters(org, request.membership, request.GET)
-    data = dashboard_data(org, filters)
-    breaches = open_breaches(org, filters) if chart == "open-breaches" else []
-    header, rows = exporter(data, filters, breaches)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"{org.slug}-{chart}-{filters.month.strftime('%Y-%m')}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_csv_safe(v) for v in row])
-    return response

@@ -487,7 +487,7 @@ def test_trend_values_equal_the_selector(reader, trend_data, query, measure, per
     "query",
     [
         "measure=joy",
-        "period=year",
+        "period=decade",
         "from=2026-13-01",
         "from=2026-10-01&to=2026-09-01",
         "service=nowhere",
@@ -558,6 +558,34 @@ def test_trend_quarters_clip_around_whole_months(reader, trend_data):
     ]
     assert (data[0]["n"], data[1]["n"]) == (expected_q3.count(), expected_q4.count())
     assert data[0]["n"] + data[1]["n"] < 120  # the days after 20 October are left out
+
+
+def test_trend_by_year_clips_to_the_range(reader, trend_data):
+    """period=year: one point per calendar year (local), clipped by from/to like the others."""
+    from experience.segments import responses
+
+    whole = reader.get(
+        "/api/v1/trends/?measure=response_count&period=year&from=2025-01-01&to=2026-12-31"
+    )
+    assert whole.status_code == 200
+    assert whole.json()["period"] == "year"
+    assert [(p["period_start"], p["n"], p["partial"]) for p in whole.json()["results"]] == [
+        ("2025-01-01", 0, False),
+        ("2026-01-01", 120, False),
+    ]
+    clipped = reader.get(
+        "/api/v1/trends/?measure=response_count&period=year&from=2026-09-15&to=2026-10-10"
+    ).json()["results"]
+    inside = responses(trend_data, datetime.date(2026, 9, 15), datetime.date(2026, 10, 11))
+    assert [(p["period_start"], p["partial"]) for p in clipped] == [("2026-01-01", True)]
+    assert clipped[0]["n"] == inside.count() < 120
+    happiness = reader.get(
+        "/api/v1/trends/?measure=happiness&period=year&from=2026-01-01&to=2026-12-31"
+    ).json()["results"]
+    monthly = reader.get(
+        "/api/v1/trends/?measure=happiness&period=month&from=2026-09-01&to=2026-10-31"
+    ).json()["results"]
+    assert happiness[0]["n"] == sum(p["n"] for p in monthly) == 120
 
 
 def test_trend_defaults(reader, trend_data):

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.test import Client
 
 from changes.models import Change
 from experience.disruptions.models import Disruption
@@ -14,8 +15,9 @@ from experience.models import MetricSample, ScoreDrop, SurveyResponse
 from experience.segments import Segment
 from experience.selectors import factor_counts, summary
 from feedback.models import FeedbackTag, Tag, TagRule
-from meetings.models import ImprovementInitiative, MeetingSeries
+from meetings.models import ImprovementInitiative, Meeting, MeetingSeries
 from meetings.payback import initiative_payback
+from reports.models import MonthlyReport
 from xlas.models import XLA, Breach, XLAVersion
 from xmo.models import Membership, Organisation
 from xmo.periods import local_today, period_start
@@ -62,7 +64,7 @@ def test_seed_demo_small_scale_is_idempotent_and_prints_logins(monkeypatch):
     assert "3,000 survey responses" in first
     before = counts()
     assert before["responses"] == 3000
-    assert before["xlas"] == 4 and before["versions"] == 5 and before["series"] == 4
+    assert before["xlas"] == 4 and before["versions"] == 5 and before["series"] == 5
     assert before["tags"] >= 10 and before["rules"] >= 10
     assert before["changes"] == 3 and before["disruptions"] == 1
 
@@ -201,6 +203,55 @@ def test_seed_demo_data_shape_and_vpn_drop_in_last_closed_week(settings):
     enrolment = ImprovementInitiative.objects.get(title="Identity self-service enrolment")
     assert initiative_payback(enrolment).hours_per_month is not None
 
+    assert_lived_in(org)
     before = counts()
-    assert "already loaded: nothing added" in seed("--responses", "60000")
+    again = seed("--responses", "60000")
+    assert "already loaded: nothing added" in again
+    assert "demo: lived in" not in again
     assert counts() == before
+
+
+def assert_lived_in(org):
+    """The demo looks like an XMO at work: last month's report is out, the last quarterly
+    meeting was held, and every series' next meeting already has its agenda drafted."""
+    report = MonthlyReport.objects.get(organisation=org, month=datetime.date(2026, 10, 1))
+    assert report.status == "published" and report.published_at is not None
+    assert all(s.narrative for s in report.sections.filter(is_visible=True))
+    leader = get_user_model().objects.get(username="leader")
+    client = Client()
+    client.force_login(leader)
+    archive = client.get("/reports/").content.decode()
+    assert "No reports yet" not in archive and "October 2026" in archive
+    assert client.get(f"/reports/{report.pk}/").status_code == 200
+
+    held = Meeting.objects.get(
+        series__organisation=org, series__cadence="quarterly", status="closed"
+    )
+    assert held.scheduled_for == datetime.datetime(2026, 10, 8, 12, tzinfo=datetime.UTC)
+    findings = held.agenda_items.filter(section="Findings")
+    assert findings.exists()
+    assert all(f.so_what and f.now_what for f in findings)
+    assert held.decisions.count() == 2 and held.notes
+    ended = datetime.datetime(2026, 10, 8, 14, tzinfo=datetime.UTC)  # 2 h, 13:00 BST
+    assert held.closed_at == held.minutes_sent_at == ended
+    assert held.agenda_items.filter(source_key="trends").exists()
+
+    coming = Meeting.objects.filter(series__organisation=org).exclude(status="closed")
+    assert sorted(coming.values_list("series__cadence", flat=True)) == [
+        "annual",
+        "monthly",
+        "monthly",
+        "quarterly",
+        "weekly",
+    ]
+    for meeting in coming:
+        assert meeting.drafted_at is not None, meeting
+        assert meeting.agenda_items.count() > 0, meeting
+    monthly = coming.filter(series__cadence="monthly")
+    assert all(m.scheduled_for.date() > datetime.date(2026, 11, 25) for m in monthly)
+    quarterly = coming.get(series__cadence="quarterly")
+    # The action agreed at the quarterly meeting just held carries over to the next one.
+    carried = quarterly.agenda_items.get(source_key="open-actions")
+    assert "VPN pilot plan" in str(carried.data["rows"])
+    annual = coming.get(series__cadence="annual")
+    assert annual.agenda_items.filter(source_key="annual-trends").exists()

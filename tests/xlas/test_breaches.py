@@ -276,7 +276,7 @@ def test_list_query_count_bounded_with_1000_breaches(
         ]
     )
     client = login(users["service_owner"])
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("xlas:breach_list"), {"status": "open", "page": "3"})
     assert response.status_code == 200
     assert "1000 in all" in response.content.decode()

@@ -23,12 +23,15 @@ from .common import HISTORY_ROWS, PAGE_SIZE, error_text
 @org_required("view_xlas")
 def xla_list(request):
     org = request.organisation
-    page = page_of(request, selectors.xla_list(org), PAGE_SIZE)
+    awaiting = request.GET.get("awaiting") == "approval"
+    page = page_of(request, selectors.xla_list(org, awaiting_approval=awaiting), PAGE_SIZE)
     figures = scores.latest_figures(org, [x.pk for x in page.object_list])
     for xla in page.object_list:
         xla.figure = figures.get(xla.pk)
     template = "xlas/_xla_rows.html" if request.htmx else "xlas/xla_list.html"
-    return render(request, template, {"page": page, "today": local_today(org)})
+    query = "awaiting=approval" if awaiting else ""
+    context = {"page": page, "today": local_today(org), "awaiting": awaiting, "query": query}
+    return render(request, template, context)
 
 
 @org_required("view_xlas")

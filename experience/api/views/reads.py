@@ -23,7 +23,7 @@ from xmo.api.permissions import (
 )
 from xmo.api.views import OrganisationReadOnlyViewSet, OrganisationScopedMixin
 from xmo.choices import Role
-from xmo.periods import local_today
+from xmo.periods import PERIODS, local_today
 
 from .. import filters
 from ..serializers import (
@@ -60,7 +60,7 @@ MAX_TREND_DAYS = 3660
 
 class TrendQuerySerializer(serializers.Serializer):
     measure = serializers.ChoiceField(choices=SENTIMENT_MEASURES, default="happiness")
-    period = serializers.ChoiceField(choices=["day", "week", "month", "quarter"], default="week")
+    period = serializers.ChoiceField(choices=list(PERIODS), default="week")
     service = serializers.CharField(required=False, help_text="Service slug(s), comma-separated.")
     persona = serializers.CharField(required=False, help_text="Persona slug(s), comma-separated.")
     touchpoint = serializers.CharField(required=False)
