@@ -43,9 +43,7 @@ def rule_matches(rule, comment: str) -> bool:
 def in_band(rule, score) -> bool:
     if rule.min_score is not None and (score is None or score < rule.min_score):
         return False
-    if rule.max_score is not None and (score is None or score > rule.max_score):
-        return False
-    return True
+    return not (rule.max_score is not None and (score is None or score > rule.max_score))
 
 
 def names_factor(rule, factors) -> bool:

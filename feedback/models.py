@@ -89,7 +89,7 @@ class TagRule(models.Model):
 
     @property
     def score_band(self) -> str:
-        """"0–6", "9–10", "≥ 7" or "" (any score), for display."""
+        """ "0–6", "9–10", "≥ 7" or "" (any score), for display."""
         lo, hi = self.min_score, self.max_score
         if lo is None and hi is None:
             return ""

@@ -328,7 +328,16 @@ def tag_delete(*, actor, tag: Tag) -> None:
 
 # Rules --------------------------------------------------------------------------------------
 
-RULE_FIELDS = ["name", "tag", "patterns", "match", "is_active"]
+RULE_FIELDS = [
+    "name",
+    "tag",
+    "patterns",
+    "match",
+    "min_score",
+    "max_score",
+    "factors",
+    "is_active",
+]
 
 
 @transaction.atomic
