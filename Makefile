@@ -8,13 +8,14 @@ PORT ?= 8000
 SCALE ?= 1000000
 export DJANGO_DEBUG ?= 1
 
-.PHONY: help install run serve worker beat test test-fast lint format migrate seed bench clean
+.PHONY: help install run serve worker beat test test-fast lint format migrate seed bench stats clean
 
 help:
 	@echo "make run    install, migrate, load demo data once, serve web + worker + beat on http://$(HOST):$(PORT)"
 	@echo "make test   run the whole test suite"
 	@echo "make lint   ruff check, ruff format --check, makemigrations --check"
 	@echo "make bench  benchmarks (needs PostgreSQL and Redis; SCALE=$(SCALE))"
+	@echo "make stats  quality figures: tag-suggestion precision and recall on the labelled sample"
 
 # Installs the exact versions of requirements/dev.lock (hash-checked), then the app itself
 # without resolving anything again. `make lock` regenerates the locks from pyproject.toml.
@@ -68,6 +69,10 @@ format: install
 
 bench: install
 	$(PY) -m bench.run --scale $(SCALE) $(BENCH_ARGS)
+
+# Quality figures that need no database server: tag-suggestion precision and recall.
+stats: install
+	$(PY) -m bench.tag_stats
 
 clean:
 	rm -rf var/xmo.sqlite3* var/broker var/celerybeat-schedule* var/.demo-loaded var/mail
