@@ -17,7 +17,7 @@ from xmo.roles import can
 
 from . import services
 from .choices import ReportStatus
-from .drafting import SECTION_TITLES, highlighted_quotes, last_closed_month, month_range
+from .drafting import SECTION_TITLES, last_closed_month, month_range
 from .forms import DraftMonthForm, QuotesForm, SectionForm
 from .markdown import render_markdown
 from .models import MonthlyReport, ReportSection
@@ -31,6 +31,7 @@ from .selectors import (
     reports_for,
     section_hints,
 )
+from .themes import quote_candidates
 
 PAGE_SIZE = 12
 # On paper these sections (the ones with charts) start a new page; the others flow.
@@ -140,7 +141,9 @@ def edit(request, pk):
         return redirect("reports:detail", pk=report.pk)
     sections = list(report.sections.all())
     start, end = month_range(report.month)
-    candidates = list(highlighted_quotes(request.organisation, start, end)[:200])
+    candidates = list(
+        quote_candidates(request.organisation, start, end, chosen=report.quote_ids)[:200]
+    )
     if request.method == "POST":
         forms_ = [SectionForm(request.POST, instance=s, prefix=f"s{s.pk}") for s in sections]
         quotes_form = QuotesForm(request.POST, candidates=candidates)

@@ -28,6 +28,7 @@ from .figures import (
     owned_service_slugs,
     segment_data,
 )
+from .panels import side_figures, trend_figures
 
 DIMENSION_PARAM = {"service": "service", **{k: k for k in MULTI_PARAMS}}
 
@@ -46,23 +47,11 @@ def _fmt(value, digits=1, signed=False):
 def build_figures(data: dict, filters) -> dict:
     """Plotly figures (plain dicts) for the cached dashboard data."""
     targets = data["targets"]
-    figures = {
-        "happiness_trend": charts.trend_figure(
-            data["trends"]["happiness"],
-            name="Happiness",
-            y_title="Happiness (−100 to +100)",
-            target=targets["happiness"],
-        ),
-        "lost_time_trend": charts.trend_figure(
-            data["trends"]["lost_time"],
-            name="Mean lost time",
-            y_title="Minutes per response",
-            target=targets["lost_time"],
-            color="#7048e8",
-            value_format=".0f",
-            from_zero=True,
-        ),
-    }
+    figures = trend_figures(
+        data["trends"],
+        happiness_target=targets["happiness"],
+        lost_time_target=targets["lost_time"],
+    )
     heat = data.get("heatmap")
     if heat and heat["rows"] and heat["cols"]:
         dimension = heat["dimension"]
@@ -103,16 +92,7 @@ def build_figures(data: dict, filters) -> dict:
         )
         # The page sizes the heat map with CSS (screen and print); Plotly fills that box.
         figures["heatmap_height"] = figures["heatmap"]["layout"].pop("height")
-    if data.get("factors"):
-        figures["factors"] = charts.bar_figure(
-            labels=[f["factor"] for f in data["factors"]],
-            values=[f["share"] for f in data["factors"]],
-            name="Share of responses",
-            x_title="% of responses",
-            value_suffix=" %",
-        )
-        # Like the heat map: CSS sizes the box (shorter on paper), Plotly fills it.
-        figures["factors_height"] = figures["factors"]["layout"].pop("height")
+    figures.update(side_figures(data.get("sides")))
     return figures
 
 
@@ -266,33 +246,12 @@ def segment(request):
             .select_related("service", "persona")
             .order_by("-submitted_at", "-id")[:20]
         )
-    figures = {
-        "happiness_trend": charts.trend_figure(
-            data["trends"]["happiness"],
-            name="Happiness",
-            y_title="Happiness (−100 to +100)",
-            target=org.happiness_target,
-        ),
-        "lost_time_trend": charts.trend_figure(
-            data["trends"]["lost_time"],
-            name="Mean lost time",
-            y_title="Minutes per response",
-            target=org.lost_time_target_minutes,
-            color="#7048e8",
-            value_format=".0f",
-            from_zero=True,
-        ),
-    }
-    if data["factors"]:
-        figures["factors"] = charts.bar_figure(
-            labels=[f["factor"] for f in data["factors"]],
-            values=[f["share"] for f in data["factors"]],
-            name="Share of responses",
-            x_title="% of responses",
-            value_suffix=" %",
-        )
-        # Like the heat map: CSS sizes the box (shorter on paper), Plotly fills it.
-        figures["factors_height"] = figures["factors"]["layout"].pop("height")
+    figures = trend_figures(
+        data["trends"],
+        happiness_target=org.happiness_target,
+        lost_time_target=org.lost_time_target_minutes,
+    )
+    figures.update(side_figures(data.get("sides")))
     context = {
         "filters": filters,
         "data": data,
@@ -429,8 +388,11 @@ def _export_improvements(data, filters, breaches):
 
 
 def _export_factors(data, filters, breaches):
-    return ["factor", "count", "share_percent"], [
-        [f["factor"], f["count"], f["share"]] for f in data["factors"]
+    sides = data.get("sides") or {}
+    return ["side", "factor", "answers", "share_of_side_percent"], [
+        [side, f["factor"], f["count"], f["share"]]
+        for side in ("praise", "complaints")
+        for f in sides.get(side, [])
     ]
 
 
@@ -454,7 +416,7 @@ EXPORT_TITLES = {
     "open-breaches": "Open breaches",
     "score-drops": "Biggest drops",
     "improvements": "Biggest improvements",
-    "factors": "Top factors",
+    "factors": "Praise and complaints",
 }
 
 
