@@ -140,6 +140,23 @@ def rows(n: int = ROWS, seed: int = 20260401) -> list[dict]:
     services = [s[0] for s in text.SERVICES]
     out: list[dict] = []
     seen: set[tuple[str, int]] = set()
+    # Every fixed sentence of the incident stories once, so none is left out by chance.
+    for story, sentences in (
+        ("vpn", text.VPN_OUTAGE_COMMENTS),
+        ("laptop", text.LAPTOP_SLOW_COMMENTS),
+    ):
+        for sentence in sentences:
+            score = rng.randrange(0, 7)
+            seen.add((sentence, score))
+            out.append(
+                {
+                    "text": sentence,
+                    "score": score,
+                    "factors": "|".join(ResponsesMixin._factors(rng, score, story)),
+                    "expected_tags": "|".join(expected_tags(sentence)),
+                    "source": story,
+                }
+            )
     while len(out) < n:
         pick = rng.random()
         story = "vpn" if pick < 0.1 else ("laptop" if pick < 0.18 else None)

@@ -185,7 +185,7 @@ def _hbar(title: str, labels, values, *, x_title: str, colors, suffix: str = "")
                 "x": values,
                 "y": labels,
                 "marker": {"color": colors},
-                "text": [f"{v:g}{suffix}" for v in values],
+                "text": [f"{v:.1f}{suffix}" if suffix else f"{v:,}" for v in values],
                 "textposition": "auto",
                 "hovertemplate": f"%{{y}}: %{{x:g}}{suffix}<extra></extra>",
             }
