@@ -114,6 +114,18 @@ def test_rows_wait_until_settled_so_late_commits_are_not_skipped(
     assert TagSuggestion.objects.filter(response__in=[early, fresh]).count() == 2
 
 
+def test_settle_margin_waits_only_where_writers_commit_out_of_order(monkeypatch):
+    from types import SimpleNamespace
+
+    import feedback.jobs
+
+    monkeypatch.undo()  # the real margin, not the tests' zero
+    monkeypatch.setattr(feedback.jobs, "connection", SimpleNamespace(vendor="postgresql"))
+    assert feedback.jobs.settle_margin() == feedback.jobs.SETTLE == datetime.timedelta(seconds=60)
+    monkeypatch.setattr(feedback.jobs, "connection", SimpleNamespace(vendor="sqlite"))
+    assert feedback.jobs.settle_margin() == datetime.timedelta(0)
+
+
 def test_score_band_and_factor_limit_a_rule(org_a, tag, make_feedback):
     lasting = TagFactory(organisation=org_a, name="Fix did not last", slug="fix-did-not-last")
     TagRuleFactory(
