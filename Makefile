@@ -15,7 +15,7 @@ help:
 	@echo "make test   run the whole test suite"
 	@echo "make lint   ruff check, ruff format --check, makemigrations --check"
 	@echo "make bench  benchmarks (needs PostgreSQL and Redis; SCALE=$(SCALE))"
-	@echo "make stats  score-drop power, false alarms and interval coverage (simulated; bench/stats.json)"
+	@echo "make stats  quality figures: score-drop power, false alarms and interval coverage (simulated), tag-suggestion precision and recall; bench/stats.json"
 
 # Installs the exact versions of requirements/dev.lock (hash-checked), then the app itself
 # without resolving anything again. `make lock` regenerates the locks from pyproject.toml.
@@ -82,9 +82,11 @@ format: install
 bench: install
 	$(PY) -m bench.run --scale $(SCALE) $(BENCH_ARGS)
 
-# Simulations of the product's own drop detector and intervals (a few minutes on 2 cores).
+# Quality figures: simulations of the product's own drop detector and intervals (a few
+# minutes on 2 cores), and tag-suggestion precision and recall on the labelled sample.
 stats: install
 	$(PY) -m bench.stats $(STATS_ARGS)
+	$(PY) -m bench.tag_stats
 
 clean:
 	rm -rf var/xmo.sqlite3* var/broker var/celerybeat-schedule* var/.demo-loaded var/mail

@@ -6,9 +6,27 @@ import datetime
 import random
 
 from experience.models import SurveyResponse
+from feedback.matching import rule_applies
 from feedback.models import FeedbackTag, FollowUp, Tag, TagRule
 
 from . import text
+
+
+def tag_rules() -> list[tuple[str, TagRule]]:
+    """[(tag slug, unsaved rule)]: the demo's rules, as seeded and as measured by make stats."""
+    return [
+        (
+            slug,
+            TagRule(
+                name=f"{name} keywords",
+                patterns="\n".join(keywords),
+                match="phrase",
+                min_score=band[0],
+                max_score=band[1],
+            ),
+        )
+        for name, slug, _color, _description, keywords, band in text.TAGS
+    ]
 
 
 class FeedbackMixin:
@@ -16,7 +34,8 @@ class FeedbackMixin:
 
     def ensure_tags(self) -> dict:
         result = {}
-        for name, slug, color, description, keywords in text.TAGS:
+        rules = dict(tag_rules())
+        for name, slug, color, description, _keywords, _band in text.TAGS:
             tag, created = Tag.objects.get_or_create(
                 organisation=self.org,
                 slug=slug,
@@ -24,14 +43,10 @@ class FeedbackMixin:
             )
             self.add("tags", int(created))
             if created or not TagRule.objects.filter(tag=tag).exists():
-                TagRule.objects.create(
-                    organisation=self.org,
-                    tag=tag,
-                    name=f"{name} keywords",
-                    patterns="\n".join(keywords),
-                    match="phrase",
-                    created_by=self.users["officer"],
-                )
+                rule = rules[slug]
+                rule.organisation, rule.tag = self.org, tag
+                rule.created_by = self.users["officer"]
+                rule.save()
                 self.add("tag rules")
             result[slug] = tag
         return result
@@ -40,8 +55,9 @@ class FeedbackMixin:
         """A few comments already tagged, highlighted and followed up, as an officer would."""
         recent = [c for c in comments if c[1] >= self.today - datetime.timedelta(days=60)]
         picks: dict[str, list[str]] = {}
-        for _name, slug, _color, _description, keywords in text.TAGS:
-            matches = [c[0] for c in recent if any(k in c[3].lower() for k in keywords)]
+        for slug, rule in tag_rules():
+            # As an officer would: comments that mean the tag, so within the rule's band.
+            matches = [c[0] for c in recent if rule_applies(rule, c[3], c[2])]
             picks[slug] = matches[-6:]
         highlight = [c[0] for c in recent if c[2] >= 9][-4:]
         highlight += [c[0] for c in recent if "VPN" in c[3] and c[2] <= 6][-3:]

@@ -242,56 +242,86 @@ LAPTOP_SLOW_COMMENTS = [
     "The laptop update broke Excel again, had to explain it twice.",
 ]
 
+# name, slug, colour, description, rule phrases, score band (lowest, highest; None = any).
+# Complaint tags apply to unhappy answers only ("fast again" at 10 is no failed fix), praise
+# tags to the happy ones; topic tags (VPN, portal...) to any score.
+COMPLAINT = (0, 6)
+NOT_PROMOTER = (0, 8)
+PRAISE = (7, 10)
+ANY_SCORE = (None, None)
 TAGS = [
-    ("VPN", "vpn", "#c92a2a", "Remote access and VPN client problems.", ["vpn", "remote access"]),
+    (
+        "VPN",
+        "vpn",
+        "#c92a2a",
+        "Remote access and VPN client problems.",
+        ["vpn", "remote access"],
+        ANY_SCORE,
+    ),
     (
         "Password reset",
         "password-reset",
         "#5f3dc4",
         "Resets, lock-outs, MFA.",
         ["password", "locked", "mfa"],
+        ANY_SCORE,
     ),
     (
         "Slow response",
         "slow-response",
         "#e8590c",
         "Waiting for an answer or a fix.",
-        ["waited", "too long", "queue", "nobody called"],
+        [
+            "waited",
+            "too long",
+            "queue",
+            "nobody called",
+            "took a week",
+            "still waiting",
+            "still not fixed",
+            "nobody tells",
+        ],
+        COMPLAINT,
     ),
     (
         "Friendly staff",
         "friendly-staff",
         "#2b8a3e",
         "Praise for the people who helped.",
-        ["friendly", "polite", "patient", "helpful"],
+        ["friendly", "polite", "patient", "helpful", "explained everything", "knew exactly"],
+        PRAISE,
     ),
     (
         "Laptop performance",
         "laptop-performance",
         "#1971c2",
         "Slow, freezing or crashing laptops.",
-        ["laptop", "freezing", "freezes", "slow after the update"],
+        ["laptop performance", "still slow", "painfully slow", "freezing", "freezes"],
+        NOT_PROMOTER,
     ),
     (
         "Had to repeat",
         "had-to-repeat",
         "#862e9c",
         "The user had to explain again.",
-        ["explain", "three times", "twice"],
+        ["explain", "three times", "explain it twice"],
+        NOT_PROMOTER,
     ),
     (
         "Teams meetings",
         "teams-meetings",
         "#0c8599",
         "Teams calls, audio, meetings.",
-        ["teams", "audio", "meeting"],
+        ["teams meetings", "audio"],
+        ANY_SCORE,
     ),
     (
         "Mobile e-mail",
         "mobile-email",
         "#5c940d",
         "Mail on phones and tablets.",
-        ["mobile email", "syncing", "enrolment"],
+        ["mobile email", "mobile e-mail", "syncing"],
+        ANY_SCORE,
     ),
     (
         "Self-service",
@@ -299,12 +329,14 @@ TAGS = [
         "#364fc7",
         "Portal, knowledge base, virtual agent.",
         ["portal", "knowledge base", "virtual agent"],
+        ANY_SCORE,
     ),
     (
         "Fix did not last",
         "fix-did-not-last",
         "#a61e1e",
         "The same problem came back.",
-        ["only lasted", "did not last", "again"],
+        ["only lasted", "did not last", "again", "not the first time"],
+        COMPLAINT,
     ),
 ]

@@ -137,17 +137,37 @@ class TagRuleForm(forms.ModelForm):
 
     class Meta:
         model = TagRule
-        fields = ["name", "tag", "match", "patterns", "is_active"]
+        fields = [
+            "name",
+            "tag",
+            "match",
+            "patterns",
+            "min_score",
+            "max_score",
+            "factors",
+            "is_active",
+        ]
         labels = {
             "name": "Rule name",
             "tag": "Suggest tag",
             "match": "Match",
             "patterns": "Keywords or phrases",
+            "min_score": "Lowest score",
+            "max_score": "Highest score",
+            "factors": "Only when the response names one of these factors",
             "is_active": "Active",
         }
-        widgets = {"patterns": forms.Textarea(attrs={"rows": 5})}
+        widgets = {
+            "patterns": forms.Textarea(attrs={"rows": 5}),
+            "factors": forms.Textarea(attrs={"rows": 3}),
+            "min_score": forms.NumberInput(attrs={"min": 0, "max": 10}),
+            "max_score": forms.NumberInput(attrs={"min": 0, "max": 10}),
+        }
         help_texts = {
             "patterns": "One per line. Case is ignored; keywords match whole words only.",
+            "min_score": "0–10; empty for any. A complaint tag usually takes 0 to 6.",
+            "max_score": "0–10; empty for any. A praise tag usually takes 9 to 10.",
+            "factors": "One factor per line, as the survey names it; empty for any.",
         }
 
     def __init__(self, *args, organisation, **kwargs):
@@ -162,8 +182,33 @@ class TagRuleForm(forms.ModelForm):
             raise forms.ValidationError(f"Use at most {MAX_PATTERN_LINES} lines.")
         return "\n".join(lines)
 
+    def clean_factors(self):
+        lines = [f.strip() for f in self.cleaned_data["factors"].splitlines() if f.strip()]
+        if len(lines) > MAX_PATTERN_LINES:
+            raise forms.ValidationError(f"Use at most {MAX_PATTERN_LINES} lines.")
+        return "\n".join(lines)
+
+    def preview_rule(self) -> TagRule:
+        """An unsaved rule from the fields that are valid so far, for the live preview."""
+        data = getattr(self, "cleaned_data", {})
+        return TagRule(
+            patterns=data.get("patterns") or self.data.get("patterns", "")[:5000],
+            match=data.get("match") or RuleMatch.ANY_KEYWORD,
+            min_score=data.get("min_score"),
+            max_score=data.get("max_score"),
+            factors=data.get("factors", ""),
+        )
+
     def clean(self):
         data = super().clean()
+        for bound in ("min_score", "max_score"):
+            if data.get(bound) is not None and not 0 <= data[bound] <= 10:
+                self.add_error(bound, "Scores run from 0 to 10.")
+                data[bound] = None
+        low, high = data.get("min_score"), data.get("max_score")
+        if low is not None and high is not None and low > high:
+            self.add_error("max_score", "The highest score must not be below the lowest.")
+            data["max_score"] = None
         if data.get("match") == RuleMatch.ANY_KEYWORD and data.get("patterns"):
             multi = [p for p in data["patterns"].splitlines() if len(p.split()) > 1]
             if multi:

@@ -3,6 +3,10 @@
 A rule holds one pattern per line. With match "any" each line is a keyword that must occur
 as a whole word; with "phrase" each line is a phrase that must occur as it is written
 (spacing between its words may vary), bounded by word edges. Case is ignored in both.
+
+A rule may also be limited to a score band (min_score..max_score) and to responses naming
+one of its factors; `rule_applies` checks all three, so the job, the preview and the
+labelled-sample evaluation judge a comment the same way.
 """
 
 from __future__ import annotations
@@ -34,6 +38,22 @@ def compile_rule(patterns: str, match: str) -> re.Pattern | None:
 def rule_matches(rule, comment: str) -> bool:
     regex = compile_rule(rule.patterns, rule.match)
     return bool(regex and comment and regex.search(comment))
+
+
+def in_band(rule, score) -> bool:
+    if rule.min_score is not None and (score is None or score < rule.min_score):
+        return False
+    return not (rule.max_score is not None and (score is None or score > rule.max_score))
+
+
+def names_factor(rule, factors) -> bool:
+    wanted = {f.casefold() for f in rule.factor_list}
+    return not wanted or any(str(f).casefold() in wanted for f in factors or ())
+
+
+def rule_applies(rule, comment: str, score=None, factors=()) -> bool:
+    """Does the rule suggest its tag for this comment, given the response's score and factors?"""
+    return in_band(rule, score) and names_factor(rule, factors) and rule_matches(rule, comment)
 
 
 def match_spans(rule, comment: str) -> list[tuple[int, int]]:

@@ -43,6 +43,18 @@ class TagRule(models.Model):
     name = models.CharField(max_length=120)
     patterns = models.TextField(help_text="One keyword or phrase per line; case is ignored.")
     match = models.CharField(max_length=8, choices=RuleMatch.choices, default=RuleMatch.ANY_KEYWORD)
+    # A complaint tag is only meant for unhappy answers: "again" in "fast again" (score 10)
+    # is not a fix that did not last. Empty bounds mean any score.
+    min_score = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Lowest score (0–10) the rule applies to."
+    )
+    max_score = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Highest score (0–10) the rule applies to."
+    )
+    factors = models.TextField(
+        blank=True,
+        help_text="One factor per line; when set, the response must name one of them.",
+    )
     is_active = models.BooleanField(default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -51,6 +63,18 @@ class TagRule(models.Model):
 
     class Meta:
         ordering = ["tag__name", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(min_score__isnull=True) | Q(min_score__lte=10))
+                & (Q(max_score__isnull=True) | Q(max_score__lte=10))
+                & (
+                    Q(min_score__isnull=True)
+                    | Q(max_score__isnull=True)
+                    | Q(min_score__lte=models.F("max_score"))
+                ),
+                name="tag_rule_score_band",
+            )
+        ]
 
     def __str__(self):
         return self.name
@@ -58,6 +82,22 @@ class TagRule(models.Model):
     @property
     def pattern_list(self) -> list[str]:
         return [p.strip().lower() for p in self.patterns.splitlines() if p.strip()]
+
+    @property
+    def factor_list(self) -> list[str]:
+        return [f.strip() for f in self.factors.splitlines() if f.strip()]
+
+    @property
+    def score_band(self) -> str:
+        """ "0–6", "9–10", "≥ 7" or "" (any score), for display."""
+        lo, hi = self.min_score, self.max_score
+        if lo is None and hi is None:
+            return ""
+        if lo is None:
+            return f"≤ {hi}"
+        if hi is None:
+            return f"≥ {lo}"
+        return str(lo) if lo == hi else f"{lo}–{hi}"
 
 
 class FeedbackTag(models.Model):

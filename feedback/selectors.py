@@ -15,7 +15,7 @@ from xmo.choices import Role
 from xmo.selectors import organisation_members
 
 from .choices import FollowUpStatus, SuggestionStatus
-from .matching import compile_rule
+from .matching import compile_rule, names_factor
 from .models import FeedbackTag, Tag, TagRule, TagSuggestion
 
 NEGATIVE_MAX_SCORE = 6
@@ -117,13 +117,14 @@ def follow_up_owner_choices(organisation):
     return organisation_members(organisation)
 
 
-def preview_rule(organisation, *, patterns: str, match: str, now=None) -> dict:
+def preview_rule(organisation, *, rule, now=None) -> dict:
     """What a rule would match among the last 90 days of comments: count and the first 20.
 
     The database narrows the candidates with one substring test per pattern line; word
     boundaries are then checked by the same matcher the suggest_tags job uses.
     """
-    regex = compile_rule(patterns, match)
+    patterns = rule.patterns
+    regex = compile_rule(patterns, rule.match)
     if regex is None:
         return {"count": 0, "items": [], "days": PREVIEW_DAYS}
     since = (now or timezone.now()) - datetime.timedelta(days=PREVIEW_DAYS)
@@ -136,6 +137,7 @@ def preview_rule(organisation, *, patterns: str, match: str, now=None) -> dict:
         SurveyResponse.objects.filter(organisation=organisation, submitted_at__gte=since)
         .exclude(comment="")
         .filter(narrow)
+        .filter(**band_filter(rule))
         .select_related("service")
         .order_by("-submitted_at", "-id")
     )
@@ -143,12 +145,22 @@ def preview_rule(organisation, *, patterns: str, match: str, now=None) -> dict:
     items = []
     for response in candidates.iterator(chunk_size=2000):
         spans = [m.span() for m in regex.finditer(response.comment)]
-        if not spans:
+        if not spans or not names_factor(rule, response.factors):
             continue
         count += 1
         if len(items) < PREVIEW_LIMIT:
             items.append({"response": response, "parts": split_by_spans(response.comment, spans)})
     return {"count": count, "items": items, "days": PREVIEW_DAYS}
+
+
+def band_filter(rule) -> dict:
+    """The score band of a rule as queryset filters."""
+    band = {}
+    if rule.min_score is not None:
+        band["score__gte"] = rule.min_score
+    if rule.max_score is not None:
+        band["score__lte"] = rule.max_score
+    return band
 
 
 def split_by_spans(text: str, spans) -> list[tuple[str, bool]]:

@@ -6,7 +6,7 @@ the actor's organisation (views look them up through feedback.selectors).
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -17,6 +17,7 @@ from xmo.services import audit, snapshot
 
 from .choices import SuggestionStatus, TagSource
 from .models import FeedbackTag, FollowUp, Tag, TagRule, TagSuggestion
+from .suggesting import suggestions_create, suggestions_for_rule  # noqa: F401 (public)
 
 
 class FeedbackError(ValueError):
@@ -318,7 +319,16 @@ def tag_delete(*, actor, tag: Tag) -> None:
 
 # Rules --------------------------------------------------------------------------------------
 
-RULE_FIELDS = ["name", "tag", "patterns", "match", "is_active"]
+RULE_FIELDS = [
+    "name",
+    "tag",
+    "patterns",
+    "match",
+    "min_score",
+    "max_score",
+    "factors",
+    "is_active",
+]
 
 
 @transaction.atomic
@@ -354,80 +364,6 @@ def tag_rule_set_active(*, actor, rule: TagRule, active: bool) -> TagRule:
             after={"is_active": active},
         )
     return rule
-
-
-# Suggestions from rules (the suggest_tags job) ----------------------------------------------
-
-
-def suggestions_create(*, organisation, response_rows, rules) -> int:
-    """Create pending suggestions for rows (id, comment) matching rules; returns how many.
-
-    A response gets at most one suggestion per tag, and none for a tag it already carries
-    or that was suggested before (accepted, declined or pending).
-    """
-    from .matching import rule_matches
-
-    response_rows = list(response_rows)
-    if not response_rows or not rules:
-        return 0
-    ids = [row[0] for row in response_rows]
-    taken = set(
-        FeedbackTag.objects.filter(response_id__in=ids).values_list("response_id", "tag_id")
-    ) | set(TagSuggestion.objects.filter(response_id__in=ids).values_list("response_id", "tag_id"))
-    new = []
-    for response_id, comment in response_rows:
-        for rule in rules:
-            key = (response_id, rule.tag_id)
-            if key in taken or not rule_matches(rule, comment):
-                continue
-            taken.add(key)
-            new.append(TagSuggestion(response_id=response_id, tag_id=rule.tag_id, rule=rule))
-    if not new:
-        return 0
-    try:
-        with transaction.atomic():
-            TagSuggestion.objects.bulk_create(new)
-        return len(new)
-    except IntegrityError:
-        # Another run created some of them at the same moment: add the rest one by one.
-        created = 0
-        for suggestion in new:
-            _, made = TagSuggestion.objects.get_or_create(
-                response_id=suggestion.response_id,
-                tag_id=suggestion.tag_id,
-                defaults={"rule": suggestion.rule},
-            )
-            created += made
-        return created
-
-
-@transaction.atomic
-def suggestions_for_rule(*, actor, rule: TagRule, since) -> int:
-    """Suggest a rule's tag for the comments it matches since a moment (e.g. a new rule)."""
-    rows = (
-        SurveyResponse.objects.filter(organisation_id=rule.organisation_id, submitted_at__gte=since)
-        .exclude(comment="")
-        .order_by("id")
-        .values_list("id", "comment")
-    )
-    created = 0
-    batch = []
-    for row in rows.iterator(chunk_size=2000):
-        batch.append(row)
-        if len(batch) == 2000:
-            created += suggestions_create(
-                organisation=rule.organisation, response_rows=batch, rules=[rule]
-            )
-            batch = []
-    created += suggestions_create(organisation=rule.organisation, response_rows=batch, rules=[rule])
-    audit(
-        organisation=rule.organisation,
-        actor=actor,
-        action="tag_rule.applied",
-        obj=rule,
-        after={"since": since.isoformat(), "suggestions_created": created},
-    )
-    return created
 
 
 def _check_org(organisation, obj) -> bool:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import rule_views, views
 
 app_name = "feedback"
 urlpatterns = [
@@ -17,9 +17,9 @@ urlpatterns = [
     path("tags/<int:pk>/", views.tag_edit, name="tag_edit"),
     path("tags/<int:pk>/merge/", views.tag_merge, name="tag_merge"),
     path("tags/<int:pk>/delete/", views.tag_delete, name="tag_delete"),
-    path("rules/", views.rules, name="rules"),
-    path("rules/new/", views.rule_edit, name="rule_create"),
-    path("rules/<int:pk>/", views.rule_edit, name="rule_edit"),
-    path("rules/<int:pk>/toggle/", views.rule_toggle, name="rule_toggle"),
-    path("rules/preview/", views.rule_preview, name="rule_preview"),
+    path("rules/", rule_views.rules, name="rules"),
+    path("rules/new/", rule_views.rule_edit, name="rule_create"),
+    path("rules/<int:pk>/", rule_views.rule_edit, name="rule_edit"),
+    path("rules/<int:pk>/toggle/", rule_views.rule_toggle, name="rule_toggle"),
+    path("rules/preview/", rule_views.rule_preview, name="rule_preview"),
 ]

@@ -27,9 +27,8 @@ from .forms import (
     StatusForm,
     TagForm,
     TagMergeForm,
-    TagRuleForm,
 )
-from .models import FollowUp, Tag, TagRule, TagSuggestion
+from .models import FollowUp, Tag, TagSuggestion
 
 PAGE_SIZE = 50
 
@@ -400,70 +399,3 @@ def tag_delete(request, pk):
     services.tag_delete(actor=request.user, tag=tag)
     messages.success(request, f"Tag “{name}” deleted.")
     return redirect("feedback:tags")
-
-
-# Rules --------------------------------------------------------------------------------------
-
-
-@require_GET
-@org_required("manage_tags")
-def rules(request):
-    context = {
-        "rules": selectors.rules_for(request.organisation),
-        "has_tags": Tag.objects.filter(organisation=request.organisation).exists(),
-    }
-    if request.htmx:
-        return render(request, "feedback/_rules_table.html", context)
-    return render(request, "feedback/rules.html", context)
-
-
-@require_http_methods(["GET", "POST"])
-@org_required("manage_tags")
-def rule_edit(request, pk=None):
-    rule = org_object_or_404(request, TagRule, pk=pk) if pk else None
-    form = TagRuleForm(request.POST or None, instance=rule, organisation=request.organisation)
-    if request.method == "POST" and form.is_valid():
-        saved = services.tag_rule_save(
-            actor=request.user,
-            organisation=request.organisation,
-            rule=rule,
-            data=form.cleaned_data,
-        )
-        note = "New feedback is matched against it."
-        if saved.is_active and form.cleaned_data.get("apply_to_recent"):
-            since = timezone.now() - datetime.timedelta(days=selectors.PREVIEW_DAYS)
-            created = services.suggestions_for_rule(actor=request.user, rule=saved, since=since)
-            note = f"{created} recent comment{'s' if created != 1 else ''} got a suggestion."
-        messages.success(request, f"Rule “{saved.name}” saved. {note}")
-        return redirect("feedback:rules")
-    preview = None
-    if rule is not None and request.method == "GET":
-        preview = selectors.preview_rule(
-            request.organisation, patterns=rule.patterns, match=rule.match
-        )
-    return render(
-        request,
-        "feedback/rule_form.html",
-        {"rule": rule, "form": form, "preview": preview},
-        status=400 if request.method == "POST" else 200,
-    )
-
-
-@require_POST
-@org_required("manage_tags")
-def rule_toggle(request, pk):
-    rule = org_object_or_404(request, TagRule, pk=pk)
-    services.tag_rule_set_active(actor=request.user, rule=rule, active=not rule.is_active)
-    messages.success(
-        request, f"Rule “{rule.name}” {'activated' if rule.is_active else 'deactivated'}."
-    )
-    return redirect("feedback:rules")
-
-
-@require_POST
-@org_required("manage_tags")
-def rule_preview(request):
-    patterns = request.POST.get("patterns", "")[:5000]
-    match = request.POST.get("match", "any")
-    preview = selectors.preview_rule(request.organisation, patterns=patterns, match=match)
-    return render(request, "feedback/_rule_preview.html", {"preview": preview})

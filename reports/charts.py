@@ -12,6 +12,37 @@ from xmo.palette import BAD, BRAND, FONT, GOOD, GRID, IMPACT_SCALE, INK, MUTED, 
 __all__ = ["BAD", "BRAND", "FONT", "GOOD", "GRID", "IMPACT_SCALE", "INK", "MUTED", "TARGET"]
 
 
+HAPPINESS_MIN_SPAN = 20.0  # points: a 3-point wobble must not fill the whole chart
+HAPPINESS_LIMITS = (-100.0, 100.0)
+
+
+def happiness_axis(series, *references, min_span: float = HAPPINESS_MIN_SPAN) -> list[float]:
+    """The y range of every happiness chart (dashboard and report): the one chart policy.
+
+    Auto-scaled to the values and their 95 % intervals (items with value, ci_low, ci_high),
+    always including the target and any other reference line drawn (`references`), at
+    least `min_span` points high, with a small margin, kept within −100 to +100.
+    """
+    points = [
+        p.get(k) for p in series for k in ("value", "ci_low", "ci_high") if p.get(k) is not None
+    ]
+    points += [r for r in references if r is not None]
+    if not points:
+        return list(HAPPINESS_LIMITS)
+    low, high = min(points), max(points)
+    margin = max(2.0, 0.05 * (high - low))
+    low, high = low - margin, high + margin
+    if high - low < min_span:
+        middle = (low + high) / 2
+        low, high = middle - min_span / 2, middle + min_span / 2
+    floor, ceiling = HAPPINESS_LIMITS
+    if low < floor:
+        low, high = floor, min(ceiling, high + floor - low)
+    if high > ceiling:
+        low, high = max(floor, low - (high - ceiling)), ceiling
+    return [round(low, 1), round(high, 1)]
+
+
 def base_layout(*, height: int | None = 300, y_title: str = "", **extra) -> dict:
     """Shared layout; height=None lets the chart fill its container's CSS height."""
     layout = {
@@ -42,6 +73,7 @@ def trend_figure(
     value_format: str = ".1f",
     height: int | None = None,
     from_zero: bool = False,
+    y_range: list[float] | None = None,
 ) -> dict:
     """A monthly line with its 95 % confidence band and, optionally, a dashed target line.
 
@@ -102,6 +134,8 @@ def trend_figure(
     layout["xaxis"].update({"type": "date", "tickformat": "%b %Y", "dtick": "M2"})
     if from_zero:
         layout["yaxis"]["rangemode"] = "tozero"
+    if y_range is not None:
+        layout["yaxis"]["range"] = y_range
     if all(v is None for v in values):
         layout["annotations"] = [
             {

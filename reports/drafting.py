@@ -15,10 +15,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from experience.models import ScoreDrop, SurveyResponse
-from experience.segments import segment_labels
-from experience.selectors import breakdown, factor_counts, lost_time_concentration, summary, trend
-from feedback.models import FeedbackTag
+from experience.selectors import breakdown, lost_time_concentration, summary, trend
 from meetings.choices import ActionStatus, InitiativeStatus
 from meetings.models import ActionItem, ImprovementInitiative
 from xlas.models import Breach
@@ -29,7 +26,6 @@ from xmo.periods import (
     period_label,
     period_start,
     previous_period_start,
-    utc_range,
 )
 from xmo.services import audit
 from xmo.templatetags.xmo_format import person_name
@@ -37,7 +33,9 @@ from xmo.units import indicator_unit
 
 from . import impact
 from .choices import ReportStatus
+from .drop_figures import drop_figures, top_drivers  # noqa: F401 (public)
 from .models import MonthlyReport, ReportSection
+from .themes import choose_quotes, highlighted_quotes, theme_figures  # noqa: F401 (public)
 
 # (key, default title) in default order.
 SECTIONS = [
@@ -58,7 +56,7 @@ SECTION_TITLES = dict(SECTIONS)
 HEADLINE_MEASURES = ("happiness", "lost_time_mean", "lost_time_median", "response_count")
 TREND_MEASURES = ("happiness", "lost_time_mean", "lost_time_median", "response_count")
 TREND_MONTHS = 13
-DEFAULT_QUOTES = 3
+DEFAULT_QUOTES = 4
 FIGURES_VERSION = 1
 
 
@@ -219,173 +217,6 @@ def breach_figures(org, start, end) -> dict:
     return {"rows": rows, "total": len(rows), "by_status": by_status}
 
 
-def _driver_items(items) -> list[dict]:
-    result = []
-    for item in items or []:
-        if isinstance(item, dict):
-            name = next(
-                (item[k] for k in ("label", "name", "factor", "tag", "key") if item.get(k)), ""
-            )
-            change = next(
-                (item[k] for k in ("delta", "change", "share_delta", "contribution") if k in item),
-                None,
-            )
-            result.append({"name": str(name), "change": change})
-        else:
-            result.append({"name": str(item), "change": None})
-    return result
-
-
-def top_drivers(drivers, limit: int = 3, labels: dict | None = None) -> dict:
-    """The strongest factor and tag shifts of a drop, and its mix/rate split when known.
-
-    The detector (experience/drops.py) stores the split under drivers["mix_rate"] with one
-    row per sub-segment (service or channel); older rows kept mix and rate at the top level.
-    `labels` maps a sub-segment key to its display name.
-    """
-    drivers = drivers if isinstance(drivers, dict) else {}
-    split = drivers.get("mix_rate") if isinstance(drivers.get("mix_rate"), dict) else drivers
-    labels = labels or {}
-
-    def strongest(items):
-        items = _driver_items(items)
-        return sorted(
-            items,
-            key=lambda d: -abs(d["change"]) if isinstance(d["change"], int | float) else 0,
-        )[:limit]
-
-    segments = []
-    for child in split.get("children") or []:
-        if not isinstance(child, dict):
-            continue
-        w0, w1 = child.get("weight_before"), child.get("weight_after")
-        v0, v1 = child.get("value_before"), child.get("value_after")
-        key = child.get("key") or ""
-        complete = None not in (w0, w1, v0, v1)
-        segments.append(
-            {
-                "key": key,
-                "label": labels.get(key) or key or "(none)",
-                "share_before": None if w0 is None else round(100 * w0, 2),
-                "share_after": None if w1 is None else round(100 * w1, 2),
-                "value_before": v0,
-                "value_after": v1,
-                # This sub-segment's part of the split: mix = (w1 − w0)·h0, rate = w1·(h1 − h0).
-                "mix": round((w1 - w0) * v0, 4) if complete else None,
-                "rate": round(w1 * (v1 - v0), 4) if complete else None,
-            }
-        )
-    return {
-        "factors": strongest(drivers.get("factors")),
-        "tags": strongest(drivers.get("tags")),
-        "mix": split.get("mix"),
-        "rate": split.get("rate"),
-        "child": split.get("child") or "",
-        "segments": segments,
-    }
-
-
-def _child_labels(org, drops) -> dict:
-    """{child dimension: {key: display name}} for the sub-segments of the drops' splits."""
-    keys: dict[str, set] = {}
-    for drop in drops:
-        split = (drop.drivers or {}).get("mix_rate") if isinstance(drop.drivers, dict) else None
-        if isinstance(split, dict) and split.get("child"):
-            keys.setdefault(split["child"], set()).update(
-                c.get("key") for c in split.get("children") or [] if isinstance(c, dict)
-            )
-    return {dim: segment_labels(org, dim, values) for dim, values in keys.items()}
-
-
-def drop_figures(org, start, end) -> dict:
-    """One row per incident (its headline drop; experience/drops/incidents.py) or ungrouped drop."""
-    drops = (
-        ScoreDrop.objects.filter(organisation=org, week_start__gte=start, week_start__lt=end)
-        .select_related("incident")
-        .order_by("week_start", "delta", "segment_kind", "segment_value")
-    )
-    drops = list(drops)
-    members: dict = {}
-    for d in drops:
-        if d.incident_id:
-            members.setdefault(d.incident_id, []).append(d)
-    leads = []
-    for d in drops:
-        group = members.get(d.incident_id) if d.incident_id else None
-        if group is None:
-            leads.append((d, 0))
-            continue
-        heads = [
-            m
-            for m in group
-            if (m.segment_kind, m.segment_value)
-            == (d.incident.headline_kind, d.incident.headline_value)
-        ]
-        if d is (heads[0] if heads else group[0]):
-            leads.append((d, len(group) - 1))
-    labels = _child_labels(org, [d for d, _ in leads])
-    rows = [
-        {
-            "id": d.pk,
-            "incident": d.incident_id,
-            "related": related,
-            "week_start": _iso(d.week_start),
-            "week_label": f"{d.week_start.day} {d.week_start:%b %Y}",
-            "measure": d.measure,
-            "measure_label": d.get_measure_display(),
-            "segment_kind": d.segment_kind,
-            "segment": d.segment_label or d.segment_value,
-            "value": d.value,
-            "baseline_value": d.baseline_value,
-            "delta": d.delta,
-            "n": d.n,
-            "p_value": d.p_value,
-            "status": d.status,
-            "drivers": top_drivers(
-                d.drivers,
-                labels=labels.get(((d.drivers or {}).get("mix_rate") or {}).get("child")),
-            ),
-        }
-        for d, related in leads
-    ]
-    return {"rows": rows, "total": len(drops), "incidents": len(rows)}
-
-
-def theme_figures(org, start, end, limit: int = 8) -> dict:
-    lo, hi = utc_range(org, start, end)
-    tags = (
-        FeedbackTag.objects.filter(
-            tag__organisation=org,
-            response__organisation=org,
-            response__submitted_at__gte=lo,
-            response__submitted_at__lt=hi,
-        )
-        .values("tag__slug", "tag__name")
-        .annotate(count=Count("response", distinct=True))
-        .order_by("-count", "tag__name")[:limit]
-    )
-    return {
-        "tags": [
-            {"slug": row["tag__slug"], "name": row["tag__name"], "count": row["count"]}
-            for row in tags
-        ],
-        "factors": factor_counts(org, start=start, end=end, limit=limit),
-    }
-
-
-def highlighted_quotes(org, start, end):
-    """Highlighted comments of the month, the candidates an officer can quote."""
-    lo, hi = utc_range(org, start, end)
-    return (
-        SurveyResponse.objects.filter(
-            organisation=org, highlighted=True, submitted_at__gte=lo, submitted_at__lt=hi
-        )
-        .exclude(comment="")
-        .select_related("service", "persona")
-        .order_by("-submitted_at", "-id")
-    )
-
-
 def initiative_figures(org, start, end) -> dict:
     initiatives = (
         ImprovementInitiative.objects.filter(organisation=org)
@@ -492,9 +323,7 @@ def draft_report(
         report.drafted_at = timezone.now()
         if created:
             lo, hi = month_range(start)
-            report.quote_ids = list(
-                highlighted_quotes(org, lo, hi).values_list("id", flat=True)[:DEFAULT_QUOTES]
-            )
+            report.quote_ids = choose_quotes(org, lo, hi, limit=DEFAULT_QUOTES)
         report.save()
         ensure_sections(report)
         audit(

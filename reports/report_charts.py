@@ -10,6 +10,8 @@ import datetime
 
 from xmo import palette
 
+from .charts import happiness_axis
+
 BRAND = palette.BRAND
 TARGET = palette.GOOD  # the report draws its targets in green
 BENCHMARK = palette.BENCHMARK
@@ -97,8 +99,10 @@ def happiness_trend(figures: dict) -> dict | None:
                 "line": {"color": BENCHMARK, "dash": "dot", "width": 1.5},
             }
         )
-    layout = _layout("Happiness, last 13 months", y_title="Happiness")
-    layout["yaxis"]["range"] = [-100, 100]
+    layout = _layout("Happiness, last 13 months", y_title="Happiness (−100 to +100)")
+    layout["yaxis"]["range"] = happiness_axis(
+        series, headline.get("target"), headline.get("benchmark")
+    )
     return {"data": data, "layout": layout}
 
 
@@ -163,30 +167,69 @@ def response_trend(figures: dict) -> dict | None:
     }
 
 
-def themes_bar(figures: dict) -> dict | None:
-    tags = figures.get("themes", {}).get("tags") or []
-    if not tags:
-        return None
-    tags = list(reversed(tags))
-    layout = _layout("Most frequent themes (tagged comments)", height=max(180, 40 + 28 * len(tags)))
+THEME_COLORS = {"complaint": BAD, "praise": palette.GOOD, "tag": BRAND}
+THEME_KINDS = {"complaint": "complaint", "praise": "praise", "tag": "tag"}
+
+
+def _hbar(title: str, labels, values, *, x_title: str, colors, suffix: str = "") -> dict:
+    labels, values = list(reversed(list(labels))), list(reversed(list(values)))
+    colors = list(reversed(colors)) if isinstance(colors, list) else colors
+    layout = _layout(title, height=max(180, 40 + 28 * len(labels)))
     layout["showlegend"] = False
-    layout["xaxis"] = {"gridcolor": palette.GRID_LIGHT, "title": {"text": "Comments"}}
+    layout["xaxis"] = {
+        "gridcolor": palette.GRID_LIGHT,
+        "title": {"text": x_title},
+        "rangemode": "tozero",
+    }
     layout["yaxis"] = {"automargin": True}
-    layout["margin"]["l"] = _label_margin(t["name"] for t in tags)
+    layout["margin"]["l"] = _label_margin(labels)
     return {
         "data": [
             {
                 "type": "bar",
                 "orientation": "h",
-                "x": [t["count"] for t in tags],
-                "y": [t["name"] for t in tags],
-                "marker": {"color": BRAND},
-                "text": [t["count"] for t in tags],
+                "x": values,
+                "y": labels,
+                "marker": {"color": colors},
+                "text": [f"{v:.1f}{suffix}" if suffix else f"{v:,}" for v in values],
                 "textposition": "auto",
+                "hovertemplate": f"%{{y}}: %{{x:g}}{suffix}<extra></extra>",
             }
         ],
         "layout": layout,
     }
+
+
+def themes_bar(figures: dict) -> dict | None:
+    """Factors (by side) and tags on one scale: how many responses each theme covers."""
+    themes = figures.get("themes", {}).get("themes") or []
+    if not themes:
+        return None
+    return _hbar(
+        "Most frequent themes (responses)",
+        [f"{t['name']} ({THEME_KINDS[t['kind']]})" for t in themes],
+        [t["responses"] for t in themes],
+        x_title="Responses",
+        colors=[THEME_COLORS[t["kind"]] for t in themes],
+    )
+
+
+def side_bar(figures: dict, side: str) -> dict | None:
+    """What people praise (answers 9–10) or complain about (answers 0–6): share naming each."""
+    items = figures.get("themes", {}).get(side) or []
+    if not items:
+        return None
+    praise = side == "praise"
+    title = "What people praise" if praise else "What people complain about"
+    band = "9–10" if praise else "0–6"
+    return _hbar(
+        f"{title} (% of answers scoring {band})",
+        [f["factor"] for f in items],
+        [f["share"] for f in items],
+        x_title=f"% of answers scoring {band}",
+        colors=palette.GOOD if praise else BAD,
+        suffix=" %",
+    )
 
 
 def _label_margin(labels) -> int:
@@ -232,6 +275,10 @@ def report_charts(figures: dict) -> dict:
     charts = {
         "headline": [happiness_trend(figures), lost_time_trend(figures), response_trend(figures)],
         "xlas": [xla_scores_bar(figures)],
-        "themes": [themes_bar(figures)],
+        "themes": [
+            themes_bar(figures),
+            side_bar(figures, "praise"),
+            side_bar(figures, "complaints"),
+        ],
     }
     return {key: [c for c in value if c] for key, value in charts.items()}

@@ -16,8 +16,9 @@ from xmo.roles import LEADER
 from xmo.services import audit, notify
 
 from .choices import ReportStatus
-from .drafting import draft_report, highlighted_quotes, month_range
+from .drafting import draft_report, month_range
 from .models import MonthlyReport, ReportSection
+from .themes import quote_candidates
 
 logger = logging.getLogger(__name__)
 
@@ -66,14 +67,20 @@ def report_section_update(
 
 @transaction.atomic
 def report_quotes_set(*, actor, report: MonthlyReport, quote_ids: list[int]) -> bool:
-    """Choose the quoted comments: only highlighted comments of the report's month."""
+    """Choose the quoted comments among the month's candidates (reports.themes)."""
     _check_editable(report)
     start, end = month_range(report.month)
-    allowed = set(highlighted_quotes(report.organisation, start, end).values_list("id", flat=True))
+    allowed = set(
+        quote_candidates(report.organisation, start, end, chosen=report.quote_ids).values_list(
+            "id", flat=True
+        )
+    )
     chosen = [int(i) for i in quote_ids]
     unknown = [i for i in chosen if i not in allowed]
     if unknown:
-        raise ValidationError("Only highlighted comments of the report's month can be quoted.")
+        raise ValidationError(
+            "Only highlighted or suggested comments of the report's month can be quoted."
+        )
     chosen = sorted(set(chosen))
     before = list(report.quote_ids)
     if sorted(before) == chosen:

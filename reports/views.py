@@ -19,7 +19,7 @@ from xmo.roles import can
 
 from . import services
 from .choices import ReportStatus
-from .drafting import SECTION_TITLES, highlighted_quotes, last_closed_month, month_range
+from .drafting import SECTION_TITLES, last_closed_month, month_range
 from .forms import DraftMonthForm, QuotesForm, SectionForm
 from .home import home_figures
 from .markdown import render_markdown
@@ -33,6 +33,7 @@ from .selectors import (
     reports_for,
     section_hints,
 )
+from .themes import quote_candidates
 
 PAGE_SIZE = 12
 # On paper these sections (the ones with charts) start a new page; the others flow.
@@ -141,7 +142,9 @@ def edit(request, pk):
         return redirect("reports:detail", pk=report.pk)
     sections = list(report.sections.all())
     start, end = month_range(report.month)
-    candidates = list(highlighted_quotes(request.organisation, start, end)[:200])
+    candidates = list(
+        quote_candidates(request.organisation, start, end, chosen=report.quote_ids)[:200]
+    )
     if request.method == "POST":
         forms_ = [SectionForm(request.POST, instance=s, prefix=f"s{s.pk}") for s in sections]
         quotes_form = QuotesForm(request.POST, candidates=candidates)

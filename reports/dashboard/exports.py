@@ -127,8 +127,11 @@ def _export_improvements(data, filters, breaches):
 
 
 def _export_factors(data, filters, breaches):
-    return ["factor", "count", "share_percent"], [
-        [f["factor"], f["count"], f["share"]] for f in data["factors"]
+    sides = data.get("sides") or {}
+    return ["side", "factor", "answers", "share_of_side_percent"], [
+        [side, f["factor"], f["count"], f["share"]]
+        for side in ("praise", "complaints")
+        for f in sides.get(side, [])
     ]
 
 
@@ -152,7 +155,7 @@ EXPORT_TITLES = {
     "open-breaches": "Open breaches",
     "score-drops": "Biggest drops",
     "improvements": "Biggest improvements",
-    "factors": "Top factors",
+    "factors": "Praise and complaints",
 }
 
 

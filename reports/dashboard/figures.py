@@ -1,9 +1,10 @@
 """Figures of the IT leader dashboard, computed from the experience selectors only.
 
-Every figure comes from experience.selectors (trend, breakdown, factor_counts), so the
-dashboard shows the same numbers as the API and the reports, and its cost follows the
-number of periods and segments shown, never the number of responses stored. Results are
-cached per organisation, data version and normalised filters.
+Every figure comes from experience.selectors (trend, breakdown), so the dashboard shows the
+same numbers as the API and the reports, and its cost follows the number of periods and
+segments shown, never the number of responses stored; the one exception is the praise and
+complaints split (reports.themes.factor_sides), which reads the selected month's answers
+that name factors. Results are cached per organisation, data version and normalised filters.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from experience.choices import SegmentKind
 from experience.costs import lost_time_cost
 from experience.models import ScoreDrop
 from experience.segments import Segment
-from experience.selectors import breakdown, factor_counts, trend
+from experience.selectors import breakdown, trend
 from xmo.figures import delta as _delta
 from xmo.periods import period_label, period_start, period_starts
+
+from ..themes import factor_sides
 
 # The filters and the cache live in .filters; re-exported, as pages and tests import them here.
 from .filters import (  # noqa: F401
@@ -323,10 +326,10 @@ def compute_dashboard(org, filters: Filters) -> dict:
     memo = _Breakdowns(org)
     trends = compute_trends(org, filters)
     xla_tile, xla_table = xla_figures(org, filters)
-    factors: list = []
+    sides = None
     if not filters.empty:
-        factors = factor_counts(
-            org, start=filters.month, end=filters.month_end, segment=filters.segment, limit=10
+        sides = factor_sides(
+            org, start=filters.month, end=filters.month_end, segment=filters.segment
         )
     options = {"location": []}
     if not filters.empty:
@@ -359,23 +362,21 @@ def compute_dashboard(org, filters: Filters) -> dict:
         "improvements": improvements(org, filters, memo),
         "drops": score_drops(org, filters),
         "xla_table": xla_table,
-        "factors": factors,
+        "sides": sides,
         "options": options,
     }
 
 
 def compute_segment(org, filters: Filters) -> dict:
-    """One segment's trends and top factors (the drill-down page)."""
+    """One segment's trends, praise and complaints (the drill-down page)."""
     trends = compute_trends(org, filters)
-    factors = factor_counts(
-        org, start=filters.month, end=filters.month_end, segment=filters.segment, limit=10
-    )
+    sides = factor_sides(org, start=filters.month, end=filters.month_end, segment=filters.segment)
     return {
         "period": filters.period,
         "month": filters.month.isoformat(),
         "trends": trends,
         "tiles": headline_tiles(org, trends, {}),
-        "factors": factors,
+        "sides": sides,
     }
 
 

@@ -26,7 +26,7 @@ from xmo.periods import (
 )
 from xmo.roles import SERVICE_OWNER
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4  # 3: praise and complaints apart (data["sides"]); 4: the year period
 CACHE_SECONDS = 15 * 60
 LOCK_SECONDS = 30
 STALE_SECONDS = 24 * 3600

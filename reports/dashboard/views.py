@@ -12,7 +12,6 @@ from django.utils.cache import patch_vary_headers
 from experience.choices import Channel, Touchpoint
 from experience.models import Persona, Service
 from experience.segments import responses
-from xmo import palette
 from xmo.access import org_required
 from xmo.periods import current_period
 from xmo.roles import can
@@ -28,6 +27,7 @@ from .figures import (
     owned_service_slugs,
     segment_data,
 )
+from .panels import side_figures, trend_figures
 
 DIMENSION_PARAM = {"service": "service", **{k: k for k in MULTI_PARAMS}}
 
@@ -46,23 +46,11 @@ def _fmt(value, digits=1, signed=False):
 def build_figures(data: dict, filters) -> dict:
     """Plotly figures (plain dicts) for the cached dashboard data."""
     targets = data["targets"]
-    figures = {
-        "happiness_trend": charts.trend_figure(
-            data["trends"]["happiness"],
-            name="Happiness",
-            y_title="Happiness (−100 to +100)",
-            target=targets["happiness"],
-        ),
-        "lost_time_trend": charts.trend_figure(
-            data["trends"]["lost_time"],
-            name="Mean lost time",
-            y_title="Minutes per response",
-            target=targets["lost_time"],
-            color=palette.LOST_TIME,
-            value_format=".0f",
-            from_zero=True,
-        ),
-    }
+    figures = trend_figures(
+        data["trends"],
+        happiness_target=targets["happiness"],
+        lost_time_target=targets["lost_time"],
+    )
     heat = data.get("heatmap")
     if heat and heat["rows"] and heat["cols"]:
         dimension = heat["dimension"]
@@ -103,16 +91,7 @@ def build_figures(data: dict, filters) -> dict:
         )
         # The page sizes the heat map with CSS (screen and print); Plotly fills that box.
         figures["heatmap_height"] = figures["heatmap"]["layout"].pop("height")
-    if data.get("factors"):
-        figures["factors"] = charts.bar_figure(
-            labels=[f["factor"] for f in data["factors"]],
-            values=[f["share"] for f in data["factors"]],
-            name="Share of responses",
-            x_title="% of responses",
-            value_suffix=" %",
-        )
-        # Like the heat map: CSS sizes the box (shorter on paper), Plotly fills it.
-        figures["factors_height"] = figures["factors"]["layout"].pop("height")
+    figures.update(side_figures(data.get("sides")))
     return figures
 
 
@@ -275,33 +254,12 @@ def segment(request):
             .select_related("service", "persona")
             .order_by("-submitted_at", "-id")[:20]
         )
-    figures = {
-        "happiness_trend": charts.trend_figure(
-            data["trends"]["happiness"],
-            name="Happiness",
-            y_title="Happiness (−100 to +100)",
-            target=org.happiness_target,
-        ),
-        "lost_time_trend": charts.trend_figure(
-            data["trends"]["lost_time"],
-            name="Mean lost time",
-            y_title="Minutes per response",
-            target=org.lost_time_target_minutes,
-            color=palette.LOST_TIME,
-            value_format=".0f",
-            from_zero=True,
-        ),
-    }
-    if data["factors"]:
-        figures["factors"] = charts.bar_figure(
-            labels=[f["factor"] for f in data["factors"]],
-            values=[f["share"] for f in data["factors"]],
-            name="Share of responses",
-            x_title="% of responses",
-            value_suffix=" %",
-        )
-        # Like the heat map: CSS sizes the box (shorter on paper), Plotly fills it.
-        figures["factors_height"] = figures["factors"]["layout"].pop("height")
+    figures = trend_figures(
+        data["trends"],
+        happiness_target=org.happiness_target,
+        lost_time_target=org.lost_time_target_minutes,
+    )
+    figures.update(side_figures(data.get("sides")))
     context = {
         "filters": filters,
         "data": data,

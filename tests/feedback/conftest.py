@@ -42,3 +42,10 @@ def make_feedback(org_a, services):
 @pytest.fixture
 def tag(org_a):
     return TagFactory(organisation=org_a, name="VPN", slug="vpn")
+
+
+@pytest.fixture(autouse=True)
+def _rows_settle_at_once(monkeypatch):
+    """On PostgreSQL suggest_tags waits 60 s after a row's receipt; tests read rows at once
+    (test_jobs.py checks the wait itself)."""
+    monkeypatch.setattr("feedback.jobs.settle_margin", lambda: datetime.timedelta(0))

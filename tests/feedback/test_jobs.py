@@ -1,4 +1,8 @@
+import datetime
+
 import pytest
+import time_machine
+from django.utils import timezone
 
 from feedback.jobs import suggest_tags
 from feedback.models import FeedbackTag, SuggestionCursor, TagSuggestion
@@ -76,13 +80,72 @@ def test_other_organisations_rules_do_not_apply(org_a, org_b, rules):
     assert not TagSuggestion.objects.filter(response=other).exists()
 
 
-def test_late_committed_rows_below_the_watermark_are_still_read(org_a, rules, make_feedback):
-    early = make_feedback("vpn early")
-    late = make_feedback("vpn late")
-    # Pretend the earlier run already read past `early` before it was visible.
-    SuggestionCursor.objects.create(organisation=org_a, last_response_id=late.pk)
+def test_each_comment_is_read_once(org_a, rules, make_feedback):
+    make_feedback("vpn one")
+    make_feedback("all good")
+    assert suggest_tags(org_a)["scanned"] == 2
+    assert suggest_tags(org_a)["scanned"] == 0
+    make_feedback("vpn three")
+    assert suggest_tags(org_a) | {"up_to_response": None} == {
+        "scanned": 1,
+        "created": 1,
+        "up_to_response": None,
+    }
+
+
+def test_rows_wait_until_settled_so_late_commits_are_not_skipped(
+    org_a, rules, make_feedback, monkeypatch
+):
+    import feedback.jobs
+
+    monkeypatch.setattr(feedback.jobs, "settle_margin", lambda: datetime.timedelta(minutes=1))
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        early = make_feedback("vpn early")
+    with time_machine.travel(start + datetime.timedelta(seconds=50), tick=False):
+        fresh = make_feedback("vpn fresh")
+        assert suggest_tags(org_a)["scanned"] == 0  # not settled yet: read nothing
+    with time_machine.travel(start + datetime.timedelta(seconds=70), tick=False):
+        result = suggest_tags(org_a)
+    assert (result["scanned"], result["up_to_response"]) == (1, early.pk)
+    with time_machine.travel(start + datetime.timedelta(seconds=200), tick=False):
+        result = suggest_tags(org_a)
+    assert (result["scanned"], result["up_to_response"]) == (1, fresh.pk)
+    assert TagSuggestion.objects.filter(response__in=[early, fresh]).count() == 2
+
+
+def test_settle_margin_waits_only_where_writers_commit_out_of_order(monkeypatch):
+    from types import SimpleNamespace
+
+    import feedback.jobs
+
+    monkeypatch.undo()  # the real margin, not the tests' zero
+    monkeypatch.setattr(feedback.jobs, "connection", SimpleNamespace(vendor="postgresql"))
+    assert feedback.jobs.settle_margin() == feedback.jobs.SETTLE == datetime.timedelta(seconds=60)
+    monkeypatch.setattr(feedback.jobs, "connection", SimpleNamespace(vendor="sqlite"))
+    assert feedback.jobs.settle_margin() == datetime.timedelta(0)
+
+
+def test_score_band_and_factor_limit_a_rule(org_a, tag, make_feedback):
+    lasting = TagFactory(organisation=org_a, name="Fix did not last", slug="fix-did-not-last")
+    TagRuleFactory(
+        organisation=org_a, tag=lasting, patterns="again", match="any", min_score=0, max_score=6
+    )
+    TagRuleFactory(
+        organisation=org_a, tag=tag, patterns="slow", match="any", factors="Slow response"
+    )
+    praise = make_feedback("Thanks a lot: my laptop is fast again.", score=10)
+    complaint = make_feedback("Locked out again.", score=3)
+    no_factor = make_feedback("Slow VPN", score=4, factors=[])
+    factor = make_feedback("Slow VPN", score=4, factors=["Slow response"])
     suggest_tags(org_a)
-    assert TagSuggestion.objects.filter(response=early).exists()
+    assert suggestions() == sorted(
+        [
+            (complaint.pk, "fix-did-not-last", "pending"),
+            (factor.pk, "vpn", "pending"),
+        ]
+    )
+    assert not TagSuggestion.objects.filter(response__in=[praise, no_factor]).exists()
 
 
 def test_reads_in_bounded_chunks(org_a, rules, make_feedback, monkeypatch):

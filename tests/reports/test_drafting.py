@@ -7,8 +7,10 @@ import pytest
 from django.core.management import call_command
 
 from experience import selectors
+from experience.models import SurveyResponse
 from reports.drafting import SECTIONS, compute_figures, draft_report
 from reports.models import MonthlyReport
+from reports.themes import factor_sides
 from tests.factories import MonthlyReportFactory
 from xmo.jobs import run_job
 from xmo.models import AuditEvent
@@ -77,8 +79,10 @@ def test_trend_breakdown_factors_and_concentration_equal_the_selectors(org_a, da
     assert [
         (r["key"], r["happiness"], r["n"], r["lost_time_mean"]) for r in figures["services"]
     ] == [(r["key"], r["value"], r["n"], lost.get(r["key"])) for r in happiness]
-    assert figures["themes"]["factors"] == selectors.factor_counts(
-        org_a, start=MONTH, end=NEXT, limit=8
+    sides = factor_sides(org_a, start=MONTH, end=NEXT)
+    assert (figures["themes"]["praise"], figures["themes"]["complaints"]) == (
+        sides["praise"],
+        sides["complaints"],
     )
     assert figures["lost_time"] == selectors.lost_time_concentration(org_a, start=MONTH, end=NEXT)
     assert figures["lost_time"]["ticket_share"] is not None
@@ -117,9 +121,11 @@ def test_sections_are_created_once_with_default_order(org_a, data):
     assert [(s.key, s.title, s.order) for s in report.sections.all()] == [
         (key, title, i) for i, (key, title) in enumerate(SECTIONS)
     ]
-    # The first draft pre-selects some highlighted comments of the month as quotes.
-    assert set(report.quote_ids) <= {r.pk for r in data["highlighted"]}
-    assert len(report.quote_ids) == 3
+    # The first draft pre-selects distinct quotes: both the worst and the best of the month.
+    quoted = list(SurveyResponse.objects.filter(pk__in=report.quote_ids))
+    assert len(quoted) == 4
+    assert len({q.comment.casefold() for q in quoted}) == 4
+    assert min(q.score for q in quoted) <= 6 and max(q.score for q in quoted) >= 9
 
 
 def test_redraft_refreshes_numbers_and_keeps_narratives_order_and_quotes(org_a, data):

@@ -340,14 +340,16 @@ def test_month_without_data_reads_as_empty_states(org_a, users, login):
         "No XLA was evaluated for this month.",
         "No XLA was breached this month.",
         "No significant score drop was detected",
-        "No comment of the month was tagged yet.",
+        "No factor was picked and no comment was tagged this month.",
+        "No answer scoring 9–10 named a reason this month.",
+        "No answer scoring 0–6 named a reason this month.",
         "No lost time was reported this month.",
         "No improvement initiative was active this month.",
         "No action items were recorded yet.",
     ]:
         assert text in body, text
     edit = client.get(f"/reports/{report.pk}/edit/").content.decode()
-    assert "No comment of October 2026 is highlighted yet." in edit
+    assert "No comment was written in October 2026, so there is nothing to quote." in edit
 
 
 def test_report_without_figures_still_renders(org_a, users, login):

@@ -6,8 +6,9 @@ from django.test.utils import CaptureQueriesContext
 
 from experience.rollups import process_new
 from experience.segments import Segment
-from experience.selectors import breakdown, factor_counts, trend
+from experience.selectors import breakdown, trend
 from reports.dashboard.figures import add_months
+from reports.themes import factor_sides
 from tests.factories import (
     BreachFactory,
     EvaluationFactory,
@@ -114,10 +115,13 @@ def test_filters_in_the_url_narrow_every_figure(login, users, org_a, seeded):
     line = next(t for t in figure(html, "fig-happiness-trend")["data"] if t["name"] == "Happiness")
     assert line["y"] == [p["value"] for p in happiness]
     assert tile_value(html, "responses") == happiness[-1]["n"]
-    factors = factor_counts(org_a, start=month, end=add_months(month, 1), segment=segment, limit=10)
-    if factors:
-        bars = figure(html, "fig-factors")["data"][0]
-        assert bars["x"] == [f["share"] for f in factors]
+    sides = factor_sides(org_a, start=month, end=add_months(month, 1), segment=segment)
+    assert sides["praise"] or sides["complaints"]
+    for side in ("praise", "complaints"):
+        if sides[side]:
+            bars = figure(html, f"fig-{side}")["data"][0]
+            assert bars["x"] == [f["share"] for f in sides[side]]
+            assert bars["y"] == [f["factor"] for f in sides[side]]
     # The form shows the filters back, so the page can be shared as it is.
     assert 'value="desk" checked' in html and 'value="phone" checked' in html
     assert f'value="{month_param(month)}"' in html

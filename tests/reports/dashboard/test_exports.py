@@ -4,8 +4,9 @@ import io
 import pytest
 
 from experience.segments import Segment
-from experience.selectors import breakdown, factor_counts, trend
+from experience.selectors import breakdown, trend
 from reports.dashboard.figures import add_months
+from reports.themes import factor_sides
 from tests.factories import BreachFactory, IndicatorFactory
 from tests.reports.dashboard.conftest import ROLES_ALL, month_param
 
@@ -77,8 +78,11 @@ def test_factors_and_breaches_csv(login, users, org_a, seeded):
     BreachFactory(indicator=indicator, period_start=month)
     client = login(users["leader"])
     rows = _rows(client.get(f"/dashboard/export/factors.csv?month={month_param(month)}"))
-    expected = factor_counts(org_a, start=month, end=add_months(month, 1), limit=10)
-    assert [(r[0], int(r[1])) for r in rows[1:]] == [(f["factor"], f["count"]) for f in expected]
+    sides = factor_sides(org_a, start=month, end=add_months(month, 1))
+    assert rows[0] == ["side", "factor", "answers", "share_of_side_percent"]
+    assert [(r[0], r[1], int(r[2])) for r in rows[1:]] == [
+        (side, f["factor"], f["count"]) for side in ("praise", "complaints") for f in sides[side]
+    ]
     rows = _rows(client.get(f"/dashboard/export/open-breaches.csv?month={month_param(month)}"))
     assert rows[1][0] == "Desk XLA" and rows[1][-1] == "open"
 
