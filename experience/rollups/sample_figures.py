@@ -1,0 +1,237 @@
+"""The figures of metric sample rollups as NumPy arrays: built from samples, merged, read back.
+
+A Figures holds one entry per rollup row (local day, metric, service and the additive
+figures) and one entry per (row, sketch bucket), the buckets ordered by row: `sk_row` is
+the row's position, `sk_code` the bucket code (experience.rollups.sketch), `sk_count` its
+samples. Rows are unique per key once built or merged.
+
+Building sorts the samples once, by (key, bucket code): a run of equal keys is a row, a
+run of equal (key, code) pairs a bucket, so the row figures and the sketch come out of
+the same order. Every figure but the float sum is exact and independent of the order the
+samples come in; the sum is a float sum, so the order can change its last bits.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import sketch
+
+_HALF_SPAN = sketch.CODE_SPAN // 2
+_SPAN_BITS = sketch.CODE_SPAN.bit_length() - 1
+_MAX_KEYS = 1 << (62 - _SPAN_BITS)  # (key, code) pairs stay within an int64
+_ROW_FIELDS = ("day", "metric", "service", "count", "sum", "min", "max", "at", "id", "last")
+_SKETCH_FIELDS = ("sk_row", "sk_code", "sk_count")
+
+
+@dataclass
+class Figures:
+    """Rollup figures as arrays: one entry per row (day = days since 1970-01-01, at = the
+    latest sample's epoch µs, id its id, last its value) and one per (row, sketch bucket),
+    ordered by row."""
+
+    day: np.ndarray
+    metric: np.ndarray
+    service: np.ndarray
+    count: np.ndarray
+    sum: np.ndarray
+    min: np.ndarray
+    max: np.ndarray
+    at: np.ndarray
+    id: np.ndarray
+    last: np.ndarray
+    sk_row: np.ndarray
+    sk_code: np.ndarray
+    sk_count: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.day)
+
+
+def empty() -> Figures:
+    ints, floats = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    kinds = {"sum": floats, "min": floats, "max": floats, "last": floats}
+    return Figures(**{f: kinds.get(f, ints) for f in _ROW_FIELDS + _SKETCH_FIELDS})
+
+
+def _runs(keys: np.ndarray) -> np.ndarray:
+    """Start of each run of equal values in sorted `keys`."""
+    if not len(keys):
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+
+
+def _keys(day: np.ndarray, metric: np.ndarray, service: np.ndarray) -> np.ndarray:
+    """One int64 per (day, metric, service), ordered like the triples."""
+    metric_codes, metrics = pd.factorize(metric, sort=True)
+    service_codes, services = pd.factorize(service, sort=True)
+    first_day = int(day.min())
+    if (int(day.max()) - first_day + 1) * len(metrics) * len(services) >= _MAX_KEYS:
+        raise ValueError("too many rollup keys in one merge")
+    return ((day - first_day) * len(metrics) + metric_codes) * len(services) + service_codes
+
+
+def _row_of(starts: np.ndarray, n: int) -> np.ndarray:
+    """The run index of each of `n` sorted entries, given the runs' starts."""
+    flags = np.zeros(n, dtype=np.int64)
+    flags[starts] = 1
+    return np.cumsum(flags) - 1
+
+
+def _latest(row_of, starts, at, ids) -> np.ndarray:
+    """Position of each run's latest entry: the greatest `at`, then the greatest id."""
+    top_at = np.maximum.reduceat(at, starts)
+    candidate = at == top_at[row_of]
+    masked = np.where(candidate, ids, np.iinfo(np.int64).min)
+    top_id = np.maximum.reduceat(masked, starts)
+    hit = candidate & (ids == top_id[row_of])
+    return np.maximum.reduceat(np.where(hit, np.arange(len(at)), -1), starts)
+
+
+def _rows(cat: dict, order: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> dict:
+    """The row fields of the runs of `cat` (arrays in `order`, runs starting at `starts`),
+    with `counts` the samples each run holds."""
+    at, ids = cat["at"][order], cat["id"][order]
+    latest = order[_latest(_row_of(starts, len(order)), starts, at, ids)]
+    first = order[starts]
+    return {
+        "day": cat["day"][first],
+        "metric": cat["metric"][first],
+        "service": cat["service"][first],
+        "count": counts,
+        "sum": np.add.reduceat(cat["sum"][order], starts),
+        "min": np.minimum.reduceat(cat["min"][order], starts),
+        "max": np.maximum.reduceat(cat["max"][order], starts),
+        "at": cat["at"][latest],
+        "id": cat["id"][latest],
+        "last": cat["last"][latest],
+    }
+
+
+def from_samples(day, metric, service, value, at, ids) -> Figures:
+    """Figures of raw samples (arrays of equal length), one row per key."""
+    n = len(value)
+    if not n:
+        return empty()
+    codes = sketch.codes(value)
+    pairs = (_keys(day, metric, service) << _SPAN_BITS) + (codes + _HALF_SPAN)
+    order = np.argsort(pairs)
+    ordered = pairs[order]
+    bucket_starts = _runs(ordered)
+    row_starts = _runs(ordered >> _SPAN_BITS)
+    counts = np.diff(np.append(row_starts, n))
+    samples = {"day": day, "metric": metric, "service": service, "at": at, "id": ids}
+    samples.update({"sum": value, "min": value, "max": value, "last": value})
+    return Figures(
+        **_rows(samples, order, row_starts, counts),
+        sk_row=_row_of(row_starts, n)[bucket_starts],
+        sk_code=codes[order[bucket_starts]],
+        sk_count=np.diff(np.append(bucket_starts, n)),
+    )
+
+
+def merge(parts: list[Figures]) -> Figures:
+    """One row per key: counts and sums added, min of mins, max of maxes, the latest of the
+    latest samples (by time, then id), sketch buckets added."""
+    cat = {f: np.concatenate([getattr(p, f) for p in parts]) for f in _ROW_FIELDS}
+    if not len(cat["day"]):
+        return empty()
+    row_base = np.cumsum([0] + [len(p) for p in parts[:-1]])
+    sk_row = np.concatenate([p.sk_row + base for p, base in zip(parts, row_base, strict=True)])
+    sk_code = np.concatenate([p.sk_code for p in parts])
+    sk_count = np.concatenate([p.sk_count for p in parts])
+
+    keys, new_row = np.unique(_keys(cat["day"], cat["metric"], cat["service"]), return_inverse=True)
+    order = np.argsort(new_row, kind="stable")
+    starts = _runs(new_row[order])
+    counts = np.add.reduceat(cat["count"][order], starts)
+    rows = _rows(cat, order, starts, counts)
+
+    pairs = (new_row[sk_row] << _SPAN_BITS) + (sk_code + _HALF_SPAN)
+    if len(keys) == len(new_row):  # no key twice: only the rows' order changes
+        sk_order = _blocks(sk_row, order, len(new_row))
+    else:
+        sk_order = np.argsort(pairs, kind="stable")
+    ordered = pairs[sk_order]
+    bucket_starts = _runs(ordered)
+    return Figures(
+        **rows,
+        sk_row=ordered[bucket_starts] >> _SPAN_BITS,
+        sk_code=sk_code[sk_order][bucket_starts],
+        sk_count=np.add.reduceat(sk_count[sk_order], bucket_starts),
+    )
+
+
+def _blocks(sk_row: np.ndarray, row_order: np.ndarray, n_rows: int) -> np.ndarray:
+    """The bucket order that lists the rows' buckets (contiguous blocks, `sk_row` sorted
+    within each part) in `row_order`."""
+    sizes = np.bincount(sk_row, minlength=n_rows)
+    first = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    sizes, first = sizes[row_order], first[row_order]
+    shift = np.repeat(first - np.concatenate(([0], np.cumsum(sizes)[:-1])), sizes)
+    return np.arange(len(sk_row)) + shift
+
+
+def rows_figures(rows) -> Figures:
+    """Figures of stored MetricRollup rows: (day, metric_id, service_id, count, sum, min,
+    max, last_at, last_id, last_value, sketch)."""
+    sk_row, sk_code, sk_count = [], [], []
+    for index, row in enumerate(rows):
+        for code, n in row[-1].items():
+            sk_row.append(index)
+            sk_code.append(int(code))
+            sk_count.append(n)
+    epoch = datetime.date(1970, 1, 1)
+    micro = datetime.timedelta(microseconds=1)
+    origin = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+    def column(values, dtype):
+        return np.array(values, dtype=dtype)
+
+    return Figures(
+        day=column([(r[0] - epoch).days for r in rows], np.int64),
+        metric=column([r[1] for r in rows], np.int64),
+        service=column([r[2] for r in rows], np.int64),
+        count=column([r[3] for r in rows], np.int64),
+        sum=column([r[4] for r in rows], np.float64),
+        min=column([r[5] for r in rows], np.float64),
+        max=column([r[6] for r in rows], np.float64),
+        at=column([(r[7] - origin) // micro for r in rows], np.int64),
+        id=column([r[8] for r in rows], np.int64),
+        last=column([r[9] for r in rows], np.float64),
+        sk_row=column(sk_row, np.int64),
+        sk_code=column(sk_code, np.int64),
+        sk_count=column(sk_count, np.int64),
+    )
+
+
+def sketch_texts(figures: Figures) -> list[str]:
+    """The JSON text of each row's sketch ({"code": count, ...})."""
+    entries = _entries(figures.sk_code, figures.sk_count)
+    ends = np.cumsum(np.strings.str_len(entries)).tolist()
+    blob = entries.tobytes().replace(b"\0", b"").decode()
+    bounds = np.searchsorted(figures.sk_row, np.arange(len(figures) + 1)).tolist()
+    starts = [0, *ends]
+    pairs = zip(bounds, bounds[1:], strict=False)
+    return ["{" + blob[starts[a] + 1 : starts[b]] + "}" for a, b in pairs]
+
+
+def _entries(codes: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """b',"code":count' per bucket, as a fixed-width bytes array."""
+    if not len(codes):
+        return np.zeros(0, dtype="S1")
+    low, high = int(codes.min()), int(codes.max())
+    if high - low < 1 << 16:  # a day's codes span a few hundred values: format each once
+        names = np.array([f',"{c}":'.encode() for c in range(low, high + 1)])[codes - low]
+    else:
+        names = np.array([f',"{c}":'.encode() for c in codes.tolist()])
+    top = int(counts.max())
+    if top < 1 << 16:
+        numbers = np.array([str(n).encode() for n in range(top + 1)])[counts]
+    else:
+        numbers = np.array([str(n).encode() for n in counts.tolist()])
+    return np.strings.add(names, numbers)
