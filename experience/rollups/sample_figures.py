@@ -179,12 +179,8 @@ def _blocks(sk_row: np.ndarray, row_order: np.ndarray, n_rows: int) -> np.ndarra
 def rows_figures(rows) -> Figures:
     """Figures of stored MetricRollup rows: (day, metric_id, service_id, count, sum, min,
     max, last_at, last_id, last_value, sketch)."""
-    sk_row, sk_code, sk_count = [], [], []
-    for index, row in enumerate(rows):
-        for code, n in row[-1].items():
-            sk_row.append(index)
-            sk_code.append(int(code))
-            sk_count.append(n)
+    entries = np.frombuffer(b"".join(bytes(r[10]) for r in rows), dtype=sketch.ENTRY)
+    sizes = [len(r[10]) // sketch.ENTRY.itemsize for r in rows]
     epoch = datetime.date(1970, 1, 1)
     micro = datetime.timedelta(microseconds=1)
     origin = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
@@ -203,35 +199,17 @@ def rows_figures(rows) -> Figures:
         at=column([(r[7] - origin) // micro for r in rows], np.int64),
         id=column([r[8] for r in rows], np.int64),
         last=column([r[9] for r in rows], np.float64),
-        sk_row=column(sk_row, np.int64),
-        sk_code=column(sk_code, np.int64),
-        sk_count=column(sk_count, np.int64),
+        sk_row=np.repeat(np.arange(len(rows), dtype=np.int64), sizes),
+        sk_code=entries["code"].astype(np.int64),
+        sk_count=entries["count"].astype(np.int64),
     )
 
 
-def sketch_texts(figures: Figures) -> list[str]:
-    """The JSON text of each row's sketch ({"code": count, ...})."""
-    entries = _entries(figures.sk_code, figures.sk_count)
-    ends = np.cumsum(np.strings.str_len(entries)).tolist()
-    blob = entries.tobytes().replace(b"\0", b"").decode()
-    bounds = np.searchsorted(figures.sk_row, np.arange(len(figures) + 1)).tolist()
-    starts = [0, *ends]
-    pairs = zip(bounds, bounds[1:], strict=False)
-    return ["{" + blob[starts[a] + 1 : starts[b]] + "}" for a, b in pairs]
-
-
-def _entries(codes: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """b',"code":count' per bucket, as a fixed-width bytes array."""
-    if not len(codes):
-        return np.zeros(0, dtype="S1")
-    low, high = int(codes.min()), int(codes.max())
-    if high - low < 1 << 16:  # a day's codes span a few hundred values: format each once
-        names = np.array([f',"{c}":'.encode() for c in range(low, high + 1)])[codes - low]
-    else:
-        names = np.array([f',"{c}":'.encode() for c in codes.tolist()])
-    top = int(counts.max())
-    if top < 1 << 16:
-        numbers = np.array([str(n).encode() for n in range(top + 1)])[counts]
-    else:
-        numbers = np.array([str(n).encode() for n in counts.tolist()])
-    return np.strings.add(names, numbers)
+def sketch_blob(figures: Figures) -> tuple[bytes, list[int]]:
+    """Every row's stored sketch (experience.rollups.sketch), one after the other, and the
+    offset of each row's sketch in them (one more than rows: the end)."""
+    entries = np.empty(len(figures.sk_code), dtype=sketch.ENTRY)
+    entries["code"] = figures.sk_code
+    entries["count"] = figures.sk_count
+    bounds = np.searchsorted(figures.sk_row, np.arange(len(figures) + 1))
+    return entries.tobytes(), (bounds * sketch.ENTRY.itemsize).tolist()

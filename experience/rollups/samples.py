@@ -29,7 +29,7 @@ from psycopg import errors, pq, sql
 from ..models import MetricRollup, MetricSample
 from .columns import is_pg, lock
 from .queue import PENDING_SAMPLES, claim_samples
-from .sample_figures import Figures, from_samples, merge, rows_figures, sketch_texts
+from .sample_figures import Figures, from_samples, merge, rows_figures, sketch_blob
 
 __all__ = ["Figures", "merge", "process_sample_chunk", "rebuild_samples", "rows_figures", "write"]
 
@@ -216,9 +216,16 @@ def write(cursor, org, figures: Figures, *, delta: bool) -> int:
     """Insert one MetricRollup row per entry of `figures`; returns how many."""
     if not len(figures):
         return 0
+    blob, offsets = sketch_blob(figures)
+    if is_pg():
+        statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT binary)").format(
+            sql.Identifier(TABLE), sql.SQL(", ").join(map(sql.Identifier, COLUMNS))
+        )
+        with cursor.cursor.copy(statement) as copy:
+            copy.write(_copy_rows(org, figures, delta, blob, offsets))
+        return len(figures)
     days = np.datetime_as_string(_EPOCH64 + figures.day, unit="D").tolist()
     moments = np.datetime_as_string(figures.at.astype("datetime64[us]"), unit="us").tolist()
-    sketches = sketch_texts(figures)
     columns = zip(
         days,
         figures.metric.tolist(),
@@ -230,31 +237,67 @@ def write(cursor, org, figures: Figures, *, delta: bool) -> int:
         figures.last.tolist(),
         moments,
         figures.id.tolist(),
-        sketches,
-        strict=True,
+        offsets,
+        offsets[1:],
+        strict=False,
     )
-    if is_pg():
-        head = f"{'t' if delta else 'f'}\t{org.pk}\t"
-        text = "".join(
-            f"{head}{d}\t{m}\t{s}\t{n}\t{total!r}\t{lo!r}\t{hi!r}\t{last!r}\t{at}+00:00\t{pk}\t"
-            f"{sk}\n"
-            for d, m, s, n, total, lo, hi, last, at, pk, sk in columns
-        )
-        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-            sql.Identifier(TABLE), sql.SQL(", ").join(map(sql.Identifier, COLUMNS))
-        )
-        with cursor.cursor.copy(statement) as copy:
-            copy.write(text.encode())
-    else:
-        cursor.executemany(
-            f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) "
-            f"VALUES ({', '.join(['%s'] * len(COLUMNS))})",
-            [
-                (delta, org.pk, d, m, s, n, total, lo, hi, last, at.replace("T", " "), pk, sk)
-                for d, m, s, n, total, lo, hi, last, at, pk, sk in columns
-            ],
-        )
+    cursor.executemany(
+        f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))})",
+        [
+            (delta, org.pk, d, m, s, n, total, lo, hi, last, at.replace("T", " "), pk, blob[a:b])
+            for d, m, s, n, total, lo, hi, last, at, pk, a, b in columns
+        ],
+    )
     return len(figures)
+
+
+# A binary COPY row of COLUMNS up to the sketch's length; the sketch's bytes follow.
+_HEAD = np.dtype(
+    [("fields", ">i2")]
+    + [
+        field
+        for name, kind in zip(
+            COLUMNS[:-1],
+            (">?", ">i8", ">i4", ">i8", ">i8", ">i8", ">f8", ">f8", ">f8", ">f8", ">i8", ">i8"),
+            strict=True,
+        )
+        for field in ((f"{name}_size", ">i4"), (name, kind))
+    ]
+    + [("sketch_size", ">i4")]
+)
+_PG_EPOCH_DAYS = 10_957  # 2000-01-01 in days since 1970-01-01
+
+
+def _copy_rows(org, figures: Figures, delta: bool, blob: bytes, offsets: list[int]) -> bytes:
+    """The binary COPY data of the rows: each row's fixed columns, then its sketch."""
+    heads = np.zeros(len(figures), dtype=_HEAD)
+    heads["fields"] = len(COLUMNS)
+    values = {
+        "delta": delta,
+        "organisation_id": org.pk,
+        "day": figures.day - _PG_EPOCH_DAYS,
+        "metric_id": figures.metric,
+        "service_id": figures.service,
+        "count": figures.count,
+        "sum": figures.sum,
+        "min": figures.min,
+        "max": figures.max,
+        "last_value": figures.last,
+        "last_at": figures.at - _PG_EPOCH_US,
+        "last_id": figures.id,
+    }
+    for name, value in values.items():
+        heads[f"{name}_size"] = heads.dtype[name].itemsize
+        heads[name] = value
+    sizes = np.diff(offsets)
+    heads["sketch_size"] = sizes
+    head_bytes, sketches, width = memoryview(heads.tobytes()), memoryview(blob), _HEAD.itemsize
+    parts = [_COPY_HEADER]
+    for row, (a, b) in enumerate(zip(offsets, offsets[1:], strict=False)):
+        parts.append(head_bytes[row * width : (row + 1) * width])
+        parts.append(sketches[a:b])
+    parts.append(_COPY_TRAILER)
+    return b"".join(parts)
 
 
 # --- entry points ------------------------------------------------------------------------
