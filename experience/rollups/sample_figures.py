@@ -67,12 +67,20 @@ def _runs(keys: np.ndarray) -> np.ndarray:
 
 def _keys(day: np.ndarray, metric: np.ndarray, service: np.ndarray) -> np.ndarray:
     """One int64 per (day, metric, service), ordered like the triples."""
-    metric_codes, metrics = pd.factorize(metric, sort=True)
-    service_codes, services = pd.factorize(service, sort=True)
-    first_day = int(day.min())
-    if (int(day.max()) - first_day + 1) * len(metrics) * len(services) >= _MAX_KEYS:
-        raise ValueError("too many rollup keys in one merge")
-    return ((day - first_day) * len(metrics) + metric_codes) * len(services) + service_codes
+    columns = []
+    size = 1
+    for values in (day, metric, service):
+        low, high = int(values.min()), int(values.max())
+        columns.append((values - low, high - low + 1))
+        size *= high - low + 1
+    if size >= _MAX_KEYS:  # ids far apart: number the metrics and services actually present
+        metric_codes, metrics = pd.factorize(metric, sort=True)
+        service_codes, services = pd.factorize(service, sort=True)
+        columns[1:] = [(metric_codes, len(metrics)), (service_codes, len(services))]
+        if columns[0][1] * len(metrics) * len(services) >= _MAX_KEYS:
+            raise ValueError("too many rollup keys in one merge")
+    (days, _), (metrics, n_metrics), (services, n_services) = columns
+    return (days * n_metrics + metrics) * n_services + services
 
 
 def _row_of(starts: np.ndarray, n: int) -> np.ndarray:
@@ -92,17 +100,17 @@ def _latest(row_of, starts, at, ids) -> np.ndarray:
     return np.maximum.reduceat(np.where(hit, np.arange(len(at)), -1), starts)
 
 
-def _rows(cat: dict, order: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> dict:
-    """The row fields of the runs of `cat` (arrays in `order`, runs starting at `starts`),
-    with `counts` the samples each run holds."""
+def _rows(cat: dict, order: np.ndarray, starts: np.ndarray, row_of: np.ndarray) -> dict:
+    """The row fields of the runs of `cat` (arrays in `order`, runs starting at `starts`;
+    `row_of` gives each ordered entry's run)."""
     at, ids = cat["at"][order], cat["id"][order]
-    latest = order[_latest(_row_of(starts, len(order)), starts, at, ids)]
+    latest = order[_latest(row_of, starts, at, ids)]
     first = order[starts]
     return {
         "day": cat["day"][first],
         "metric": cat["metric"][first],
         "service": cat["service"][first],
-        "count": counts,
+        "count": np.add.reduceat(cat["count"][order], starts),
         "sum": np.add.reduceat(cat["sum"][order], starts),
         "min": np.minimum.reduceat(cat["min"][order], starts),
         "max": np.maximum.reduceat(cat["max"][order], starts),
@@ -123,12 +131,13 @@ def from_samples(day, metric, service, value, at, ids) -> Figures:
     ordered = pairs[order]
     bucket_starts = _runs(ordered)
     row_starts = _runs(ordered >> _SPAN_BITS)
-    counts = np.diff(np.append(row_starts, n))
+    row_of = _row_of(row_starts, n)
     samples = {"day": day, "metric": metric, "service": service, "at": at, "id": ids}
     samples.update({"sum": value, "min": value, "max": value, "last": value})
+    samples["count"] = np.ones(n, dtype=np.int64)
     return Figures(
-        **_rows(samples, order, row_starts, counts),
-        sk_row=_row_of(row_starts, n)[bucket_starts],
+        **_rows(samples, order, row_starts, row_of),
+        sk_row=row_of[bucket_starts],
         sk_code=codes[order[bucket_starts]],
         sk_count=np.diff(np.append(bucket_starts, n)),
     )
@@ -148,32 +157,35 @@ def merge(parts: list[Figures]) -> Figures:
     keys, new_row = np.unique(_keys(cat["day"], cat["metric"], cat["service"]), return_inverse=True)
     order = np.argsort(new_row, kind="stable")
     starts = _runs(new_row[order])
-    counts = np.add.reduceat(cat["count"][order], starts)
-    rows = _rows(cat, order, starts, counts)
+    rows = _rows(cat, order, starts, new_row[order])
 
-    pairs = (new_row[sk_row] << _SPAN_BITS) + (sk_code + _HALF_SPAN)
-    if len(keys) == len(new_row):  # no key twice: only the rows' order changes
-        sk_order = _blocks(sk_row, order, len(new_row))
-    else:
-        sk_order = np.argsort(pairs, kind="stable")
-    ordered = pairs[sk_order]
-    bucket_starts = _runs(ordered)
+    # A row's buckets are contiguous. Those of keys found in several rows are added up;
+    # then every key's buckets are put in the keys' order.
+    bucket_row = new_row[sk_row]
+    if len(keys) < len(new_row):
+        shared = (np.bincount(new_row, minlength=len(keys)) > 1)[bucket_row]
+        alone, added = np.flatnonzero(~shared), np.flatnonzero(shared)
+        pairs = (bucket_row[added] << _SPAN_BITS) + (sk_code[added] + _HALF_SPAN)
+        pair_order = np.argsort(pairs, kind="stable")
+        ordered = pairs[pair_order]
+        pair_starts = _runs(ordered)
+        bucket_row = np.concatenate((bucket_row[alone], ordered[pair_starts] >> _SPAN_BITS))
+        sk_code = np.concatenate((sk_code[alone], sk_code[added][pair_order][pair_starts]))
+        counts = np.add.reduceat(sk_count[added][pair_order], pair_starts)
+        sk_count = np.concatenate((sk_count[alone], counts))
+    runs = _runs(bucket_row)
+    gather = _blocks(runs, len(bucket_row), np.argsort(bucket_row[runs], kind="stable"))
     return Figures(
-        **rows,
-        sk_row=ordered[bucket_starts] >> _SPAN_BITS,
-        sk_code=sk_code[sk_order][bucket_starts],
-        sk_count=np.add.reduceat(sk_count[sk_order], bucket_starts),
+        **rows, sk_row=bucket_row[gather], sk_code=sk_code[gather], sk_count=sk_count[gather]
     )
 
 
-def _blocks(sk_row: np.ndarray, row_order: np.ndarray, n_rows: int) -> np.ndarray:
-    """The bucket order that lists the rows' buckets (contiguous blocks, `sk_row` sorted
-    within each part) in `row_order`."""
-    sizes = np.bincount(sk_row, minlength=n_rows)
-    first = np.concatenate(([0], np.cumsum(sizes)[:-1]))
-    sizes, first = sizes[row_order], first[row_order]
-    shift = np.repeat(first - np.concatenate(([0], np.cumsum(sizes)[:-1])), sizes)
-    return np.arange(len(sk_row)) + shift
+def _blocks(starts: np.ndarray, n: int, run_order: np.ndarray) -> np.ndarray:
+    """The positions that list the runs of `n` entries (starting at `starts`) in
+    `run_order`, each run's entries in their order."""
+    sizes = np.diff(np.append(starts, n))[run_order]
+    first = starts[run_order]
+    return np.arange(n) + np.repeat(first - (np.cumsum(sizes) - sizes), sizes)
 
 
 def rows_figures(rows) -> Figures:
