@@ -2,17 +2,19 @@
 """Metric samples into MetricRollup: incremental chunks, the rebuild, and folding rows.
 
 Samples roll up like responses: a chunk of queue rows is claimed (experience.rollups.queue),
-its samples are read in one statement (PostgreSQL: COPY), aggregated with NumPy per (local
-day, metric, service) and appended as delta rows (PostgreSQL: COPY; SQLite: one
-executemany). A chunk's cost depends on the chunk only, never on what a day already holds:
-nothing already stored is read or rewritten. Compaction folds a key's rows with the same
-merge (experience.rollups.compaction); a rebuild reads every sample in bounded chunks and
-merges their partial figures.
+its samples are read (PostgreSQL: one binary COPY that claims the queue rows and returns
+their samples; SQLite: the claim, then one SELECT), aggregated with NumPy per (local day,
+metric, service) (experience.rollups.sample_figures) and appended as delta rows
+(PostgreSQL: one binary COPY; SQLite: one executemany). A chunk's cost depends on the chunk
+only, never on what a day already holds: nothing already stored is read or rewritten.
+Compaction folds a key's rows with the same merge (experience.rollups.compaction); a
+rebuild reads every sample in one COPY, aggregates it in bounded chunks and merges their
+partial figures.
 
 Each rollup row holds additive figures: count, sum, min, max, the latest sample (time, id,
-value; ties by id) and a quantile sketch (experience.rollups.sketch) of {bucket code: count}.
-Every figure but the float sum is exact and independent of chunking; the sum is a float sum,
-so chunking can change its last bits.
+value; ties by id) and a quantile sketch (experience.rollups.sketch) of {bucket code: count}
+stored as packed binary entries. Every figure but the float sum is exact and independent of
+chunking; the sum is a float sum, so chunking can change its last bits.
 """
 
 from __future__ import annotations
@@ -82,16 +84,29 @@ def _figures(org, ids, metric, service, value, at) -> Figures:
     return from_samples(_local_days(at, org.time_zone), metric, service, value, at, ids)
 
 
-def _pg_query(cursor, org, ids: list[int] | None) -> bytes:
-    rows = sql.SQL("TRUE") if ids is None else sql.SQL("s.id = ANY({})").format(sql.Literal(ids))
-    return (
-        sql.SQL(
-            "COPY (SELECT s.id, s.metric_id, s.service_id, s.value, s.measured_at FROM {table} s "
-            "WHERE s.organisation_id = {org} AND {rows}) TO STDOUT (FORMAT binary)"
+def _pg_query(cursor, org, claim: int | None) -> bytes:
+    """Every sample of `org` (None), or: claim up to `claim` queue rows (as claim_samples
+    does: deleted, others' locked rows skipped) and read their samples, in one statement."""
+    select = sql.SQL(
+        "SELECT s.id, s.metric_id, s.service_id, s.value, s.measured_at FROM {samples} s "
+    ).format(samples=sql.Identifier(SAMPLES))
+    if claim is None:
+        query = select + sql.SQL("WHERE s.organisation_id = {}").format(sql.Literal(org.pk))
+    else:
+        query = sql.SQL(
+            "WITH claimed AS MATERIALIZED (SELECT sample_id FROM {queue} "
+            "WHERE organisation_id = {org} ORDER BY sample_id LIMIT {limit} "
+            "FOR UPDATE SKIP LOCKED), "
+            "gone AS (DELETE FROM {queue} WHERE sample_id IN (SELECT sample_id FROM claimed) "
+            "RETURNING sample_id) "
+            "{select}JOIN gone ON gone.sample_id = s.id WHERE s.organisation_id = {org}"
+        ).format(
+            queue=sql.Identifier(PENDING_SAMPLES),
+            org=sql.Literal(org.pk),
+            limit=sql.Literal(claim),
+            select=select,
         )
-        .format(table=sql.Identifier(SAMPLES), org=sql.Literal(org.pk), rows=rows)
-        .as_bytes(cursor.cursor)
-    )
+    return sql.SQL("COPY ({}) TO STDOUT (FORMAT binary)").format(query).as_bytes(cursor.cursor)
 
 
 def _pg_columns(rows: bytes):
@@ -110,13 +125,13 @@ def _pg_columns(rows: bytes):
     return ids, metric, service, value, at + _PG_EPOCH_US
 
 
-def _pg_samples(cursor, org, ids):
+def _pg_samples(cursor, org, claim: int | None):
     """The samples as column arrays, about READ_ROWS at a time, from one binary COPY.
 
     The COPY's rows (one message each) are read from libpq directly into one buffer: the
     driver's row iteration costs more than the server's work at this size."""
     pgconn = cursor.cursor.connection.pgconn
-    pgconn.send_query(_pg_query(cursor, org, ids))
+    pgconn.send_query(_pg_query(cursor, org, claim))
     result = pgconn.get_result()
     if result.status != pq.ExecStatus.COPY_OUT:
         _drain(pgconn)
@@ -196,9 +211,8 @@ def _sqlite_samples(cursor, org, ids):
         )
 
 
-def _read(cursor, org, ids: list[int] | None) -> Figures | None:
-    """Figures of the samples `ids` (every sample of `org` with None), one row per key."""
-    columns = _pg_samples(cursor, org, ids) if is_pg() else _sqlite_samples(cursor, org, ids)
+def _read(columns, org) -> Figures | None:
+    """Figures of the samples read as `columns` chunks, one row per key."""
     pending: list[Figures] = []
     for chunk in columns:
         pending.append(_figures(org, *chunk))
@@ -305,24 +319,27 @@ def _copy_rows(org, figures: Figures, delta: bool, blob: bytes, offsets: list[in
 
 def process_sample_chunk(org, limit: int | None = None) -> int:
     """Claim and roll up one chunk of queued samples (delta rows). Returns how many."""
+    limit = CHUNK if limit is None else limit
     with transaction.atomic(), connection.cursor() as cursor:
         lock(cursor, org, exclusive=False)
-        ids = claim_samples(cursor, org, CHUNK if limit is None else limit)
-        if not ids:
-            return 0
-        if is_pg():
+        if is_pg():  # one statement claims the queue rows and reads their samples
             cursor.execute("SET LOCAL jit = off")
-        figures = _read(cursor, org, ids)
-        if figures is not None:
-            write(cursor, org, figures, delta=True)
-        return len(ids)
+            figures = _read(_pg_samples(cursor, org, limit), org)
+        else:
+            ids = claim_samples(cursor, org, limit)
+            figures = _read(_sqlite_samples(cursor, org, ids), org) if ids else None
+        if figures is None:
+            return 0
+        write(cursor, org, figures, delta=True)
+        return int(figures.count.sum())
 
 
 def rebuild_samples(cursor, org) -> int:
     """Write every MetricRollup row of `org` (table emptied and queue cleared first) from
     every sample, one row per key; returns how many samples."""
     cursor.execute(f"DELETE FROM {PENDING_SAMPLES} WHERE organisation_id = %s", [org.pk])
-    figures = _read(cursor, org, None)
+    reader = _pg_samples(cursor, org, None) if is_pg() else _sqlite_samples(cursor, org, None)
+    figures = _read(reader, org)
     if figures is None:
         return 0
     write(cursor, org, figures, delta=False)
