@@ -156,9 +156,9 @@ def _pg_samples(cursor, org, claim: int | None):
         _drain(pgconn)
     finally:
         if not finished:  # abandoned mid-way: finish the COPY so the connection stays usable
-            while get(0)[0] >= 0:
-                pass
             with contextlib.suppress(errors.Error):
+                while get(0)[0] >= 0:
+                    pass
                 _drain(pgconn)
     whole = _strip_header(buffer, done)
     if bytes(buffer[whole:]) != _COPY_TRAILER:
@@ -214,10 +214,11 @@ def _sqlite_samples(cursor, org, ids):
 def _read(columns, org) -> Figures | None:
     """Figures of the samples read as `columns` chunks, one row per key."""
     pending: list[Figures] = []
-    for chunk in columns:
-        pending.append(_figures(org, *chunk))
-        if len(pending) > 4:  # keep the partial figures compact
-            pending = [merge(pending)]
+    with contextlib.closing(columns):  # a failure stops the read before the transaction ends
+        for chunk in columns:
+            pending.append(_figures(org, *chunk))
+            if len(pending) > 4:  # keep the partial figures compact
+                pending = [merge(pending)]
     if not pending:
         return None
     return pending[0] if len(pending) == 1 else merge(pending)
