@@ -276,7 +276,7 @@ def metric_series(
         if acc["last"] is None or (last_at, last_id) > acc["last"][:2]:
             acc["last"] = (last_at, last_id, last_value)
         if aggregation in _QUANTILES:
-            acc["buckets"].update({int(code): count for code, count in buckets.items()})
+            acc["buckets"].update(sketch.decode(buckets))
     series = []
     for first in period_starts(start, end - datetime.timedelta(days=1), period):
         acc = totals.get(first)

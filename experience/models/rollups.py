@@ -116,9 +116,10 @@ class MetricRollup(models.Model):
     """Samples of one metric for one service on one local day.
 
     Additive figures: count, sum, min, max, the latest sample (time, id, value) and a
-    mergeable quantile sketch ({bucket code: samples}, experience/rollups/sketch.py, relative
-    error at most 1 %). Like the response rollups, a key may have several rows: incremental
-    runs append delta rows, compaction folds them; readers combine the rows of a key.
+    mergeable quantile sketch ({bucket code: samples} stored as packed binary entries,
+    experience/rollups/sketch.py, relative error at most 1 %). Like the response rollups, a
+    key may have several rows: incremental runs append delta rows, compaction folds them;
+    readers combine the rows of a key.
     """
 
     organisation = models.ForeignKey(
@@ -138,7 +139,10 @@ class MetricRollup(models.Model):
     last_value = models.FloatField(null=True)
     last_at = models.DateTimeField(null=True)
     last_id = models.BigIntegerField(null=True, help_text="The latest sample's id (ties).")
-    sketch = models.JSONField(default=dict, help_text="Quantile sketch: {bucket code: samples}.")
+    sketch = models.BinaryField(
+        default=bytes,
+        help_text="Quantile sketch: (bucket code, samples) entries, experience/rollups/sketch.py.",
+    )
     delta = models.BooleanField(
         default=False,
         db_default=False,

@@ -6,6 +6,7 @@ Modules, lowest first (each imports only those above it):
 - `queue`: the queues of rows still to roll up (enqueue, claim);
 - `statements`: the SQL statements (SQLite, and PostgreSQL's fallback);
 - `engine`: the NumPy engine that aggregates responses in the worker on PostgreSQL;
+- `sample_figures`: the metric samples' figures as NumPy arrays (built, merged, read back);
 - `responses` and `samples`: each kind's incremental chunk and rebuild;
 - `compaction`: folds the delta rows of a key into one row;
 - `runs`: the rollups job's incremental run (`process_new`) and the full rebuild.

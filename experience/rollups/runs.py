@@ -20,6 +20,7 @@ from django.db.models import F
 
 from ..models import FactorRollup, MetricRollup, PendingResponse, ResponseRollup
 from . import compaction
+from . import samples as sample_rollups
 from .columns import is_pg, lock
 from .queue import PENDING
 from .responses import process_response_chunk, rebuild_responses
@@ -63,7 +64,7 @@ def process_new(org, *, max_chunks: int | None = None) -> dict:
     while True:
         done = process_sample_chunk(org)
         samples += done
-        if done == 0:
+        if done < sample_rollups.CHUNK:  # the queue held no more (others' claims are theirs)
             break
     if (responses or samples) and compaction.delta_rows(org) > compaction.COMPACT_AFTER:
         compaction.compact_rollups(org)

@@ -10,6 +10,9 @@ sketch is a {code: count} map and two sketches merge by adding counts.
 PostgreSQL's percentile_cont interpolates between the two values: when both values have the
 same sign, the result is within a relative α of percentile_cont's. With α = 1 %, buckets
 are 2 % wide; a day of one metric for one service holds a few dozen of them.
+
+Stored (MetricRollup.sketch) as bytes: one ENTRY (code: little-endian int32, count: int64)
+per bucket, codes ascending. `encode` and `decode` convert from and to a {code: count} map.
 """
 
 from __future__ import annotations
@@ -23,6 +26,21 @@ GAMMA = (1 + ALPHA) / (1 - ALPHA)
 _LOG_GAMMA = math.log(GAMMA)
 OFFSET = 40_000  # i + OFFSET > 0 for every finite positive double (i >= -37 300)
 CODE_SPAN = 1 << 18  # codes lie in (-CODE_SPAN / 2, CODE_SPAN / 2)
+ENTRY = np.dtype([("code", "<i4"), ("count", "<i8")])
+
+
+def encode(buckets: dict[int, int]) -> bytes:
+    """The stored form of a {code: count} map."""
+    entries = np.zeros(len(buckets), dtype=ENTRY)
+    entries["code"] = sorted(buckets)
+    entries["count"] = [buckets[code] for code in entries["code"].tolist()]
+    return entries.tobytes()
+
+
+def decode(data) -> dict[int, int]:
+    """The {code: count} map of a stored sketch (bytes or memoryview)."""
+    entries = np.frombuffer(data, dtype=ENTRY)
+    return dict(zip(entries["code"].tolist(), entries["count"].tolist(), strict=True))
 
 
 def codes(values: np.ndarray) -> np.ndarray:

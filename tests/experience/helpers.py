@@ -11,6 +11,7 @@ from experience.models import (
     ResponseRollup,
     SurveyResponse,
 )
+from experience.rollups import sketch
 from tests.factories import PersonaFactory, ServiceFactory, enqueue_responses
 
 CHANNELS = ["portal", "phone", "email", "chat", "walk_in"]
@@ -127,8 +128,8 @@ def _metric_logical(rows, fields):
         last = (row[at["last_at"]], row[at["last_id"]], row[at["last_value"]])
         if total["last"] is None or last[:2] > total["last"][:2]:
             total["last"] = last
-        for code, count in row[at["sketch"]].items():
-            total["sketch"][str(code)] = total["sketch"].get(str(code), 0) + count
+        for code, count in sketch.decode(row[at["sketch"]]).items():
+            total["sketch"][code] = total["sketch"].get(code, 0) + count
     return [
         (
             *key,

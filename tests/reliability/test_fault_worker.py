@@ -16,6 +16,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from experience.models import MetricRollup, MetricSample, ResponseRollup, SurveyResponse
+from experience.rollups import sketch
 from reports.drafting import SECTIONS
 from reports.models import MonthlyReport, ReportSection
 from tests.factories import (
@@ -162,7 +163,7 @@ def test_rollups_killed_mid_run(org_a, broker, mail_dir):
     assert totals.aggregate(s=Sum("score_sum"))["s"] == scores
     assert MetricRollup.objects.filter(organisation=org_a).aggregate(n=Sum("count"))["n"] == 50
     rows = MetricRollup.objects.filter(organisation=org_a)
-    assert sum(sum(row.sketch.values()) for row in rows) == 50
+    assert sum(sum(sketch.decode(row.sketch).values()) for row in rows) == 50
     assert max(row.max for row in rows) == 49.0 and min(row.min for row in rows) == 1.0
 
 
