@@ -25,6 +25,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.summary import print_targets, report
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results.json"
 BATCH = 5_000
@@ -356,12 +358,6 @@ def section_copy(ctx: Context) -> dict:
     return {"copy_seconds": round(wall, 3), "copy_rows_per_s": round(ctx.scale / wall)}
 
 
-def print_targets(results: dict) -> None:
-    from bench.summary import print_targets as print_table
-
-    print_table(results)
-
-
 def _more_sections() -> list:
     from bench.dashboard import section_dashboard
     from bench.memory import section_memory
@@ -373,15 +369,6 @@ def _more_sections() -> list:
 
 
 SECTIONS = [section_ingest, section_copy]
-
-
-def report(results: dict) -> None:
-    width = max(len(k) for k in results)
-    print()
-    print(f"{'figure':<{width}}  value")
-    print(f"{'-' * width}  {'-' * 30}")
-    for key, value in results.items():
-        print(f"{key:<{width}}  {value}")
 
 
 def run_samples_only(ctx: Context) -> int:

@@ -40,3 +40,13 @@ def print_targets(results: dict) -> None:
             " (imports, process start, small batches) weigh on the ratios, so this run only"
             " proves that the benchmark works."
         )
+
+
+def report(results: dict) -> None:
+    """Every figure of the run, one per line."""
+    width = max(len(k) for k in results)
+    print()
+    print(f"{'figure':<{width}}  value")
+    print(f"{'-' * width}  {'-' * 30}")
+    for key, value in results.items():
+        print(f"{key:<{width}}  {value}")
