@@ -42,11 +42,14 @@ class Organisation(models.Model):
     currency = models.CharField(
         max_length=3,
         default="EUR",
+        # Rows written by code that predates the column (old migrations' states) get it too.
+        db_default="EUR",
         validators=[RegexValidator(r"^[A-Z]{3}$", "Use an ISO 4217 code such as EUR or USD.")],
         help_text="ISO 4217 code in which lost time is costed.",
     )
     hourly_cost = models.FloatField(
         default=0.0,
+        db_default=0.0,
         validators=[MinValueValidator(0)],
         help_text="Cost of one hour of a person's time, for personas without their own cost.",
     )

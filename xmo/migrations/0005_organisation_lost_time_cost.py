@@ -14,11 +14,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='organisation',
             name='currency',
-            field=models.CharField(default='EUR', help_text='ISO 4217 code in which lost time is costed.', max_length=3, validators=[django.core.validators.RegexValidator('^[A-Z]{3}$', 'Use an ISO 4217 code such as EUR or USD.')]),
+            field=models.CharField(db_default='EUR', default='EUR', help_text='ISO 4217 code in which lost time is costed.', max_length=3, validators=[django.core.validators.RegexValidator('^[A-Z]{3}$', 'Use an ISO 4217 code such as EUR or USD.')]),
         ),
         migrations.AddField(
             model_name='organisation',
             name='hourly_cost',
-            field=models.FloatField(default=0.0, help_text="Cost of one hour of a person's time, for personas without their own cost.", validators=[django.core.validators.MinValueValidator(0)]),
+            field=models.FloatField(db_default=0.0, default=0.0, help_text="Cost of one hour of a person's time, for personas without their own cost.", validators=[django.core.validators.MinValueValidator(0)]),
         ),
     ]
