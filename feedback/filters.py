@@ -12,12 +12,12 @@ import datetime
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
-from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from experience.choices import Channel, Touchpoint, TriageStatus
 from experience.models import Persona, Service
+from xmo.api.filters import BoundedIsoDateTimeFilter
 from xmo.api.permissions import request_organisation
 from xmo.periods import local_date_to_utc
 
@@ -36,23 +36,6 @@ FOLLOW_UP_CHOICES = [
     ("mine", "My follow-ups"),
 ]
 CLOSED_FOLLOW_UP = [FollowUpStatus.DONE, FollowUpStatus.NOT_NEEDED]
-
-
-class BoundedIsoDateTimeField(IsoDateTimeField):
-    """Refuses instants so far out that converting them between time zones overflows."""
-
-    def to_python(self, value):
-        parsed = super().to_python(value)
-        if parsed is None:
-            return None
-        if not 1900 <= parsed.year <= 9000:
-            raise forms.ValidationError("Give a date between the years 1900 and 9000.")
-        # Offsets beyond ±15:59 are valid ISO 8601 but PostgreSQL refuses them.
-        return parsed.astimezone(datetime.UTC) if parsed.tzinfo else parsed
-
-
-class BoundedIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
-    field_class = BoundedIsoDateTimeField
 
 
 class OptionalCheckbox(forms.CheckboxInput):

@@ -9,6 +9,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from xmo.api import schema as errors
+from xmo.api.filters import BoundedIsoDateTimeFilter
 from xmo.api.parsers import SafeJSONParser
 from xmo.api.permissions import request_membership, request_token
 from xmo.api.views import OrganisationScopedMixin
@@ -26,10 +27,8 @@ class ChangeFilter(django_filters.FilterSet):
     service = django_filters.CharFilter(field_name="services__slug", help_text="Service slug.")
     source = django_filters.CharFilter()
     external_id = django_filters.CharFilter()
-    implemented_from = django_filters.IsoDateTimeFilter(
-        field_name="implemented_at", lookup_expr="gte"
-    )
-    implemented_to = django_filters.IsoDateTimeFilter(field_name="implemented_at", lookup_expr="lt")
+    implemented_from = BoundedIsoDateTimeFilter(field_name="implemented_at", lookup_expr="gte")
+    implemented_to = BoundedIsoDateTimeFilter(field_name="implemented_at", lookup_expr="lt")
 
     class Meta:
         model = Change

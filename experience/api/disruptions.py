@@ -13,6 +13,7 @@ from experience.disruptions.selectors import disruptions_list
 from experience.disruptions.services import disruption_save
 from experience.models import Persona, Service
 from xmo.api import schema as errors
+from xmo.api.filters import BoundedIsoDateTimeFilter
 from xmo.api.parsers import SafeJSONParser
 from xmo.api.permissions import request_membership, request_token
 from xmo.api.views import OrganisationScopedMixin
@@ -95,11 +96,11 @@ class DisruptionSerializer(serializers.ModelSerializer):
 
 class DisruptionFilter(django_filters.FilterSet):
     service = django_filters.CharFilter(field_name="services__slug", help_text="Service slug.")
-    active_at = django_filters.IsoDateTimeFilter(
+    active_at = BoundedIsoDateTimeFilter(
         method="filter_active_at", help_text="Windows open at this instant."
     )
-    starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
-    starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+    starts_after = BoundedIsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
+    starts_before = BoundedIsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
 
     class Meta:
         model = Disruption

@@ -53,5 +53,5 @@ def test_seed_demo_office_plan(client):
 
     client.force_login(get_user_model().objects.get(username="officer"))
     page = client.get("/office/").content.decode()
-    assert "Permanent since" in page and "Pilot" in page and "Focus areas this quarter" in page
+    assert "Permanent since" in page and "Pilot" in page and "Focus areas in force" in page
     assert "Remote work reliability" in page

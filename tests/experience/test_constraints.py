@@ -9,6 +9,7 @@ from experience.models import SurveyResponse
 from tests.constraints import refused, set_fields
 from tests.factories import (
     DataQualityAlertFactory,
+    DisruptionFactory,
     MetricSampleFactory,
     OperationalMetricFactory,
     OrganisationFactory,
@@ -163,3 +164,8 @@ def test_experience_model_once():
     ExperienceModel.objects.create(kind="naive", fitted_at=moment, **key)
     with refused():
         ExperienceModel.objects.create(kind="ridge", fitted_at=moment, **key)
+
+
+def test_disruption_ends_after_start():
+    disruption = DisruptionFactory()
+    set_fields(disruption, ends_at=disruption.starts_at)

@@ -3,10 +3,11 @@
 import pytest
 
 from feedback.models import FeedbackTag, Tag, TagSuggestion
-from tests.constraints import refused
+from tests.constraints import refused, set_fields
 from tests.factories import (
     FeedbackTagFactory,
     TagFactory,
+    TagRuleFactory,
     TagSuggestionFactory,
 )
 
@@ -35,3 +36,10 @@ def test_suggestion_once():
     suggestion = TagSuggestionFactory()
     with refused():
         TagSuggestion.objects.create(response=suggestion.response, tag=suggestion.tag)
+
+
+@pytest.mark.parametrize(
+    "band", [{"min_score": 11}, {"max_score": 11}, {"min_score": 7, "max_score": 6}]
+)
+def test_tag_rule_score_band(band):
+    set_fields(TagRuleFactory(), **band)

@@ -1,6 +1,10 @@
 """The filter backend of every API list: django-filter, plus refusing empty date filters."""
 
+import datetime
+
 import django_filters
+from django import forms
+from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 
@@ -31,3 +35,20 @@ class StrictFilterBackend(DjangoFilterBackend):
             dates = [n for n, f in filterset.filters.items() if isinstance(f, DATE_FILTERS)]
             refuse_empty_dates(request.query_params, dates)
         return filterset
+
+
+class BoundedIsoDateTimeField(IsoDateTimeField):
+    """Refuses instants so far out that converting them between time zones overflows."""
+
+    def to_python(self, value):
+        parsed = super().to_python(value)
+        if parsed is None:
+            return None
+        if not 1900 <= parsed.year <= 9000:
+            raise forms.ValidationError("Give a date between the years 1900 and 9000.")
+        # Offsets beyond ±15:59 are valid ISO 8601 but PostgreSQL refuses them.
+        return parsed.astimezone(datetime.UTC) if parsed.tzinfo else parsed
+
+
+class BoundedIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = BoundedIsoDateTimeField
