@@ -11,7 +11,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
-from kombu import Queue
+from kombu import Exchange, Queue
 
 from xmo.env import email_settings, env_bool, env_list, make_dir
 from xmo.queues import DEFAULT_QUEUE, QUEUES
@@ -210,7 +210,9 @@ else:
     }
 # One queue per kind of work (xmo.jobs.QUEUES). A worker started without -Q consumes all of
 # them; docker-compose.yml runs one worker per group of queues.
-CELERY_TASK_QUEUES = [Queue(name) for name in QUEUES]
+# Each queue has its own exchange and routing key: with the shared default ones, every queue
+# would be bound to the same key and a message would reach every queue.
+CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name) for name in QUEUES]
 CELERY_TASK_DEFAULT_QUEUE = DEFAULT_QUEUE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

@@ -63,10 +63,15 @@ def test_dispatch_publishes_one_delayed_run_per_organisation_to_the_job_queue():
     orgs = [OrganisationFactory(slug=f"spread-{i}") for i in range(3)]
     app.control.purge()
     r = _redis()
-    r.delete("ingest", "evaluate")
+    r.delete(*QUEUES)
+    # Every queue declared and bound, as the workers leave them: a message still reaches
+    # only the queue it is published to.
+    with app.connection_for_write() as conn:
+        for queue in app.amqp.queues.values():
+            queue(conn.default_channel).declare()
     assert dispatch("rollups") == 3
     messages = [json.loads(m) for m in r.lrange("ingest", 0, -1)]
-    assert r.llen("evaluate") == 0
+    assert [r.llen(q) for q in QUEUES if q != "ingest"] == [0, 0, 0, 0]
     assert len(messages) == 3
     published = {}
     for m in messages:
@@ -129,6 +134,14 @@ def test_two_workers_on_different_queues_each_run_only_their_jobs(org_a):
             )
             time.sleep(0.5)
         assert set(done) == {"rollups", "send_notification_emails"}, done
+        time.sleep(3)  # a copy delivered to the other worker's queue would have run by now
+        runs = JobRun.objects.filter(
+            organisation=org_a, name__in=["rollups", "send_notification_emails"]
+        )
+        assert sorted(runs.values_list("name", flat=True)) == [
+            "rollups",
+            "send_notification_emails",
+        ]
         # The holder is host:pid:run; the solo pool runs jobs in the worker's own process.
         assert done["rollups"].split(":")[1] == str(ingest.pid)
         assert done["send_notification_emails"].split(":")[1] == str(notify.pid)
