@@ -43,6 +43,7 @@ def test_list_detail_and_league(org_a, users, login):
     page = client.get("/changes/").content.decode()
     assert page.count("data-change=") == 3
     assert "−12.0 points" in page and "not as expected" in page
+    assert "p = 0.0010" in page
     assert client.get("/changes/?verdict=worsened").content.decode().count("data-change=") == 1
     detail = client.get(f"/changes/{worse.pk}/").content.decode()
     assert 'data-verdict="worsened"' in detail and "Not as expected" in detail
