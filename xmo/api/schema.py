@@ -31,6 +31,7 @@ FORBIDDEN = error("The token lacks the scope, or the role lacks the capability."
 NOT_FOUND = error("Unknown object, or another organisation's.")
 THROTTLED = error("Too many requests; retry after `Retry-After` seconds.")
 TOO_LARGE = error("Body or batch too large.")
+URI_TOO_LONG = error("The request line is longer than the server accepts (XMO_MAX_URL_BYTES).")
 NOT_JSON = error("The body is not JSON (Content-Type must be application/json).")
 
 READ_ERRORS = {400: BAD_REQUEST, 401: UNAUTHORIZED, 403: FORBIDDEN, 429: THROTTLED}
@@ -72,6 +73,8 @@ class XmoAutoSchema(AutoSchema):
         if direction != "response":
             return responses
         extra = {401: UNAUTHORIZED, 403: FORBIDDEN, 429: THROTTLED, 400: BAD_REQUEST}
+        # Any operation, given enough query parameters (xmo.middleware).
+        extra[414] = URI_TOO_LONG
         # Lists answer 404 for a page past the end; detail routes for unknown objects.
         extra[404] = NOT_FOUND
         if self.method in ("POST", "PUT", "PATCH"):
