@@ -12,6 +12,8 @@ from .selectors import follow_up_owner_choices
 
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 MAX_PATTERN_LINES = 50
+# As much of a rule as the live preview searches for.
+PREVIEW_CHARS = 5000
 
 
 class BulkActionForm(forms.Form):
@@ -192,7 +194,8 @@ class TagRuleForm(forms.ModelForm):
         """An unsaved rule from the fields that are valid so far, for the live preview."""
         data = getattr(self, "cleaned_data", {})
         return TagRule(
-            patterns=data.get("patterns") or self.data.get("patterns", "")[:5000],
+            # As much as a preview can search for: SQLite refuses LIKE patterns past 50 000 bytes.
+            patterns=(data.get("patterns") or self.data.get("patterns", ""))[:PREVIEW_CHARS],
             match=data.get("match") or RuleMatch.ANY_KEYWORD,
             min_score=data.get("min_score"),
             max_score=data.get("max_score"),
