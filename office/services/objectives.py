@@ -7,6 +7,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from xmo.audit import audit_change
 from xmo.services import audit, snapshot
 
 from ..choices import ObjectiveStatus
@@ -30,37 +31,24 @@ CLOSED = (ObjectiveStatus.DONE, ObjectiveStatus.DROPPED)
 
 @transaction.atomic
 def objective_save(*, actor, organisation, objective: Objective | None = None, **fields):
-    before = snapshot(objective, OBJECTIVE_FIELDS) if objective else None
+    action = "objective.updated" if objective else "objective.created"
     objective = objective or Objective(organisation=organisation)
-    for name, value in fields.items():
-        setattr(objective, name, value)
-    if objective.starts_on and objective.due_on and objective.due_on <= objective.starts_on:
-        raise ValidationError({"due_on": "The due date must come after the start."})
-    objective.save()
-    audit(
-        organisation=organisation,
-        actor=actor,
-        action="objective.updated" if before else "objective.created",
-        obj=objective,
-        before=before,
-        after=snapshot(objective, OBJECTIVE_FIELDS),
-    )
+    with audit_change(
+        objective, actor=actor, action=action, fields=OBJECTIVE_FIELDS, organisation=organisation
+    ):
+        for name, value in fields.items():
+            setattr(objective, name, value)
+        if objective.starts_on and objective.due_on and objective.due_on <= objective.starts_on:
+            raise ValidationError({"due_on": "The due date must come after the start."})
+        objective.save()
     return objective
 
 
 @transaction.atomic
 def objective_set_status(*, actor, objective: Objective, status):
-    before = snapshot(objective, ["status"])
-    objective.status = status
-    objective.save(update_fields=["status", "updated_at"])
-    audit(
-        organisation=objective.organisation,
-        actor=actor,
-        action="objective.status",
-        obj=objective,
-        before=before,
-        after=snapshot(objective, ["status"]),
-    )
+    with audit_change(objective, actor=actor, action="objective.status", fields=["status"]):
+        objective.status = status
+        objective.save(update_fields=["status", "updated_at"])
     return objective
 
 
@@ -68,21 +56,13 @@ def objective_set_status(*, actor, objective: Objective, status):
 def objective_review(*, actor, objective: Objective, reviewed_on: datetime.date, status, note):
     """A review (in the quarterly meeting or on its page): the status and what was concluded."""
     fields = ["status", "reviewed_on", "review_note"]
-    before = snapshot(objective, fields)
-    objective.status = status
-    objective.reviewed_on = reviewed_on
-    objective.review_note = note.strip()
-    if status in CLOSED and objective.closed_on is None:
-        objective.closed_on = reviewed_on
-    objective.save()
-    audit(
-        organisation=objective.organisation,
-        actor=actor,
-        action="objective.reviewed",
-        obj=objective,
-        before=before,
-        after=snapshot(objective, fields),
-    )
+    with audit_change(objective, actor=actor, action="objective.reviewed", fields=fields):
+        objective.status = status
+        objective.reviewed_on = reviewed_on
+        objective.review_note = note.strip()
+        if status in CLOSED and objective.closed_on is None:
+            objective.closed_on = reviewed_on
+        objective.save()
     return objective
 
 
@@ -91,42 +71,33 @@ def objective_close(*, actor, objective: Objective, status, closed_on: datetime.
     if status not in CLOSED:
         raise ValidationError("An objective closes as done or dropped.")
     fields = ["status", "closed_on", "review_note"]
-    before = snapshot(objective, fields)
-    objective.status = status
-    objective.closed_on = closed_on
-    if note.strip():
-        objective.review_note = note.strip()
-    objective.save()
-    audit(
-        organisation=objective.organisation,
-        actor=actor,
-        action="objective.closed",
-        obj=objective,
-        before=before,
-        after=snapshot(objective, fields),
-    )
+    with audit_change(objective, actor=actor, action="objective.closed", fields=fields):
+        objective.status = status
+        objective.closed_on = closed_on
+        if note.strip():
+            objective.review_note = note.strip()
+        objective.save()
     return objective
 
 
 @transaction.atomic
 def key_result_save(*, actor, objective: Objective, key_result: KeyResult | None = None, **fields):
-    before = snapshot(key_result, KEY_RESULT_FIELDS) if key_result else None
+    action = "key_result.updated" if key_result else "key_result.created"
     key_result = key_result or KeyResult(objective=objective)
-    for name, value in fields.items():
-        setattr(key_result, name, value)
-    if key_result.measure != "xla_indicator":
-        key_result.xla, key_result.indicator_key = None, ""
-    if key_result.due_on <= key_result.starts_on:
-        raise ValidationError({"due_on": "The target date must come after the start."})
-    key_result.save()
-    audit(
-        organisation=objective.organisation,
+    with audit_change(
+        key_result,
         actor=actor,
-        action="key_result.updated" if before else "key_result.created",
-        obj=key_result,
-        before=before,
-        after=snapshot(key_result, KEY_RESULT_FIELDS),
-    )
+        action=action,
+        fields=KEY_RESULT_FIELDS,
+        organisation=objective.organisation,
+    ):
+        for name, value in fields.items():
+            setattr(key_result, name, value)
+        if key_result.measure != "xla_indicator":
+            key_result.xla, key_result.indicator_key = None, ""
+        if key_result.due_on <= key_result.starts_on:
+            raise ValidationError({"due_on": "The target date must come after the start."})
+        key_result.save()
     return key_result
 
 

@@ -6,6 +6,7 @@ import datetime
 
 from django.db import transaction
 
+from xmo.audit import audit_change
 from xmo.periods import local_today
 from xmo.services import audit, notify, snapshot
 
@@ -19,21 +20,20 @@ REMINDER_DAYS = 14
 @transaction.atomic
 def officer_profile_save(*, actor, membership, service_areas=None, **fields) -> OfficerProfile:
     profile = OfficerProfile.objects.filter(membership=membership).first()
-    before = snapshot(profile, PROFILE_FIELDS) if profile else None
+    action = "officer_profile.updated" if profile else "officer_profile.created"
     profile = profile or OfficerProfile(membership=membership)
-    for name, value in fields.items():
-        setattr(profile, name, value)
-    profile.save()
-    if service_areas is not None:
-        profile.service_areas.set(service_areas)
-    audit(
-        organisation=membership.organisation,
+    with audit_change(
+        profile,
         actor=actor,
-        action="officer_profile.updated" if before else "officer_profile.created",
-        obj=profile,
-        before=before,
-        after=snapshot(profile, PROFILE_FIELDS),
-    )
+        action=action,
+        fields=PROFILE_FIELDS,
+        organisation=membership.organisation,
+    ):
+        for name, value in fields.items():
+            setattr(profile, name, value)
+        profile.save()
+        if service_areas is not None:
+            profile.service_areas.set(service_areas)
     return profile
 
 
@@ -58,19 +58,11 @@ def training_save(*, actor, membership, item: TrainingItem | None = None, **fiel
 
 @transaction.atomic
 def training_complete(*, actor, item: TrainingItem, completed_on: datetime.date, evidence=""):
-    before = snapshot(item, TRAINING_FIELDS)
-    item.completed_on = completed_on
-    if evidence:
-        item.evidence = evidence
-    item.save(update_fields=["completed_on", "evidence"])
-    audit(
-        organisation=item.organisation,
-        actor=actor,
-        action="training.completed",
-        obj=item,
-        before=before,
-        after=snapshot(item, TRAINING_FIELDS),
-    )
+    with audit_change(item, actor=actor, action="training.completed", fields=TRAINING_FIELDS):
+        item.completed_on = completed_on
+        if evidence:
+            item.evidence = evidence
+        item.save(update_fields=["completed_on", "evidence"])
     return item
 
 
