@@ -8,7 +8,7 @@ PORT ?= 8000
 SCALE ?= 1000000
 export DJANGO_DEBUG ?= 1
 
-.PHONY: help install run serve worker beat test test-deps test-fast lint format migrate seed bench stats clean
+.PHONY: help install run serve worker beat test test-deps test-fast lint format migrate seed bench stats clean messages messages-check
 
 help:
 	@echo "make run    install, migrate, load demo data once, serve web + worker + beat on http://$(HOST):$(PORT)"
@@ -87,6 +87,17 @@ bench: install
 stats: install
 	$(PY) -m bench.stats $(STATS_ARGS)
 	$(PY) -m bench.tag_stats
+
+# Extract every marked string into locale/de/LC_MESSAGES/django.po (keeping the translations
+# already there), then compile django.mo. Translate the new empty msgstr entries, then run
+# it again. `make messages-check` fails when any string has no German translation.
+MESSAGE_IGNORES := --ignore=.venv --ignore=node_modules --ignore=tests --ignore=bench --ignore=var --ignore=build
+messages: install
+	$(PY) manage.py makemessages --locale de --no-obsolete --no-location $(MESSAGE_IGNORES)
+	$(PY) manage.py compilemessages --locale de --ignore=.venv --ignore=node_modules
+
+messages-check: install
+	bash .ci/messages-check
 
 clean:
 	rm -rf var/xmo.sqlite3* var/broker var/celerybeat-schedule* var/.demo-loaded var/mail
