@@ -12,7 +12,7 @@ from django.utils.text import slugify
 
 from experience.choices import TriageStatus
 from experience.models import SurveyResponse
-from xmo.audit import audit_change
+from xmo.audit import audit_change, audit_delete
 from xmo.services import audit, snapshot
 
 from .choices import SuggestionStatus, TagSource
@@ -305,16 +305,13 @@ def tag_merge(*, actor, source: Tag, target: Tag) -> Tag:
 
 @transaction.atomic
 def tag_delete(*, actor, tag: Tag) -> None:
-    before = snapshot(tag, TAG_FIELDS) | {"usage": tag.links.count()}
-    organisation = tag.organisation
-    audit(
-        organisation=organisation,
+    audit_delete(
+        tag,
         actor=actor,
         action="tag.deleted",
-        obj=tag,
-        before=before,
+        fields=TAG_FIELDS,
+        extra={"usage": tag.links.count()},
     )
-    tag.delete()
 
 
 # Rules --------------------------------------------------------------------------------------

@@ -91,20 +91,19 @@ class SsoRoleMappingAdmin(admin.ModelAdmin):
     readonly_fields = ["created_by", "created_at"]
 
     def save_model(self, request, obj, form, change):
-        from .services import audit, snapshot
+        from .audit import audit_change
 
-        before = snapshot(type(obj).objects.get(pk=obj.pk), ["group", "role"]) if change else None
         if not change:
             obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-        audit(
-            organisation=obj.organisation,
+        with audit_change(
+            obj,
             actor=request.user,
-            action="sso_mapping.changed" if change else "sso_mapping.added",
-            obj=obj,
-            before=before,
-            after=snapshot(obj, ["group", "role"]),
-        )
+            action="sso_mapping.changed",
+            created_action="sso_mapping.added",
+            fields=["group", "role"],
+            reread=True,
+        ):
+            super().save_model(request, obj, form, change)
 
     def delete_model(self, request, obj):
         from .sso.services import sso_mapping_remove

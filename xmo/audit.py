@@ -55,27 +55,42 @@ def audit(
     )
 
 
+class Change:
+    """What the `with audit_change(...) as change:` block may add to its event: `extra`
+    (merged into "after": a reason, the rows a change ended), or a different `action` or
+    `object_repr` decided inside the block."""
+
+    def __init__(self, action: str, object_repr: str):
+        self.action = action
+        self.object_repr = object_repr
+        self.extra: dict = {}
+
+
 @contextmanager
 def audit_change(
     obj,
     *,
     actor,
     action: str,
+    created_action: str | None = None,
     fields: list[str] | None = None,
     organisation=None,
+    object_repr: str | Callable[[object], str] = "",
     reread: bool = False,
     only_changes: bool = False,
     picture: Callable[[object], dict] | None = None,
-) -> Iterator[None]:
+) -> Iterator[Change]:
     """Audit the change the `with` block makes to `obj` (and saves).
 
     The snapshot of `fields` is taken before the block and again after it (an unsaved
-    object, created by the block, has no "before"); the event is written only when the
-    block finishes (an exception writes nothing). `organisation` defaults to the object's.
-    `reread` takes "before" from the database (a bound ModelForm has already changed the
-    instance in memory); `only_changes` writes no event when nothing changed.
-    `picture(obj)` replaces the snapshot of `fields` where the change spans more than one
-    row (a version with its indicators).
+    object, created by the block, has no "before", and its event is `created_action` when
+    given); the event is written only when the block finishes (an exception writes
+    nothing). `organisation` defaults to the object's. `object_repr` (text, or a function
+    of the saved object) replaces `str(obj)` in the log. `reread` takes "before" from the
+    database (a bound ModelForm has already changed the instance in memory);
+    `only_changes` writes no event when nothing changed. `picture(obj)` replaces the
+    snapshot of `fields` where the change spans more than one row (a version with its
+    indicators). The block receives a `Change` to add facts to "after".
     """
 
     def take(instance) -> dict:
@@ -83,15 +98,33 @@ def audit_change(
 
     stored = obj.pk is not None
     before = take(type(obj).objects.get(pk=obj.pk) if reread else obj) if stored else None
-    yield
-    after = take(obj)
+    change = Change(action if stored or created_action is None else created_action, "")
+    yield change
+    after = {**take(obj), **change.extra}
     if only_changes and before == after:
         return
+    label = change.object_repr or (object_repr(obj) if callable(object_repr) else object_repr)
+    audit(
+        organisation=organisation if organisation is not None else obj.organisation,
+        actor=actor,
+        action=change.action,
+        obj=obj,
+        object_repr=label,
+        before=before,
+        after=after,
+    )
+
+
+def audit_delete(
+    obj, *, actor, action: str, fields: list[str] | None = None, organisation=None, extra=None
+) -> None:
+    """Audit, then delete, `obj`: the event keeps the snapshot of `fields` (plus `extra`)
+    as "before"."""
     audit(
         organisation=organisation if organisation is not None else obj.organisation,
         actor=actor,
         action=action,
         obj=obj,
-        before=before,
-        after=after,
+        before={**snapshot(obj, fields), **(extra or {})},
     )
+    obj.delete()

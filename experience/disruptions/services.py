@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from xmo.services import audit, snapshot
+from xmo.audit import audit_change
+from xmo.services import snapshot
 
 from .models import Disruption
 
@@ -46,35 +47,31 @@ def disruption_save(*, actor, organisation, data: dict, disruption: Disruption |
     for obj in (*services, *personas):
         if obj.organisation_id != organisation.pk:
             raise ValidationError({"services": ["Unknown service or persona."]})
-    created = disruption is None
-    if created:
+    if disruption is None:
         disruption = Disruption(organisation=organisation, created_by=_person(actor))
-        before = None
-    else:
-        if disruption.organisation_id != organisation.pk:
-            raise ValueError("That disruption belongs to another organisation.")
-        before = _picture(Disruption.objects.get(pk=disruption.pk))
-    approver_before = disruption.approved_by_id
-    for key, value in data.items():
-        setattr(disruption, key, value)
-    if disruption.approved_by_id and disruption.approved_by_id != approver_before:
-        disruption.approved_at = timezone.now()
-    elif not disruption.approved_by_id:
-        disruption.approved_at = None
-    disruption.full_clean(exclude=["services", "personas"])
-    disruption.save()
-    disruption.services.set(services)
-    disruption.personas.set(personas)
-    after = _picture(disruption)
-    if created or before != after:
-        audit(
-            organisation=organisation,
-            actor=actor,
-            action=f"disruption.{'declared' if created else 'updated'}",
-            obj=disruption,
-            before=before,
-            after=after,
-        )
+    elif disruption.organisation_id != organisation.pk:
+        raise ValueError("That disruption belongs to another organisation.")
+    with audit_change(
+        disruption,
+        actor=actor,
+        action="disruption.updated",
+        created_action="disruption.declared",
+        organisation=organisation,
+        reread=True,
+        only_changes=True,
+        picture=_picture,
+    ):
+        approver_before = disruption.approved_by_id
+        for key, value in data.items():
+            setattr(disruption, key, value)
+        if disruption.approved_by_id and disruption.approved_by_id != approver_before:
+            disruption.approved_at = timezone.now()
+        elif not disruption.approved_by_id:
+            disruption.approved_at = None
+        disruption.full_clean(exclude=["services", "personas"])
+        disruption.save()
+        disruption.services.set(services)
+        disruption.personas.set(personas)
     return disruption
 
 

@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from office.services import scope_mark_reviewed
-from xmo.audit import audit_change
+from xmo.audit import audit_change, audit_delete
 from xmo.services import audit, notify, snapshot
 
 from .. import drafting
@@ -120,15 +120,13 @@ def decision_add(*, actor, meeting, text, communicate=False, agenda_item=None):
 
 @transaction.atomic
 def decision_delete(*, actor, decision):
-    before = snapshot(decision, ["text", "communicate"])
-    audit(
-        organisation=decision.meeting.organisation,
+    audit_delete(
+        decision,
         actor=actor,
         action="decision.deleted",
-        obj=decision,
-        before=before,
+        fields=["text", "communicate"],
+        organisation=decision.meeting.organisation,
     )
-    decision.delete()
 
 
 def minutes_context(meeting) -> dict:

@@ -7,7 +7,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from xmo.audit import audit_change
+from xmo.audit import audit_change, audit_delete
 from xmo.services import audit, snapshot
 
 from ..choices import ObjectiveStatus
@@ -103,14 +103,13 @@ def key_result_save(*, actor, objective: Objective, key_result: KeyResult | None
 
 @transaction.atomic
 def key_result_delete(*, actor, key_result: KeyResult) -> None:
-    audit(
-        organisation=key_result.objective.organisation,
+    audit_delete(
+        key_result,
         actor=actor,
         action="key_result.deleted",
-        obj=key_result,
-        before=snapshot(key_result, KEY_RESULT_FIELDS),
+        fields=KEY_RESULT_FIELDS,
+        organisation=key_result.objective.organisation,
     )
-    key_result.delete()
 
 
 @transaction.atomic

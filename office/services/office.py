@@ -7,8 +7,9 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from xmo.audit import audit_change, audit_delete
 from xmo.periods import local_today
-from xmo.services import audit, snapshot
+from xmo.services import audit
 
 from ..choices import Phase, ScopeStatus
 from ..models import Duty, DutyAssignment, Office, PhaseChange, ServiceScope
@@ -27,17 +28,9 @@ def office_ensure(*, organisation) -> Office:
 @transaction.atomic
 def office_update_mission(*, actor, organisation, mission: str) -> Office:
     office = Office.objects.select_for_update().get(pk=office_ensure(organisation=organisation).pk)
-    before = snapshot(office, ["mission"])
-    office.mission = mission.strip()
-    office.save(update_fields=["mission"])
-    audit(
-        organisation=organisation,
-        actor=actor,
-        action="office.mission",
-        obj=office,
-        before=before,
-        after=snapshot(office, ["mission"]),
-    )
+    with audit_change(office, actor=actor, action="office.mission", fields=["mission"]):
+        office.mission = mission.strip()
+        office.save(update_fields=["mission"])
     return office
 
 
@@ -47,67 +40,53 @@ def office_hand_over(*, actor, organisation, decided_on: datetime.date, reason: 
     office = Office.objects.select_for_update().get(pk=office_ensure(organisation=organisation).pk)
     if office.phase != Phase.TASK_FORCE:
         raise ValidationError("The office is already a permanent XMO.")
-    before = snapshot(office, ["phase", "established_on"])
-    change = PhaseChange.objects.create(
-        organisation=organisation,
-        from_phase=office.phase,
-        to_phase=Phase.XMO,
-        decided_on=decided_on,
-        reason=reason.strip(),
-        decided_by=actor if getattr(actor, "is_authenticated", False) else None,
-    )
-    office.phase = Phase.XMO
-    office.established_on = decided_on
-    office.save(update_fields=["phase", "established_on"])
-    ended = list(
-        Duty.objects.filter(organisation=organisation, temporary=True, ended_on__isnull=True)
-    )
-    Duty.objects.filter(pk__in=[d.pk for d in ended]).update(ended_on=decided_on)
-    audit(
-        organisation=organisation,
-        actor=actor,
-        action="office.hand_over",
-        obj=office,
-        before=before,
-        after={
-            **snapshot(office, ["phase", "established_on"]),
+    with audit_change(
+        office, actor=actor, action="office.hand_over", fields=["phase", "established_on"]
+    ) as audited:
+        change = PhaseChange.objects.create(
+            organisation=organisation,
+            from_phase=office.phase,
+            to_phase=Phase.XMO,
+            decided_on=decided_on,
+            reason=reason.strip(),
+            decided_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        office.phase = Phase.XMO
+        office.established_on = decided_on
+        office.save(update_fields=["phase", "established_on"])
+        ended = list(
+            Duty.objects.filter(organisation=organisation, temporary=True, ended_on__isnull=True)
+        )
+        Duty.objects.filter(pk__in=[d.pk for d in ended]).update(ended_on=decided_on)
+        audited.extra = {
             "reason": change.reason,
             "temporary_duties_ended": [d.title for d in ended],
-        },
-    )
+        }
     return change
 
 
 @transaction.atomic
 def duty_save(*, actor, organisation, duty: Duty | None = None, **fields) -> Duty:
-    fields_list = ["title", "description", "order", "temporary"]
-    before = snapshot(duty, fields_list) if duty else None
     duty = duty or Duty(organisation=organisation)
-    for name, value in fields.items():
-        setattr(duty, name, value)
-    duty.full_clean()
-    duty.save()
-    audit(
-        organisation=organisation,
+    with audit_change(
+        duty,
         actor=actor,
-        action="duty.updated" if before else "duty.created",
-        obj=duty,
-        before=before,
-        after=snapshot(duty, fields_list),
-    )
+        action="duty.updated",
+        created_action="duty.created",
+        fields=["title", "description", "order", "temporary"],
+    ):
+        for name, value in fields.items():
+            setattr(duty, name, value)
+        duty.full_clean()
+        duty.save()
     return duty
 
 
 @transaction.atomic
 def duty_delete(*, actor, duty: Duty) -> None:
-    audit(
-        organisation=duty.organisation,
-        actor=actor,
-        action="duty.deleted",
-        obj=duty,
-        before=snapshot(duty, ["title", "description", "temporary"]),
+    audit_delete(
+        duty, actor=actor, action="duty.deleted", fields=["title", "description", "temporary"]
     )
-    duty.delete()
 
 
 @transaction.atomic
@@ -146,31 +125,29 @@ def scope_set(
     scope, _ = ServiceScope.objects.select_for_update().get_or_create(
         service=service, defaults={"organisation": organisation}
     )
-    before = snapshot(scope, ["status", "override_reason"])
     override_reason = override_reason.strip()
     if status == ScopeStatus.IN_SCOPE and not ready and not override_reason:
         raise ReadinessError(
             f"{service.name} does not meet the readiness checklist; "
             "give a reason to put it in scope anyway."
         )
-    scope.status = status
-    scope.override_reason = override_reason if status == ScopeStatus.IN_SCOPE and not ready else ""
-    scope.override_by = actor if scope.override_reason else None
-    scope.changed_on = local_today(organisation)
-    scope.save()
-    office = office_ensure(organisation=organisation)
-    if status == ScopeStatus.IN_SCOPE:
-        office.services_in_scope.add(service)
-    else:
-        office.services_in_scope.remove(service)
-    audit(
-        organisation=organisation,
-        actor=actor,
-        action="scope.override" if scope.override_reason else "scope.status",
-        obj=scope,
-        before=before,
-        after={**snapshot(scope, ["status", "override_reason"]), "ready": ready},
-    )
+    with audit_change(
+        scope, actor=actor, action="scope.status", fields=["status", "override_reason"]
+    ) as audited:
+        scope.status = status
+        in_scope_unready = status == ScopeStatus.IN_SCOPE and not ready
+        scope.override_reason = override_reason if in_scope_unready else ""
+        scope.override_by = actor if scope.override_reason else None
+        scope.changed_on = local_today(organisation)
+        scope.save()
+        office = office_ensure(organisation=organisation)
+        if status == ScopeStatus.IN_SCOPE:
+            office.services_in_scope.add(service)
+        else:
+            office.services_in_scope.remove(service)
+        audited.extra = {"ready": ready}
+        if scope.override_reason:
+            audited.action = "scope.override"
     return scope
 
 

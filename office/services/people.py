@@ -6,9 +6,9 @@ import datetime
 
 from django.db import transaction
 
-from xmo.audit import audit_change
+from xmo.audit import audit_change, audit_delete
 from xmo.periods import local_today
-from xmo.services import audit, notify, snapshot
+from xmo.services import notify
 
 from ..models import OfficerProfile, TrainingItem
 
@@ -39,20 +39,18 @@ def officer_profile_save(*, actor, membership, service_areas=None, **fields) -> 
 
 @transaction.atomic
 def training_save(*, actor, membership, item: TrainingItem | None = None, **fields):
-    before = snapshot(item, TRAINING_FIELDS) if item else None
     item = item or TrainingItem(organisation=membership.organisation, membership=membership)
-    for name, value in fields.items():
-        setattr(item, name, value)
-    item.save()
-    audit(
-        organisation=membership.organisation,
+    with audit_change(
+        item,
         actor=actor,
-        action="training.updated" if before else "training.created",
-        obj=item,
-        object_repr=f"{item.course} ({membership.user.get_username()})",
-        before=before,
-        after=snapshot(item, TRAINING_FIELDS),
-    )
+        action="training.updated",
+        created_action="training.created",
+        fields=TRAINING_FIELDS,
+        object_repr=lambda saved: f"{saved.course} ({membership.user.get_username()})",
+    ):
+        for name, value in fields.items():
+            setattr(item, name, value)
+        item.save()
     return item
 
 
@@ -68,14 +66,7 @@ def training_complete(*, actor, item: TrainingItem, completed_on: datetime.date,
 
 @transaction.atomic
 def training_delete(*, actor, item: TrainingItem) -> None:
-    audit(
-        organisation=item.organisation,
-        actor=actor,
-        action="training.deleted",
-        obj=item,
-        before=snapshot(item, TRAINING_FIELDS),
-    )
-    item.delete()
+    audit_delete(item, actor=actor, action="training.deleted", fields=TRAINING_FIELDS)
 
 
 def send_training_reminders(org, today: datetime.date | None = None) -> dict:

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from xmo.audit import audit_change, audit_delete
 from xmo.choices import Role
 from xmo.models import Membership
 from xmo.services import audit, snapshot
@@ -64,15 +65,7 @@ def sso_mapping_add(*, organisation, group: str, role: str, actor) -> SsoRoleMap
 
 @transaction.atomic
 def sso_mapping_remove(*, mapping: SsoRoleMapping, actor) -> None:
-    before = snapshot(mapping, ["group", "role"])
-    audit(
-        organisation=mapping.organisation,
-        actor=actor,
-        action="sso_mapping.removed",
-        obj=mapping,
-        before=before,
-    )
-    mapping.delete()
+    audit_delete(mapping, actor=actor, action="sso_mapping.removed", fields=["group", "role"])
 
 
 # -- sign-in --------------------------------------------------------------------------------
@@ -210,17 +203,14 @@ def sso_roles_apply(*, user, groups: set[str]) -> dict[str, list]:
             logger.warning("SSO kept %s as the last admin of %s", user, membership.organisation)
             changes["kept"].append(membership)
             continue
-        before = snapshot(membership, ["role", "managed_by_sso"])
-        membership.role, membership.managed_by_sso = role, True
-        membership.save(update_fields=["role", "managed_by_sso"])
-        audit(
-            organisation=membership.organisation,
+        with audit_change(
+            membership,
             actor=user,
             action="membership.sso_role_set",
-            obj=membership,
-            before=before,
-            after=snapshot(membership, ["role", "managed_by_sso"]),
-        )
+            fields=["role", "managed_by_sso"],
+        ):
+            membership.role, membership.managed_by_sso = role, True
+            membership.save(update_fields=["role", "managed_by_sso"])
         changes["changed"].append(membership)
     for org_id, membership in current.items():
         if org_id in wanted or not membership.managed_by_sso:
@@ -229,14 +219,12 @@ def sso_roles_apply(*, user, groups: set[str]) -> dict[str, list]:
             logger.warning("SSO kept %s as the last admin of %s", user, membership.organisation)
             changes["kept"].append(membership)
             continue
-        audit(
-            organisation=membership.organisation,
+        audit_delete(
+            membership,
             actor=user,
             action="membership.sso_removed",
-            obj=membership,
-            before=snapshot(membership, ["user", "role", "managed_by_sso"]),
+            fields=["user", "role", "managed_by_sso"],
         )
-        membership.delete()
         changes["removed"].append(membership)
     return changes
 
