@@ -23,11 +23,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from celery import current_app
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from .queues import DEFAULT_QUEUE, QUEUES
+
+# The one Celery task (xmo/tasks.py), published by name so that this module does not
+# import the task module that imports it.
+RUN_JOB_TASK = "xmo.run_job"
 
 logger = logging.getLogger(__name__)
 
@@ -159,7 +164,6 @@ def dispatch(name: str) -> int:
     """Publish one run of the job per organisation to the job's queue, each at its offset.
     A job that is not per organisation runs here. Returns how many runs were published."""
     from .models import Organisation
-    from .tasks import run_job_task
 
     j = load_jobs()[name]
     if not j.per_org:
@@ -168,7 +172,8 @@ def dispatch(name: str) -> int:
     published = 0
     for org_id in Organisation.objects.order_by("pk").values_list("pk", flat=True):
         offset = spread_offset(j, org_id)
-        run_job_task.apply_async(
+        current_app.send_task(
+            RUN_JOB_TASK,
             args=(name, org_id),
             queue=j.queue,
             countdown=offset,
@@ -427,10 +432,9 @@ def enqueue(name: str, org_id: int | None = None) -> bool:
 
     Returns False when the broker is unreachable; callers rely on the periodic sweep.
     """
-    from .tasks import run_job_task
-
     try:
-        run_job_task.apply_async(
+        current_app.send_task(
+            RUN_JOB_TASK,
             args=(name, org_id),
             queue=load_jobs()[name].queue if name in load_jobs() else DEFAULT_QUEUE,
             retry=False,

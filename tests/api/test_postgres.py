@@ -159,11 +159,12 @@ def test_unreachable_broker_never_fails_the_push(
     """In-process: publishing raises; the push is still 201 and the rows keep the marker."""
     from unittest import mock
 
+    from celery import current_app
     from kombu.exceptions import OperationalError
 
     with (
-        mock.patch(
-            "xmo.tasks.run_job_task.apply_async", side_effect=OperationalError("refused")
+        mock.patch.object(
+            current_app, "send_task", side_effect=OperationalError("refused")
         ) as publish,
         django_capture_on_commit_callbacks(execute=True),
     ):
