@@ -15,6 +15,7 @@ from ..stats import STAT_FIELDS
 
 WORK_MEM = "64MB"  # per sort/hash step of the aggregation, this transaction only
 ADVISORY_CLASS = 7231  # pg_advisory_xact_lock(class, org_id) namespace for rollups
+SAMPLE_CLAIM_CLASS = 7232  # the same for the sample queue claim of one organisation
 
 # Grain → the dimension columns (besides service) it keeps. Unkept columns hold 0 / "".
 GRAINS = {
@@ -49,6 +50,16 @@ def lock(cursor, org, exclusive: bool) -> None:
         cursor.execute(f"SELECT {fn}(%s, %s)", [ADVISORY_CLASS, org.pk])
         # Grouping sets hash their groups in memory instead of spilling sorts to disk.
         cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+
+
+def try_claim_lock(cursor, org) -> bool:
+    """Take the organisation's sample-claim lock for this transaction, or say that another
+    run holds it (PostgreSQL; SQLite has one writer). The holder claims the queue's lowest
+    ids as a range, which needs no row locks."""
+    if not is_pg():
+        return True
+    cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [SAMPLE_CLAIM_CLASS, org.pk])
+    return bool(cursor.fetchone()[0])
 
 
 def skip_locked() -> str:

@@ -132,12 +132,18 @@ def _fold_metrics(cursor, org, periods) -> tuple[int, int]:
     return len(folded), len(ids)
 
 
-def delta_rows(org) -> int:
-    """Rollup delta rows (responses and samples) of the organisation waiting for compaction."""
-    return sum(
-        model.objects.filter(organisation=org, delta=True).count()
-        for model in (ResponseRollup, MetricRollup)
-    )
+def delta_rows(org, cap: int | None = None) -> int:
+    """Rollup delta rows (responses and samples) of the organisation waiting for compaction;
+    with `cap`, counting stops past it (a run only asks whether to compact)."""
+    total = 0
+    for model in (ResponseRollup, MetricRollup):
+        rows = model.objects.filter(organisation=org, delta=True)
+        if cap is not None:
+            rows = rows[: cap + 1 - total]
+        total += rows.count()
+        if cap is not None and total > cap:
+            break
+    return total
 
 
 def compact_rollups(org) -> dict:

@@ -22,12 +22,23 @@ from ..models import FactorRollup, MetricRollup, PendingResponse, ResponseRollup
 from . import compaction
 from . import samples as sample_rollups
 from .columns import is_pg, lock
-from .queue import PENDING
+from .queue import PENDING, PENDING_SAMPLES
 from .responses import process_response_chunk, rebuild_responses
 from .samples import process_sample_chunk, rebuild_samples
 
 REANALYZE_ROWS = 50_000
 FIRST_START_ROWS = 50_000  # queued responses past which a first start rebuilds
+
+
+def _vacuum_emptied_queues(queues: list[str]) -> None:
+    """Vacuum a queue the rebuild emptied of many rows: the next claims would otherwise
+    step over every dead index entry until autovacuum comes (PostgreSQL; not possible, and
+    not needed, inside an outer transaction)."""
+    if not queues or not is_pg() or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        for queue in queues:
+            cursor.execute(f"VACUUM (ANALYZE) {queue}")
 
 
 def _bump_data_version(org) -> None:
@@ -66,7 +77,9 @@ def process_new(org, *, max_chunks: int | None = None) -> dict:
         samples += done
         if done < sample_rollups.CHUNK:  # the queue held no more (others' claims are theirs)
             break
-    if (responses or samples) and compaction.delta_rows(org) > compaction.COMPACT_AFTER:
+    if (responses or samples) and compaction.delta_rows(
+        org, cap=compaction.COMPACT_AFTER
+    ) > compaction.COMPACT_AFTER:
         compaction.compact_rollups(org)
     if responses or samples:
         _bump_data_version(org)
@@ -81,11 +94,15 @@ def rebuild_rollups(org) -> dict:
             model.objects.filter(organisation=org).delete()
         # Everything present now is rolled up by this rebuild; rows committed later arrive
         # with their queue row and are picked up by the next run.
-        cursor.execute(f"DELETE FROM {PENDING} WHERE organisation_id = %s", [org.pk])  # noqa: S608
-        if is_pg() and cursor.rowcount > REANALYZE_ROWS:
-            # The planner would still believe the queue full and expect next to none of the
-            # responses to aggregate, picking sorts that spill to disk over hash aggregation.
-            cursor.execute(f"ANALYZE {PENDING}")
+        cleared = {}
+        for queue in (PENDING, PENDING_SAMPLES):
+            cursor.execute(f"DELETE FROM {queue} WHERE organisation_id = %s", [org.pk])  # noqa: S608
+            cleared[queue] = cursor.rowcount
+            if is_pg() and cursor.rowcount > REANALYZE_ROWS:
+                # The planner would still believe the queue full and expect next to none of
+                # the rows to aggregate, picking sorts that spill to disk over hash
+                # aggregation.
+                cursor.execute(f"ANALYZE {queue}")
         rebuild_responses(cursor, org)
         total_samples = rebuild_samples(cursor, org)
         responses = (
@@ -94,5 +111,6 @@ def rebuild_rollups(org) -> dict:
             .iterator()
         )
         total_responses = sum(responses)
+    _vacuum_emptied_queues([queue for queue, rows in cleared.items() if rows > REANALYZE_ROWS])
     _bump_data_version(org)
     return {"responses": total_responses, "samples": total_samples}

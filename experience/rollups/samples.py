@@ -29,7 +29,7 @@ from django.db import connection, transaction
 from psycopg import errors, pq, sql
 
 from ..models import MetricRollup, MetricSample
-from .columns import is_pg, lock
+from .columns import is_pg, lock, try_claim_lock
 from .queue import PENDING_SAMPLES, claim_samples
 from .sample_figures import Figures, from_samples, merge, rows_figures, sketch_blob
 
@@ -85,8 +85,10 @@ def _figures(org, ids, metric, service, value, at) -> Figures:
 
 
 def _pg_query(cursor, org, claim: int | None) -> bytes:
-    """Every sample of `org` (None), or: claim up to `claim` queue rows (as claim_samples
-    does: deleted, others' locked rows skipped) and read their samples, in one statement."""
+    """Every sample of `org` (None), or: claim the `claim` lowest queue rows (deleted) and
+    read their samples, in one statement. The caller holds the organisation's claim lock
+    (columns.try_claim_lock), so the claim is the id range up to the claim-th queued id:
+    no row locks, one range scan of the samples instead of a lookup per id."""
     select = sql.SQL(
         "SELECT s.id, s.metric_id, s.service_id, s.value, s.measured_at FROM {samples} s "
     ).format(samples=sql.Identifier(SAMPLES))
@@ -94,12 +96,14 @@ def _pg_query(cursor, org, claim: int | None) -> bytes:
         query = select + sql.SQL("WHERE s.organisation_id = {}").format(sql.Literal(org.pk))
     else:
         query = sql.SQL(
-            "WITH claimed AS MATERIALIZED (SELECT sample_id FROM {queue} "
-            "WHERE organisation_id = {org} ORDER BY sample_id LIMIT {limit} "
-            "FOR UPDATE SKIP LOCKED), "
-            "gone AS (DELETE FROM {queue} WHERE sample_id IN (SELECT sample_id FROM claimed) "
-            "RETURNING sample_id) "
-            "{select}JOIN gone ON gone.sample_id = s.id WHERE s.organisation_id = {org}"
+            "WITH gone AS MATERIALIZED (DELETE FROM {queue} WHERE organisation_id = {org} "
+            "AND sample_id <= (SELECT max(sample_id) FROM (SELECT sample_id FROM {queue} "
+            "WHERE organisation_id = {org} ORDER BY sample_id LIMIT {limit}) lowest) "
+            "RETURNING sample_id), "
+            "span AS (SELECT min(sample_id) AS lo, max(sample_id) AS hi FROM gone) "
+            "{select}WHERE s.organisation_id = {org} "
+            "AND s.id >= (SELECT lo FROM span) AND s.id <= (SELECT hi FROM span) "
+            "AND s.id IN (SELECT sample_id FROM gone)"
         ).format(
             queue=sql.Identifier(PENDING_SAMPLES),
             org=sql.Literal(org.pk),
@@ -323,6 +327,8 @@ def process_sample_chunk(org, limit: int | None = None) -> int:
     limit = CHUNK if limit is None else limit
     with transaction.atomic(), connection.cursor() as cursor:
         lock(cursor, org, exclusive=False)
+        if not try_claim_lock(cursor, org):
+            return 0  # another run is rolling up this organisation's samples
         if is_pg():  # one statement claims the queue rows and reads their samples
             cursor.execute("SET LOCAL jit = off")
             figures = _read(_pg_samples(cursor, org, limit), org)
@@ -336,9 +342,8 @@ def process_sample_chunk(org, limit: int | None = None) -> int:
 
 
 def rebuild_samples(cursor, org) -> int:
-    """Write every MetricRollup row of `org` (table emptied and queue cleared first) from
-    every sample, one row per key; returns how many samples."""
-    cursor.execute(f"DELETE FROM {PENDING_SAMPLES} WHERE organisation_id = %s", [org.pk])
+    """Write every MetricRollup row of `org` (the caller has emptied the table and cleared
+    the queue) from every sample, one row per key; returns how many samples."""
     reader = _pg_samples(cursor, org, None) if is_pg() else _sqlite_samples(cursor, org, None)
     figures = _read(reader, org)
     if figures is None:

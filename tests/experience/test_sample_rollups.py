@@ -365,3 +365,44 @@ def test_a_first_start_with_a_large_queue_rolls_up_in_one_rebuild(org_a, monkeyp
     assert process_new(org_a) == {"responses": 11, "samples": 20}
     assert MetricRollup.objects.filter(delta=True).exists()
     assert rollup_snapshot(org_a) != snapshot
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_second_run_leaves_the_claimed_samples_to_the_run_holding_the_claim(org_a):
+    """Two runs of one organisation at once: the one holding the claim lock rolls the
+    queue up; the other claims nothing and counts nothing twice."""
+    import threading
+
+    from django.db import connections, transaction
+
+    from experience.rollups.columns import try_claim_lock
+
+    services, metrics = _setup(org_a)
+    rows = _add(org_a, services, metrics, 300, seed=11)
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_the_claim():
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                assert try_claim_lock(cursor, org_a)
+                holding.set()
+                release.wait(30)
+        finally:
+            connections.close_all()
+
+    other = threading.Thread(target=hold_the_claim)
+    other.start()
+    try:
+        assert holding.wait(30)
+        assert samples.process_sample_chunk(org_a) == 0
+        assert PendingSample.objects.filter(organisation=org_a).count() == len(rows)
+    finally:
+        release.set()
+        other.join(30)
+    assert samples.process_sample_chunk(org_a, limit=120) == 120
+    assert samples.process_sample_chunk(org_a) == len(rows) - 120
+    assert not PendingSample.objects.filter(organisation=org_a).exists()
+    incremental = rollup_snapshot(org_a)
+    rebuild_rollups(org_a)
+    assert rollup_snapshot(org_a) == incremental
