@@ -124,6 +124,7 @@ def month_at_a_glance(org, membership) -> dict:
     return {
         "month": datetime.date.fromisoformat(data["month"]),
         "tiles": data["tiles"],
+        "lost_time_cost": data["lost_time_cost"],
         "latest_report": latest,
     }
 

@@ -276,3 +276,29 @@ def test_data_as_of_is_the_last_successful_rollup_in_the_organisations_time_zone
     assert "Data as of" in body
     assert 'datetime="2026-11-18T04:15:00-05:00"' in body
     assert "18 Nov 2026, 04:15</time> (America/New_York)" in body
+
+
+def _cost_text(body: str) -> str:
+    marker = 'data-figure="lost_time_cost">'
+    start = body.index(marker) + len(marker)
+    return " ".join(body[start : body.index("</p>", start)].split())
+
+
+def test_lost_time_in_money_is_one_figure_on_home_dashboard_and_segment_page(users, login, org_a):
+    """Home, dashboard and the drill-down show the cost of the month's lost time from one
+    selector (experience.costs.lost_time_cost), at the persona's hourly cost."""
+    org_a.currency, org_a.hourly_cost = "EUR", 60.0
+    org_a.save()
+    service = ServiceFactory(organisation=org_a, slug="desk")
+    october = datetime.datetime(2026, 10, 10, 12, tzinfo=datetime.UTC)
+    for lost in (60, 120, 30):  # 3.5 h × 60 = 210
+        SurveyResponseFactory(
+            organisation=org_a, service=service, lost_time_minutes=lost, submitted_at=october
+        )
+    process_new(org_a)
+    client = login(users["leader"])
+    shown = {
+        url: _cost_text(client.get(url).content.decode())
+        for url in ("/", "/dashboard/?month=2026-10", "/dashboard/segment/?month=2026-10")
+    }
+    assert set(shown.values()) == {"3.5 h lost in the period ≈ 210 EUR"}, shown
