@@ -59,3 +59,35 @@ class BreachStatus(models.TextChoices):
     ACCEPTED = "accepted", "Accepted"
     # The period was re-judged (a back-dated version) and the breach rule no longer holds.
     WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+def period_adverb(period: str) -> str:
+    """'weekly', 'monthly' or 'quarterly' in the active language, for running text."""
+    from django.utils.translation import gettext
+
+    return {
+        Period.WEEK: gettext("weekly"),
+        Period.MONTH: gettext("monthly"),
+        Period.QUARTER: gettext("quarterly"),
+    }.get(period, period)
+
+
+def period_of(period: str, start, *, capital: bool = False) -> str:
+    """'month of 1 Nov 2026' (or 'Month of …') in the active language and date format."""
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext
+
+    day = date_format(start, "j M Y")
+    if capital:
+        texts = {
+            Period.WEEK: gettext("Week of %(date)s"),
+            Period.MONTH: gettext("Month of %(date)s"),
+            Period.QUARTER: gettext("Quarter of %(date)s"),
+        }
+    else:
+        texts = {
+            Period.WEEK: gettext("week of %(date)s"),
+            Period.MONTH: gettext("month of %(date)s"),
+            Period.QUARTER: gettext("quarter of %(date)s"),
+        }
+    return texts.get(period, "%(date)s") % {"date": day}

@@ -19,6 +19,8 @@ from .choices import (
     SentimentMeasure,
     Severity,
     VersionStatus,
+    period_adverb,
+    period_of,
 )
 
 
@@ -174,6 +176,10 @@ class Indicator(models.Model):
     def __str__(self):
         return f"{self.name} ({self.version})"
 
+    @property
+    def period_adverb(self) -> str:
+        return period_adverb(self.period)
+
 
 class Evaluation(models.Model):
     """An indicator's value for one period, judged by the version in force then."""
@@ -313,3 +319,13 @@ class Breach(models.Model):
 
     def __str__(self):
         return f"Breach of {self.indicator_key} ({self.xla}) {self.period_start}"
+
+    @property
+    def period_phrase(self) -> str:
+        """'month of 1 Nov 2026' in the active language."""
+        return period_of(self.period, self.period_start)
+
+    @property
+    def period_title(self) -> str:
+        """'Month of 1 Nov 2026' in the active language."""
+        return period_of(self.period, self.period_start, capital=True)
