@@ -24,6 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils.formats import date_format
 
 from xmo.periods import (
     last_closed_period,
@@ -91,7 +92,7 @@ class XLAFigure:
 
     @property
     def period_label(self) -> str:
-        return f"{self.period_start:%B %Y}"
+        return date_format(self.period_start, "F Y")
 
     def as_dict(self) -> dict:
         return {

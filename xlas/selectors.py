@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.utils.translation import gettext as _
 
 from experience.models import Service
 from xmo import palette
@@ -90,7 +91,7 @@ def history_figure(evaluations: list[Evaluation], *, title: str = "") -> dict:
             {
                 "type": "scatter",
                 "mode": "lines+markers",
-                "name": "Value",
+                "name": _("Value"),
                 "x": x,
                 "y": [e.value for e in evaluations],
                 "error_y": {
@@ -119,7 +120,7 @@ def history_figure(evaluations: list[Evaluation], *, title: str = "") -> dict:
             {
                 "type": "scatter",
                 "mode": "lines",
-                "name": "Target",
+                "name": _("Target"),
                 "x": x,
                 "y": [e.indicator.target for e in evaluations],
                 "line": {"shape": "hv", "color": palette.GOOD},
@@ -127,7 +128,7 @@ def history_figure(evaluations: list[Evaluation], *, title: str = "") -> dict:
             {
                 "type": "scatter",
                 "mode": "lines",
-                "name": "Warning",
+                "name": _("Warning"),
                 "x": x,
                 "y": [e.indicator.warning for e in evaluations],
                 "line": {"shape": "hv", "color": palette.TARGET_DASH, "dash": "dash"},
