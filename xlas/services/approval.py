@@ -129,10 +129,14 @@ def _rejudge_closed_periods(actor, version: XLAVersion, since: datetime.date) ->
         return None  # no closed period judged from that date: nothing to re-judge
     changes = rejudge_preview(org, xla, version, since, today)
     evaluate_xla(org, xla, today=today, rebuild_from=since)
-    reason = (
-        f"Re-judged under version {version.number}, approved on "
-        f"{timezone.localdate():%d %b %Y} in force from {since:%d %b %Y}."
-    )
+    # Stored on the breaches it changes, in the approver's language.
+    reason = _(
+        "Re-judged under version %(number)s, approved on %(approved)s in force from %(since)s."
+    ) % {
+        "number": version.number,
+        "approved": date_format(timezone.localdate(), "d M Y"),
+        "since": date_format(since, "d M Y"),
+    }
     breaches = rejudge_breaches(org, xla, since=since, reason=reason)
     result = {
         "since": since.isoformat(),
