@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
 from experience.models import Service
@@ -145,6 +146,10 @@ def history_figure(evaluations: list[Evaluation], *, title: str = "") -> dict:
     }
     if figure["layout"]["title"] is None:
         del figure["layout"]["title"]
+    # Plotly's own number formatting follows the page's language ("12,5" in German).
+    decimal = get_format("DECIMAL_SEPARATOR")
+    if decimal != ".":
+        figure["layout"]["separators"] = decimal + get_format("THOUSAND_SEPARATOR")
     return figure
 
 

@@ -47,6 +47,8 @@ def test_breach_page_in_german(login, users, breach):
     assert "69,0" in html and "70,0" in html
     assert "Untersuchung speichern" in html
     assert "missed its target" not in html
+    # The chart's legend and its own number format follow the language too.
+    assert '"name": "Wert"' in html and '"separators": ",."' in html
 
 
 def test_breach_list_and_a_message_in_german(login, users, breach):
@@ -70,6 +72,7 @@ def test_english_stays_the_default(login, users, xla, evaluations, breach):
     html = client.get(reverse("xlas:breach_detail", args=[breach.pk])).content.decode()
     assert "Happiness missed its target" in html
     assert "month of 1 Sep 2026" in html
+    assert '"name": "Value"' in html and "separators" not in html
 
 
 def test_period_words_follow_the_language(breach):
