@@ -52,11 +52,11 @@ class ServiceReadiness:
 
     @property
     def check_rows(self) -> list[tuple[str, str, bool]]:
-        return [(key, label, self.checks[key]) for key, label in CHECKS]
+        return [(key, str(label), self.checks[key]) for key, label in CHECKS]
 
     @property
     def status_label(self) -> str:
-        return ScopeStatus(self.status).label
+        return str(ScopeStatus(self.status).label)
 
 
 def _weeks_with_data(org, today) -> dict[str, int]:

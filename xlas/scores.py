@@ -63,7 +63,7 @@ class IndicatorFigure:
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS.get(self.status, self.status)
+        return str(STATUS_LABELS.get(self.status, self.status))
 
     @property
     def unit(self) -> str:
@@ -88,7 +88,7 @@ class XLAFigure:
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS.get(self.status, self.status)
+        return str(STATUS_LABELS.get(self.status, self.status))
 
     @property
     def period_label(self) -> str:

@@ -81,7 +81,7 @@ def breach_set_status(*, actor, breach: Breach, status: str) -> Breach:
             _("A breach cannot move from %(current)s to %(status)s.")
             % {
                 "current": breach.get_status_display().lower(),
-                "status": BreachStatus(status).label.lower()
+                "status": str(BreachStatus(status).label).lower()
                 if status in BreachStatus.values
                 else status,
             }
