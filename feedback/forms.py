@@ -92,7 +92,12 @@ class FollowUpForm(forms.ModelForm):
             "due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "outcome": forms.Textarea(attrs={"rows": 3}),
         }
-        labels = {"due_on": _("Due date"), "owner": _("Owner")}
+        labels = {
+            "due_on": _("Due date"),
+            "owner": _("Owner"),
+            "status": _("Status"),
+            "outcome": _("Outcome"),
+        }
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
