@@ -1,24 +1,25 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class TagSource(models.TextChoices):
-    MANUAL = "manual", "Tagged by hand"
-    RULE = "rule", "Accepted suggestion"
+    MANUAL = "manual", _("Tagged by hand")
+    RULE = "rule", _("Accepted suggestion")
 
 
 class SuggestionStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    ACCEPTED = "accepted", "Accepted"
-    DECLINED = "declined", "Declined"
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
 
 
 class RuleMatch(models.TextChoices):
-    ANY_KEYWORD = "any", "Any keyword (whole words)"
-    PHRASE = "phrase", "Any phrase (exact sequence)"
+    ANY_KEYWORD = "any", _("Any keyword (whole words)")
+    PHRASE = "phrase", _("Any phrase (exact sequence)")
 
 
 class FollowUpStatus(models.TextChoices):
-    TODO = "todo", "To contact"
-    CONTACTED = "contacted", "Contacted"
-    DONE = "done", "Done"
-    NOT_NEEDED = "not_needed", "Not needed"
+    TODO = "todo", _("To contact")
+    CONTACTED = "contacted", _("Contacted")
+    DONE = "done", _("Done")
+    NOT_NEEDED = "not_needed", _("Not needed")

@@ -12,6 +12,7 @@ import datetime
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -26,14 +27,14 @@ from .models import FeedbackTag, Tag
 from .selectors import NEGATIVE_MAX_SCORE, search_comments
 
 SCORE_BANDS = [
-    ("promoter", "Promoters (9–10)"),
-    ("passive", "Passives (7–8)"),
-    ("detractor", "Detractors (0–6)"),
+    ("promoter", _("Promoters (9–10)")),
+    ("passive", _("Passives (7–8)")),
+    ("detractor", _("Detractors (0–6)")),
 ]
 BAND_RANGES = {"promoter": (9, 10), "passive": (7, 8), "detractor": (0, NEGATIVE_MAX_SCORE)}
 FOLLOW_UP_CHOICES = [
-    ("needed", "Needs follow-up"),
-    ("mine", "My follow-ups"),
+    ("needed", _("Needs follow-up")),
+    ("mine", _("My follow-ups")),
 ]
 CLOSED_FOLLOW_UP = [FollowUpStatus.DONE, FollowUpStatus.NOT_NEEDED]
 
@@ -54,55 +55,58 @@ class _SlugChoiceFilter(django_filters.ModelChoiceFilter):
 
 class FeedbackFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label="Search comments",
+        label=_("Search comments"),
         method="filter_text",
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Words in the comment"}),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Words in the comment")}),
     )
     band = django_filters.ChoiceFilter(
-        label="Score", choices=SCORE_BANDS, method="filter_band", empty_label="Any score"
+        label=_("Score"), choices=SCORE_BANDS, method="filter_band", empty_label=_("Any score")
     )
     service = django_filters.ModelChoiceFilter(
-        label="Service",
+        label=_("Service"),
         queryset=Service.objects.none(),
         to_field_name="slug",
-        empty_label="Any service",
+        empty_label=_("Any service"),
     )
     persona = django_filters.ModelChoiceFilter(
-        label="Persona",
+        label=_("Persona"),
         queryset=Persona.objects.none(),
         to_field_name="slug",
-        empty_label="Any persona",
+        empty_label=_("Any persona"),
     )
     channel = django_filters.ChoiceFilter(
-        label="Channel", choices=Channel.choices, empty_label="Any channel"
+        label=_("Channel"), choices=Channel.choices, empty_label=_("Any channel")
     )
     tag = _SlugChoiceFilter(
-        label="Tag",
+        label=_("Tag"),
         queryset=Tag.objects.none(),
         to_field_name="slug",
         method="filter_tag",
-        empty_label="Any tag",
+        empty_label=_("Any tag"),
     )
     untagged = django_filters.BooleanFilter(
-        label="Untagged only", method="filter_untagged", widget=forms.CheckboxInput
+        label=_("Untagged only"), method="filter_untagged", widget=forms.CheckboxInput
     )
     status = django_filters.ChoiceFilter(
-        label="Status",
+        label=_("Status"),
         field_name="triage_status",
         choices=TriageStatus.choices,
-        empty_label="Any status",
+        empty_label=_("Any status"),
     )
     follow_up = django_filters.ChoiceFilter(
-        label="Follow-up", choices=FOLLOW_UP_CHOICES, method="filter_follow_up", empty_label="Any"
+        label=_("Follow-up"),
+        choices=FOLLOW_UP_CHOICES,
+        method="filter_follow_up",
+        empty_label=_("Any"),
     )
     highlighted = django_filters.BooleanFilter(
-        label="Highlighted only", method="filter_highlighted", widget=OptionalCheckbox
+        label=_("Highlighted only"), method="filter_highlighted", widget=OptionalCheckbox
     )
     date_from = django_filters.DateFilter(
-        label="From", method="filter_date_from", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"), method="filter_date_from", widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = django_filters.DateFilter(
-        label="To (inclusive)",
+        label=_("To (inclusive)"),
         method="filter_date_to",
         widget=forms.DateInput(attrs={"type": "date"}),
     )

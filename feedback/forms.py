@@ -3,6 +3,8 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from experience.choices import TriageStatus
 
@@ -18,17 +20,20 @@ PREVIEW_CHARS = 5000
 
 class BulkActionForm(forms.Form):
     ACTIONS = [
-        ("tag", "Add tag"),
-        ("untag", "Remove tag"),
-        ("status", "Set status"),
+        ("tag", _("Add tag")),
+        ("untag", _("Remove tag")),
+        ("status", _("Set status")),
     ]
-    action = forms.ChoiceField(choices=ACTIONS)
+    action = forms.ChoiceField(choices=ACTIONS, label=_("Action"))
     ids = forms.TypedMultipleChoiceField(
-        coerce=int, choices=[], error_messages={"required": "Select at least one comment first."}
+        coerce=int,
+        choices=[],
+        error_messages={"required": _("Select at least one comment first.")},
+        label=_("Ids"),
     )
-    tag = forms.ModelChoiceField(queryset=Tag.objects.none(), required=False, label="Tag")
+    tag = forms.ModelChoiceField(queryset=Tag.objects.none(), required=False, label=_("Tag"))
     status = forms.ChoiceField(
-        choices=[("", "—")] + TriageStatus.choices, required=False, label="Status"
+        choices=[("", "—")] + TriageStatus.choices, required=False, label=_("Status")
     )
 
     def __init__(self, *args, organisation, **kwargs):
@@ -41,14 +46,14 @@ class BulkActionForm(forms.Form):
         data = super().clean()
         action = data.get("action")
         if action in ("tag", "untag") and not data.get("tag"):
-            self.add_error("tag", "Choose a tag.")
+            self.add_error("tag", gettext("Choose a tag."))
         if action == "status" and not data.get("status"):
-            self.add_error("status", "Choose a status.")
+            self.add_error("status", gettext("Choose a status."))
         return data
 
 
 class QuickTagForm(forms.Form):
-    name = forms.CharField(label="Add a tag", max_length=80)
+    name = forms.CharField(label=_("Add a tag"), max_length=80)
 
     def __init__(self, *args, organisation, can_create: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -61,21 +66,23 @@ class QuickTagForm(forms.Form):
         if tag is None:
             tag = Tag.objects.filter(organisation=self.organisation, slug=name.lower()).first()
         if tag is None and not self.can_create:
-            raise forms.ValidationError(f"No tag named “{name}”. Pick an existing tag.")
+            raise forms.ValidationError(
+                gettext("No tag named “%(name)s”. Pick an existing tag.") % {"name": name}
+            )
         self.tag = tag
         return name
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(choices=TriageStatus.choices, label="Status")
+    status = forms.ChoiceField(choices=TriageStatus.choices, label=_("Status"))
 
 
 class FollowUpForm(forms.ModelForm):
     contacted_at = forms.DateTimeField(
         required=False,
-        label="Contacted at",
+        label=_("Contacted at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="When the person was reached, in the organisation's time zone.",
+        help_text=_("When the person was reached, in the organisation's time zone."),
     )
 
     class Meta:
@@ -85,7 +92,12 @@ class FollowUpForm(forms.ModelForm):
             "due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "outcome": forms.Textarea(attrs={"rows": 3}),
         }
-        labels = {"due_on": "Due date", "owner": "Owner"}
+        labels = {
+            "due_on": _("Due date"),
+            "owner": _("Owner"),
+            "status": _("Status"),
+            "outcome": _("Outcome"),
+        }
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -96,15 +108,15 @@ class FollowUpForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if data.get("status") == FollowUpStatus.CONTACTED and not data.get("contacted_at"):
-            self.add_error("contacted_at", "Say when the person was contacted.")
+            self.add_error("contacted_at", gettext("Say when the person was contacted."))
         return data
 
 
 class TagForm(forms.Form):
-    name = forms.CharField(label="Name", max_length=80)
-    description = forms.CharField(label="Description", max_length=300, required=False)
+    name = forms.CharField(label=_("Name"), max_length=80)
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)
     color = forms.CharField(
-        label="Colour",
+        label=_("Colour"),
         max_length=7,
         required=False,
         widget=forms.TextInput(attrs={"type": "color"}),
@@ -113,13 +125,13 @@ class TagForm(forms.Form):
     def clean_color(self):
         color = self.cleaned_data.get("color", "")
         if color and not COLOR_RE.match(color):
-            raise forms.ValidationError("Use a colour like #4c6ef5.")
+            raise forms.ValidationError(gettext("Use a colour like #4c6ef5."))
         return color
 
 
 class TagMergeForm(forms.Form):
     target = forms.ModelChoiceField(
-        queryset=Tag.objects.none(), label="Merge into", empty_label="Choose a tag"
+        queryset=Tag.objects.none(), label=_("Merge into"), empty_label=_("Choose a tag")
     )
 
     def __init__(self, *args, source, **kwargs):
@@ -133,8 +145,8 @@ class TagRuleForm(forms.ModelForm):
     apply_to_recent = forms.BooleanField(
         required=False,
         initial=True,
-        label="Also suggest the tag for matching comments of the last 90 days",
-        help_text="Otherwise only comments that arrive from now on get suggestions.",
+        label=_("Also suggest the tag for matching comments of the last 90 days"),
+        help_text=_("Otherwise only comments that arrive from now on get suggestions."),
     )
 
     class Meta:
@@ -150,14 +162,14 @@ class TagRuleForm(forms.ModelForm):
             "is_active",
         ]
         labels = {
-            "name": "Rule name",
-            "tag": "Suggest tag",
-            "match": "Match",
-            "patterns": "Keywords or phrases",
-            "min_score": "Lowest score",
-            "max_score": "Highest score",
-            "factors": "Only when the response names one of these factors",
-            "is_active": "Active",
+            "name": _("Rule name"),
+            "tag": _("Suggest tag"),
+            "match": _("Match"),
+            "patterns": _("Keywords or phrases"),
+            "min_score": _("Lowest score"),
+            "max_score": _("Highest score"),
+            "factors": _("Only when the response names one of these factors"),
+            "is_active": _("Active"),
         }
         widgets = {
             "patterns": forms.Textarea(attrs={"rows": 5}),
@@ -166,28 +178,32 @@ class TagRuleForm(forms.ModelForm):
             "max_score": forms.NumberInput(attrs={"min": 0, "max": 10}),
         }
         help_texts = {
-            "patterns": "One per line. Case is ignored; keywords match whole words only.",
-            "min_score": "0–10; empty for any. A complaint tag usually takes 0 to 6.",
-            "max_score": "0–10; empty for any. A praise tag usually takes 9 to 10.",
-            "factors": "One factor per line, as the survey names it; empty for any.",
+            "patterns": _("One per line. Case is ignored; keywords match whole words only."),
+            "min_score": _("0–10; empty for any. A complaint tag usually takes 0 to 6."),
+            "max_score": _("0–10; empty for any. A praise tag usually takes 9 to 10."),
+            "factors": _("One factor per line, as the survey names it; empty for any."),
         }
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["tag"].queryset = Tag.objects.filter(organisation=organisation)
-        self.fields["tag"].empty_label = "Choose a tag"
+        self.fields["tag"].empty_label = gettext("Choose a tag")
         self.fields["match"].choices = RuleMatch.choices
 
     def clean_patterns(self):
         lines = [p.strip() for p in self.cleaned_data["patterns"].splitlines() if p.strip()]
         if len(lines) > MAX_PATTERN_LINES:
-            raise forms.ValidationError(f"Use at most {MAX_PATTERN_LINES} lines.")
+            raise forms.ValidationError(
+                gettext("Use at most %(count)s lines.") % {"count": MAX_PATTERN_LINES}
+            )
         return "\n".join(lines)
 
     def clean_factors(self):
         lines = [f.strip() for f in self.cleaned_data["factors"].splitlines() if f.strip()]
         if len(lines) > MAX_PATTERN_LINES:
-            raise forms.ValidationError(f"Use at most {MAX_PATTERN_LINES} lines.")
+            raise forms.ValidationError(
+                gettext("Use at most %(count)s lines.") % {"count": MAX_PATTERN_LINES}
+            )
         return "\n".join(lines)
 
     def preview_rule(self) -> TagRule:
@@ -206,18 +222,21 @@ class TagRuleForm(forms.ModelForm):
         data = super().clean()
         for bound in ("min_score", "max_score"):
             if data.get(bound) is not None and not 0 <= data[bound] <= 10:
-                self.add_error(bound, "Scores run from 0 to 10.")
+                self.add_error(bound, gettext("Scores run from 0 to 10."))
                 data[bound] = None
         low, high = data.get("min_score"), data.get("max_score")
         if low is not None and high is not None and low > high:
-            self.add_error("max_score", "The highest score must not be below the lowest.")
+            self.add_error("max_score", gettext("The highest score must not be below the lowest."))
             data["max_score"] = None
         if data.get("match") == RuleMatch.ANY_KEYWORD and data.get("patterns"):
             multi = [p for p in data["patterns"].splitlines() if len(p.split()) > 1]
             if multi:
                 self.add_error(
                     "patterns",
-                    f"“{multi[0]}” has several words: a keyword is one word. "
-                    "Choose “Any phrase” to match word sequences.",
+                    gettext(
+                        "“%(pattern)s” has several words: a keyword is one word. "
+                        "Choose “Any phrase” to match word sequences."
+                    )
+                    % {"pattern": multi[0]},
                 )
         return data

@@ -7,6 +7,7 @@ live on the response row (experience.SurveyResponse).
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from experience.models import SurveyResponse
 from xmo.models import Organisation
@@ -41,19 +42,19 @@ class TagRule(models.Model):
     )
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="rules")
     name = models.CharField(max_length=120)
-    patterns = models.TextField(help_text="One keyword or phrase per line; case is ignored.")
+    patterns = models.TextField(help_text=_("One keyword or phrase per line; case is ignored."))
     match = models.CharField(max_length=8, choices=RuleMatch.choices, default=RuleMatch.ANY_KEYWORD)
     # A complaint tag is only meant for unhappy answers: "again" in "fast again" (score 10)
     # is not a fix that did not last. Empty bounds mean any score.
     min_score = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Lowest score (0–10) the rule applies to."
+        null=True, blank=True, help_text=_("Lowest score (0–10) the rule applies to.")
     )
     max_score = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Highest score (0–10) the rule applies to."
+        null=True, blank=True, help_text=_("Highest score (0–10) the rule applies to.")
     )
     factors = models.TextField(
         blank=True,
-        help_text="One factor per line; when set, the response must name one of them.",
+        help_text=_("One factor per line; when set, the response must name one of them."),
     )
     is_active = models.BooleanField(default=True)
     created_by = models.ForeignKey(

@@ -7,6 +7,8 @@ import datetime
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xmo.access import org_object_or_404, org_required
@@ -49,12 +51,18 @@ def rule_edit(request, pk=None):
             rule=rule,
             data=form.cleaned_data,
         )
-        note = "New feedback is matched against it."
+        note = _("New feedback is matched against it.")
         if saved.is_active and form.cleaned_data.get("apply_to_recent"):
             since = timezone.now() - datetime.timedelta(days=selectors.PREVIEW_DAYS)
             created = services.suggestions_for_rule(actor=request.user, rule=saved, since=since)
-            note = f"{created} recent comment{'s' if created != 1 else ''} got a suggestion."
-        messages.success(request, f"Rule “{saved.name}” saved. {note}")
+            note = ngettext(
+                "%(count)s recent comment got a suggestion.",
+                "%(count)s recent comments got a suggestion.",
+                created,
+            ) % {"count": created}
+        messages.success(
+            request, _("Rule “%(name)s” saved. %(note)s") % {"name": saved.name, "note": note}
+        )
         return redirect("feedback:rules")
     preview = None
     if rule is not None and request.method == "GET":
@@ -73,7 +81,9 @@ def rule_toggle(request, pk):
     rule = org_object_or_404(request, TagRule, pk=pk)
     services.tag_rule_set_active(actor=request.user, rule=rule, active=not rule.is_active)
     messages.success(
-        request, f"Rule “{rule.name}” {'activated' if rule.is_active else 'deactivated'}."
+        request,
+        (_("Rule “%(name)s” activated.") if rule.is_active else _("Rule “%(name)s” deactivated."))
+        % {"name": rule.name},
     )
     return redirect("feedback:rules")
 

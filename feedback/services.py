@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from experience.choices import TriageStatus
 from experience.models import SurveyResponse
@@ -28,7 +29,7 @@ class FeedbackError(ValueError):
 
 
 def _link(response, tag, *, actor, source) -> bool:
-    _, created = FeedbackTag.objects.get_or_create(
+    _link, created = FeedbackTag.objects.get_or_create(
         response=response, tag=tag, defaults={"source": source, "added_by": actor}
     )
     # A pending suggestion for a tag now set by hand is settled by that decision.
@@ -82,7 +83,7 @@ def feedback_untag(*, actor, organisation, responses, tag) -> int:
 @transaction.atomic
 def feedback_set_status(*, actor, organisation, responses, status: str) -> int:
     if status not in TriageStatus.values:
-        raise FeedbackError("Choose a valid status.")
+        raise FeedbackError(_("Choose a valid status."))
     changed = {}
     for response in responses:
         _check_org(organisation, response)
@@ -127,7 +128,7 @@ def feedback_set_highlight(*, actor, organisation, response, highlighted: bool):
 def suggestion_accept(*, actor, organisation, suggestion):
     _check_org(organisation, suggestion.tag)
     if suggestion.status != SuggestionStatus.PENDING:
-        raise FeedbackError("This suggestion was already decided.")
+        raise FeedbackError(_("This suggestion was already decided."))
     FeedbackTag.objects.get_or_create(
         response=suggestion.response,
         tag=suggestion.tag,
@@ -151,7 +152,7 @@ def suggestion_accept(*, actor, organisation, suggestion):
 def suggestion_decline(*, actor, organisation, suggestion):
     _check_org(organisation, suggestion.tag)
     if suggestion.status != SuggestionStatus.PENDING:
-        raise FeedbackError("This suggestion was already decided.")
+        raise FeedbackError(_("This suggestion was already decided."))
     suggestion.status = SuggestionStatus.DECLINED
     suggestion.decided_by = actor
     suggestion.decided_at = timezone.now()
@@ -176,7 +177,7 @@ def follow_up_save(*, actor, organisation, response, data: dict) -> FollowUp:
     """Create or update the follow-up of a negative response."""
     _check_org(organisation, response)
     if not response.is_negative:
-        raise FeedbackError("Only negative responses (score 0–6) are followed up.")
+        raise FeedbackError(_("Only negative responses (score 0–6) are followed up."))
     follow_up = FollowUp.objects.filter(response=response).first()
     if follow_up is None:
         follow_up = FollowUp(response=response)
@@ -218,7 +219,7 @@ TAG_FIELDS = ["name", "slug", "description", "color"]
 def tag_create(*, actor, organisation, name: str, description: str = "", color: str = "") -> Tag:
     name = name.strip()
     if Tag.objects.filter(organisation=organisation, name__iexact=name).exists():
-        raise FeedbackError(f"A tag named “{name}” already exists.")
+        raise FeedbackError(_("A tag named “%(name)s” already exists.") % {"name": name})
     tag = Tag(
         organisation=organisation,
         name=name,
@@ -246,7 +247,7 @@ def tag_update(*, actor, tag, name: str, description: str | None = None, color: 
         .exclude(pk=tag.pk)
         .exists()
     ):
-        raise FeedbackError(f"A tag named “{name}” already exists.")
+        raise FeedbackError(_("A tag named “%(name)s” already exists.") % {"name": name})
     with audit_change(tag, actor=actor, action="tag.updated", fields=TAG_FIELDS):
         if name != tag.name:
             tag.name = name
@@ -263,9 +264,9 @@ def tag_update(*, actor, tag, name: str, description: str | None = None, color: 
 def tag_merge(*, actor, source: Tag, target: Tag) -> Tag:
     """Move the links, suggestions and rules of `source` onto `target`, then delete `source`."""
     if source.organisation_id != target.organisation_id:
-        raise FeedbackError("Tags of different organisations cannot be merged.")
+        raise FeedbackError(_("Tags of different organisations cannot be merged."))
     if source.pk == target.pk:
-        raise FeedbackError("Choose another tag to merge into.")
+        raise FeedbackError(_("Choose another tag to merge into."))
     organisation = source.organisation
     before = {
         "source": snapshot(source, TAG_FIELDS) | {"usage": source.links.count()},
@@ -365,5 +366,5 @@ def tag_rule_set_active(*, actor, rule: TagRule, active: bool) -> TagRule:
 
 def _check_org(organisation, obj) -> bool:
     if obj.organisation_id != organisation.pk:
-        raise FeedbackError("That belongs to another organisation.")
+        raise FeedbackError(_("That belongs to another organisation."))
     return True

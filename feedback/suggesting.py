@@ -61,7 +61,7 @@ def suggestions_create(*, organisation, response_rows, rules) -> int:
         # Another run created some of them at the same moment: add the rest one by one.
         created = 0
         for suggestion in new:
-            _, made = TagSuggestion.objects.get_or_create(
+            _suggestion, made = TagSuggestion.objects.get_or_create(
                 response_id=suggestion.response_id,
                 tag_id=suggestion.tag_id,
                 defaults={"rule": suggestion.rule},

@@ -12,6 +12,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xmo.access import org_object_or_404, org_required
@@ -104,15 +106,25 @@ def bulk(request):
         }
         if data["action"] == "tag":
             count = services.feedback_tag(tag=data["tag"], **kwargs)
-            notice = f"Tagged {count} comment{'s' if count != 1 else ''} with “{data['tag'].name}”."
+            notice = ngettext(
+                "Tagged %(count)s comment with “%(tag)s”.",
+                "Tagged %(count)s comments with “%(tag)s”.",
+                count,
+            ) % {"count": count, "tag": data["tag"].name}
         elif data["action"] == "untag":
             count = services.feedback_untag(tag=data["tag"], **kwargs)
-            notice = (
-                f"Removed “{data['tag'].name}” from {count} comment{'s' if count != 1 else ''}."
-            )
+            notice = ngettext(
+                "Removed “%(tag)s” from %(count)s comment.",
+                "Removed “%(tag)s” from %(count)s comments.",
+                count,
+            ) % {"count": count, "tag": data["tag"].name}
         else:
             count = services.feedback_set_status(status=data["status"], **kwargs)
-            notice = f"Status changed on {count} comment{'s' if count != 1 else ''}."
+            notice = ngettext(
+                "Status changed on %(count)s comment.",
+                "Status changed on %(count)s comments.",
+                count,
+            ) % {"count": count}
     else:
         errors = [e for field_errors in form.errors.values() for e in field_errors]
     if request.htmx:
@@ -197,7 +209,7 @@ def row_status(request, pk):
     response = _visible_response(request, pk)
     form = StatusForm(request.POST)
     if not form.is_valid():
-        return _row_response(request, response.pk, notice="Choose a valid status.")
+        return _row_response(request, response.pk, notice=_("Choose a valid status."))
     services.feedback_set_status(
         actor=request.user,
         organisation=request.organisation,
@@ -278,7 +290,7 @@ def _follow_up(request, pk):
     existing = FollowUp.objects.filter(response=response).select_related("owner").first()
     is_owner = existing is not None and existing.owner_id == request.user.pk
     if not (can(request.membership, "triage_feedback") or is_owner):
-        raise PermissionDenied("Your role may not follow up feedback.")
+        raise PermissionDenied(_("Your role may not follow up feedback."))
     if not response.is_negative:
         raise Http404("Only negative responses (score 0–6) are followed up.")
     initial = {}
@@ -297,7 +309,7 @@ def _follow_up(request, pk):
         services.follow_up_save(
             actor=request.user, organisation=request.organisation, response=response, data=data
         )
-        messages.success(request, "Follow-up saved.")
+        messages.success(request, _("Follow-up saved."))
         return redirect(
             reverse("feedback:inbox") + "?follow_up=mine" if is_owner else reverse("feedback:inbox")
         )
@@ -332,7 +344,7 @@ def tags(request):
         except services.FeedbackError as exc:
             form.add_error("name", str(exc))
         else:
-            messages.success(request, f"Tag “{tag.name}” created.")
+            messages.success(request, _("Tag “%(name)s” created.") % {"name": tag.name})
             return redirect("feedback:tags")
     context = {"form": form, "tags": selectors.tags_with_usage(request.organisation)}
     if request.htmx and request.method == "GET":
@@ -359,7 +371,7 @@ def tag_edit(request, pk):
         except services.FeedbackError as exc:
             form.add_error("name", str(exc))
         else:
-            messages.success(request, f"Tag renamed to “{tag.name}”.")
+            messages.success(request, _("Tag renamed to “%(name)s”.") % {"name": tag.name})
             return redirect("feedback:tags")
     return render(
         request,
@@ -387,7 +399,9 @@ def tag_merge(request, pk):
     target = merge_form.cleaned_data["target"]
     name = tag.name
     services.tag_merge(actor=request.user, source=tag, target=target)
-    messages.success(request, f"“{name}” merged into “{target.name}”.")
+    messages.success(
+        request, _("“%(name)s” merged into “%(target)s”.") % {"name": name, "target": target.name}
+    )
     return redirect("feedback:tags")
 
 
@@ -397,5 +411,5 @@ def tag_delete(request, pk):
     tag = org_object_or_404(request, Tag, pk=pk)
     name = tag.name
     services.tag_delete(actor=request.user, tag=tag)
-    messages.success(request, f"Tag “{name}” deleted.")
+    messages.success(request, _("Tag “%(name)s” deleted.") % {"name": name})
     return redirect("feedback:tags")

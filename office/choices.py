@@ -1,40 +1,41 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Phase(models.TextChoices):
-    TASK_FORCE = "task_force", "Task force (pilot)"
-    XMO = "xmo", "Permanent XMO"
+    TASK_FORCE = "task_force", _("Task force (pilot)")
+    XMO = "xmo", _("Permanent XMO")
 
 
 class ObjectiveHorizon(models.TextChoices):
-    STRATEGIC = "12m", "12-month strategic"
-    TACTICAL = "6m", "6-month tactical"
+    STRATEGIC = "12m", _("12-month strategic")
+    TACTICAL = "6m", _("6-month tactical")
 
 
 class ObjectiveStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    ON_TRACK = "on_track", "On track"
-    AT_RISK = "at_risk", "At risk"
-    DONE = "done", "Done"
-    DROPPED = "dropped", "Dropped"
+    OPEN = "open", _("Open")
+    ON_TRACK = "on_track", _("On track")
+    AT_RISK = "at_risk", _("At risk")
+    DONE = "done", _("Done")
+    DROPPED = "dropped", _("Dropped")
 
 
 class ScopeStatus(models.TextChoices):
-    PILOT = "pilot", "Pilot"
-    IN_SCOPE = "in_scope", "In scope"
-    OUT = "out", "Out of scope"
+    PILOT = "pilot", _("Pilot")
+    IN_SCOPE = "in_scope", _("In scope")
+    OUT = "out", _("Out of scope")
 
 
 class KeyResultMeasure(models.TextChoices):
-    XLA_INDICATOR = "xla_indicator", "XLA indicator"
-    HAPPINESS = "happiness", "Happiness"
-    LOST_TIME = "lost_time_mean", "Lost time (mean minutes)"
+    XLA_INDICATOR = "xla_indicator", _("XLA indicator")
+    HAPPINESS = "happiness", _("Happiness")
+    LOST_TIME = "lost_time_mean", _("Lost time (mean minutes)")
 
 
 class DutyLevel(models.TextChoices):
     """A responsibility matrix's letters (RACI)."""
 
-    RESPONSIBLE = "R", "Responsible (does it)"
-    ACCOUNTABLE = "A", "Accountable (answers for it)"
-    CONSULTED = "C", "Consulted"
-    INFORMED = "I", "Informed"
+    RESPONSIBLE = "R", _("Responsible (does it)")
+    ACCOUNTABLE = "A", _("Accountable (answers for it)")
+    CONSULTED = "C", _("Consulted")
+    INFORMED = "I", _("Informed")

@@ -4,6 +4,7 @@ objectives, its quarterly focus areas and its Experience Officers' profiles."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from .choices import (
     DutyLevel,
@@ -49,8 +50,8 @@ class Objective(models.Model):
     starts_on = models.DateField(null=True, blank=True)
     due_on = models.DateField(null=True, blank=True)
     closed_on = models.DateField(null=True, blank=True)
-    reviewed_on = models.DateField(null=True, blank=True, help_text="Date of the last review.")
-    review_note = models.TextField(blank=True, help_text="What the last review concluded.")
+    reviewed_on = models.DateField(null=True, blank=True, help_text=_("Date of the last review."))
+    review_note = models.TextField(blank=True, help_text=_("What the last review concluded."))
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -66,7 +67,7 @@ class FocusArea(models.Model):
     organisation = models.ForeignKey(
         "xmo.Organisation", on_delete=models.CASCADE, related_name="focus_areas"
     )
-    quarter_start = models.DateField(help_text="First day of the quarter it applies to.")
+    quarter_start = models.DateField(help_text=_("First day of the quarter it applies to."))
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     services = models.ManyToManyField("experience.Service", blank=True, related_name="focus_areas")
@@ -85,13 +86,13 @@ class OfficerProfile(models.Model):
         "xmo.Membership", on_delete=models.CASCADE, related_name="officer_profile"
     )
     part_time_share = models.PositiveSmallIntegerField(
-        default=100, help_text="Share of working time spent as Experience Officer, in percent."
+        default=100, help_text=_("Share of working time spent as Experience Officer, in percent.")
     )
     certification = models.CharField(
-        max_length=100, blank=True, default="ITXM Foundation", help_text="Certificate held."
+        max_length=100, blank=True, default="ITXM Foundation", help_text=_("Certificate held.")
     )
     certified_on = models.DateField(
-        null=True, blank=True, help_text="Date the certificate was obtained."
+        null=True, blank=True, help_text=_("Date the certificate was obtained.")
     )
     service_areas = models.ManyToManyField(
         "experience.Service", blank=True, related_name="officer_profiles"
@@ -143,7 +144,7 @@ class Duty(models.Model):
     description = models.TextField(blank=True)
     order = models.PositiveSmallIntegerField(default=0)
     temporary = models.BooleanField(
-        default=False, help_text="A task-force role: it ends with the hand-over to the XMO."
+        default=False, help_text=_("A task-force role: it ends with the hand-over to the XMO.")
     )
     ended_on = models.DateField(null=True, blank=True)
 
@@ -189,10 +190,10 @@ class ServiceScope(models.Model):
     )
     status = models.CharField(max_length=10, choices=ScopeStatus.choices, default=ScopeStatus.OUT)
     last_reviewed_on = models.DateField(
-        null=True, blank=True, help_text="Last monthly experience meeting that reviewed it."
+        null=True, blank=True, help_text=_("Last monthly experience meeting that reviewed it.")
     )
     override_reason = models.TextField(
-        blank=True, help_text="Why it was put in scope without meeting the readiness checklist."
+        blank=True, help_text=_("Why it was put in scope without meeting the readiness checklist.")
     )
     override_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -265,7 +266,9 @@ class TrainingItem(models.Model):
     course = models.CharField(max_length=200)
     due_on = models.DateField()
     completed_on = models.DateField(null=True, blank=True)
-    evidence = models.URLField(blank=True, help_text="Link to a certificate or record (optional).")
+    evidence = models.URLField(
+        blank=True, help_text=_("Link to a certificate or record (optional).")
+    )
 
     class Meta:
         ordering = ["due_on", "course"]

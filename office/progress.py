@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from experience.segments import Segment
 from experience.selectors import trend
 from xlas.evaluation import least_squares_projection
@@ -75,10 +77,10 @@ class Progress:
     @property
     def verdict_label(self) -> str:
         return {
-            "achieved": "Target reached",
-            "on_track": "On track",
-            "at_risk": "At risk",
-            "no_data": "No data yet",
+            "achieved": _("Target reached"),
+            "on_track": _("On track"),
+            "at_risk": _("At risk"),
+            "no_data": _("No data yet"),
         }[self.verdict]
 
 

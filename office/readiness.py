@@ -14,6 +14,9 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
 from experience.models import Service
 from experience.selectors import breakdown
 from xlas.models import XLAVersion
@@ -27,11 +30,11 @@ REVIEW_WITHIN_DAYS = 92
 COVERAGE_DAYS = 90
 
 CHECKS = [
-    ("data", f"Data flowing for {WEEKS_OF_DATA} weeks"),
-    ("baseline", "Baseline period set"),
-    ("xla", "Approved XLA"),
-    ("owner", "Owner named"),
-    ("reviewed", "Reviewed in a monthly meeting"),
+    ("data", format_lazy(_("Data flowing for {weeks} weeks"), weeks=WEEKS_OF_DATA)),
+    ("baseline", _("Baseline period set")),
+    ("xla", _("Approved XLA")),
+    ("owner", _("Owner named")),
+    ("reviewed", _("Reviewed in a monthly meeting")),
 ]
 
 
@@ -49,18 +52,18 @@ class ServiceReadiness:
 
     @property
     def check_rows(self) -> list[tuple[str, str, bool]]:
-        return [(key, label, self.checks[key]) for key, label in CHECKS]
+        return [(key, str(label), self.checks[key]) for key, label in CHECKS]
 
     @property
     def status_label(self) -> str:
-        return ScopeStatus(self.status).label
+        return str(ScopeStatus(self.status).label)
 
 
 def _weeks_with_data(org, today) -> dict[str, int]:
     """Per service slug, how many of the last closed weeks had at least one response."""
     counts: dict[str, int] = {}
     week = period_start(today, "week")
-    for _ in range(WEEKS_OF_DATA):
+    for _week in range(WEEKS_OF_DATA):
         week, end = previous_period_start(week, "week"), week
         for row in breakdown(
             org, measure_name="response_count", dimension="service", start=week, end=end

@@ -14,6 +14,7 @@ import datetime
 from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from xmo import webhooks
 from xmo.choices import Role
@@ -263,14 +264,16 @@ def rejudge_breaches(org, xla, *, since: datetime.date, reason: str) -> dict:
             by_start, evaluation, evaluation.indicator.consecutive_misses
         )
         if not holds and breach.status != BreachStatus.WITHDRAWN:
-            now = evaluation.get_status_display().lower() if evaluation else "not judged"
+            now = evaluation.get_status_display().lower() if evaluation else gettext("not judged")
             breach.status = BreachStatus.WITHDRAWN
-            breach.status_reason = f"{reason} The period is now {now}."
+            breach.status_reason = " ".join(
+                [reason, gettext("The period is now %(status)s.") % {"status": now}]
+            )
             breach.save(update_fields=["status", "status_reason", "updated_at"])
             withdrawn += 1
         elif holds and breach.status == BreachStatus.WITHDRAWN:
             breach.status = BreachStatus.OPEN
-            breach.status_reason = f"{reason} The breach rule holds again."
+            breach.status_reason = " ".join([reason, gettext("The breach rule holds again.")])
             breach.value = evaluation.value
             breach.target = evaluation.indicator.target
             breach.save(update_fields=["status", "status_reason", "value", "target", "updated_at"])

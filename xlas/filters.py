@@ -9,6 +9,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -40,20 +41,29 @@ class _IdChoiceFilter(django_filters.ModelChoiceFilter):
 
 
 class BreachFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=BreachStatus.choices, widget=AnyOfSelect)
-    severity = django_filters.MultipleChoiceFilter(choices=Severity.choices, widget=AnyOfSelect)
+    status = django_filters.MultipleChoiceFilter(
+        choices=BreachStatus.choices, widget=AnyOfSelect, label=_("Status")
+    )
+    severity = django_filters.MultipleChoiceFilter(
+        choices=Severity.choices, widget=AnyOfSelect, label=_("Severity")
+    )
     xla = django_filters.ModelChoiceFilter(
-        label="XLA", queryset=XLA.objects.none(), empty_label="Any"
+        label=_("XLA"), queryset=XLA.objects.none(), empty_label=_("Any")
     )
     service = _IdChoiceFilter(
-        queryset=Service.objects.none(), method="filter_service", empty_label="Any"
+        queryset=Service.objects.none(),
+        method="filter_service",
+        empty_label=_("Any"),
+        label=_("Service"),
     )
-    period = django_filters.ChoiceFilter(choices=Period.choices, empty_label="Any")
+    period = django_filters.ChoiceFilter(
+        choices=Period.choices, empty_label=_("Any"), label=_("Period")
+    )
     start = django_filters.DateFilter(
-        field_name="period_start", lookup_expr="gte", label="From", widget=DATE
+        field_name="period_start", lookup_expr="gte", label=_("From"), widget=DATE
     )
     end = django_filters.DateFilter(
-        field_name="period_start", lookup_expr="lte", label="To", widget=DATE
+        field_name="period_start", lookup_expr="lte", label=_("To"), widget=DATE
     )
     # false: not yet acknowledged by anyone (the officer's queue links here).
     acknowledged = django_filters.BooleanFilter(

@@ -6,6 +6,8 @@ import datetime
 
 from django import forms
 from django.utils.text import slugify
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from experience.choices import Direction
 from experience.models import OperationalMetric, Persona, Service
@@ -34,23 +36,35 @@ class UserChoiceField(forms.ModelChoiceField):
 
 
 class XLAForm(forms.Form):
-    name = forms.CharField(max_length=200)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    name = forms.CharField(max_length=200, label=_("Name"))
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, label=_("Description")
+    )
     owner = UserChoiceField(
-        queryset=None, required=False, empty_label="Nobody yet", help_text="Accountable owner."
+        queryset=None,
+        required=False,
+        empty_label=_("Nobody yet"),
+        help_text=_("Accountable owner."),
+        label=_("Owner"),
     )
     services = forms.ModelMultipleChoiceField(
-        queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label=_("Services")
     )
     personas = forms.ModelMultipleChoiceField(
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Leave empty for every persona.",
+        help_text=_("Leave empty for every persona."),
+        label=_("Personas"),
     )
-    review_due = forms.DateField(widget=DATE, required=False, help_text="Yearly by default.")
+    review_due = forms.DateField(
+        widget=DATE, required=False, help_text=_("Yearly by default."), label=_("Review due")
+    )
     rationale = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text="Why these targets."
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("Why these targets."),
+        label=_("Rationale"),
     )
 
     def __init__(self, *args, organisation, instance: XLA | None = None, **kwargs):
@@ -67,33 +81,50 @@ class XLAForm(forms.Form):
         if self.instance is not None:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            raise forms.ValidationError("Another XLA already has this name.")
+            raise forms.ValidationError(gettext("Another XLA already has this name."))
         return name
 
 
 class IndicatorForm(forms.Form):
-    name = forms.CharField(max_length=200)
+    name = forms.CharField(max_length=200, label=_("Name"))
     key = forms.SlugField(
         max_length=64,
         required=False,
-        help_text="Stable identifier across versions; made from the name when empty.",
+        help_text=_("Stable identifier across versions; made from the name when empty."),
+        label=_("Key"),
     )
-    kind = forms.ChoiceField(choices=IndicatorKind.choices, initial=IndicatorKind.SENTIMENT)
+    kind = forms.ChoiceField(
+        choices=IndicatorKind.choices, initial=IndicatorKind.SENTIMENT, label=_("Kind")
+    )
     measure = forms.ChoiceField(
-        choices=_blank(SentimentMeasure.choices, "—"), required=False, help_text="Sentiment only."
+        choices=_blank(SentimentMeasure.choices, "—"),
+        required=False,
+        help_text=_("Sentiment only."),
+        label=_("Measure"),
     )
-    metric = forms.ModelChoiceField(queryset=None, required=False, help_text="Operational only.")
+    metric = forms.ModelChoiceField(
+        queryset=None, required=False, help_text=_("Operational only."), label=_("Metric")
+    )
     aggregation = forms.ChoiceField(
-        choices=_blank(Aggregation.choices, "—"), required=False, help_text="Operational only."
+        choices=_blank(Aggregation.choices, "—"),
+        required=False,
+        help_text=_("Operational only."),
+        label=_("Aggregation"),
     )
-    direction = forms.ChoiceField(choices=Direction.choices, initial=Direction.HIGHER)
-    target = forms.FloatField()
-    warning = forms.FloatField(help_text="On the bad side of the target.")
-    weight = forms.FloatField(min_value=0.01, initial=1.0)
-    period = forms.ChoiceField(choices=Period.choices, initial=Period.MONTH)
-    min_sample = forms.IntegerField(min_value=0, initial=30, label="Minimum sample")
+    direction = forms.ChoiceField(
+        choices=Direction.choices, initial=Direction.HIGHER, label=_("Direction")
+    )
+    target = forms.FloatField(label=_("Target"))
+    warning = forms.FloatField(help_text=_("On the bad side of the target."), label=_("Warning"))
+    weight = forms.FloatField(min_value=0.01, initial=1.0, label=_("Weight"))
+    period = forms.ChoiceField(choices=Period.choices, initial=Period.MONTH, label=_("Period"))
+    min_sample = forms.IntegerField(min_value=0, initial=30, label=_("Minimum sample"))
     consecutive_misses = forms.IntegerField(
-        min_value=1, max_value=24, initial=2, help_text="Missed closed periods that make a breach."
+        min_value=1,
+        max_value=24,
+        initial=2,
+        help_text=_("Missed closed periods that make a breach."),
+        label=_("Consecutive misses"),
     )
 
     def __init__(self, *args, organisation, **kwargs):
@@ -105,25 +136,27 @@ class IndicatorForm(forms.Form):
         kind = data.get("kind")
         if kind == IndicatorKind.SENTIMENT:
             if not data.get("measure"):
-                self.add_error("measure", "Choose the sentiment measure.")
+                self.add_error("measure", gettext("Choose the sentiment measure."))
             if data.get("metric"):
-                self.add_error("metric", "A sentiment indicator has no metric.")
+                self.add_error("metric", gettext("A sentiment indicator has no metric."))
             data["aggregation"] = ""
         elif kind == IndicatorKind.OPERATIONAL:
             if not data.get("metric"):
-                self.add_error("metric", "Choose the operational metric.")
+                self.add_error("metric", gettext("Choose the operational metric."))
             if not data.get("aggregation"):
-                self.add_error("aggregation", "Choose how samples are aggregated.")
+                self.add_error("aggregation", gettext("Choose how samples are aggregated."))
             data["measure"] = ""
         target, warning, direction = data.get("target"), data.get("warning"), data.get("direction")
         if target is not None and warning is not None:
             if direction == Direction.HIGHER and warning > target:
                 self.add_error(
-                    "warning", "Higher is better, so the warning level must be at or below target."
+                    "warning",
+                    gettext("Higher is better, so the warning level must be at or below target."),
                 )
             if direction == Direction.LOWER and warning < target:
                 self.add_error(
-                    "warning", "Lower is better, so the warning level must be at or above target."
+                    "warning",
+                    gettext("Lower is better, so the warning level must be at or above target."),
                 )
         if data.get("name") and not data.get("key"):
             data["key"] = slugify(data["name"])[:64] or "indicator"
@@ -148,10 +181,10 @@ class BaseIndicatorFormSet(forms.BaseFormSet):
             count += 1
             key = form.cleaned_data.get("key")
             if key in keys:
-                form.add_error("key", "Two indicators share this key; give each its own.")
+                form.add_error("key", gettext("Two indicators share this key; give each its own."))
             keys.add(key)
         if count == 0:
-            raise forms.ValidationError("Add at least one indicator.")
+            raise forms.ValidationError(gettext("Add at least one indicator."))
 
     def indicators(self) -> list[dict]:
         return [form.cleaned_data for i, form in enumerate(self.forms) if self._kept(i, form)]
@@ -191,9 +224,11 @@ def indicator_initial(version) -> list[dict]:
 
 
 class ProposeDraftForm(forms.Form):
-    rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Why.")
+    rationale = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), help_text=_("Why."), label=_("Rationale")
+    )
     effective_from = forms.DateField(
-        widget=DATE, label="Proposed effective date", help_text="The approver may change it."
+        widget=DATE, label=_("Proposed effective date"), help_text=_("The approver may change it.")
     )
 
 
@@ -202,12 +237,13 @@ class ProposeChangeForm(forms.Form):
 
     rationale = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Why the targets should change (evidence, baseline, benchmark).",
+        help_text=_("Why the targets should change (evidence, baseline, benchmark)."),
+        label=_("Rationale"),
     )
     effective_from = forms.DateField(
         widget=DATE,
-        label="Proposed effective date",
-        help_text="Periods from this date would be judged by the new targets.",
+        label=_("Proposed effective date"),
+        help_text=_("Periods from this date would be judged by the new targets."),
     )
 
     def __init__(self, *args, version, **kwargs):
@@ -215,10 +251,10 @@ class ProposeChangeForm(forms.Form):
         self.indicators = list(version.indicators.all())
         for ind in self.indicators:
             self.fields[f"target__{ind.key}"] = forms.FloatField(
-                label=f"{ind.name}: target", initial=ind.target
+                label=gettext("%(name)s: target") % {"name": ind.name}, initial=ind.target
             )
             self.fields[f"warning__{ind.key}"] = forms.FloatField(
-                label=f"{ind.name}: warning", initial=ind.warning
+                label=gettext("%(name)s: warning") % {"name": ind.name}, initial=ind.warning
             )
 
     def indicator_rows(self):
@@ -230,7 +266,9 @@ class ProposeChangeForm(forms.Form):
     def clean_effective_from(self):
         value = self.cleaned_data["effective_from"]
         if value < datetime.date.today() - datetime.timedelta(days=366):
-            raise forms.ValidationError("Choose a date within the last year or in the future.")
+            raise forms.ValidationError(
+                gettext("Choose a date within the last year or in the future.")
+            )
         return value
 
     def clean(self):
@@ -242,12 +280,12 @@ class ProposeChangeForm(forms.Form):
             if target is None or warning is None:
                 continue
             if ind.direction == Direction.HIGHER and warning > target:
-                self.add_error(f"warning__{ind.key}", "Must be at or below the target.")
+                self.add_error(f"warning__{ind.key}", gettext("Must be at or below the target."))
             if ind.direction == Direction.LOWER and warning < target:
-                self.add_error(f"warning__{ind.key}", "Must be at or above the target.")
+                self.add_error(f"warning__{ind.key}", gettext("Must be at or above the target."))
             changed = changed or target != ind.target or warning != ind.warning
         if not self.errors and not changed:
-            raise forms.ValidationError("Change at least one target or warning level.")
+            raise forms.ValidationError(gettext("Change at least one target or warning level."))
         return data
 
     def targets(self) -> dict[str, tuple[float, float]]:
@@ -262,26 +300,34 @@ class ProposeChangeForm(forms.Form):
 
 class ApproveForm(forms.Form):
     effective_from = forms.DateField(
-        widget=DATE, label="Effective from", help_text="The new targets apply from this date."
+        widget=DATE, label=_("Effective from"), help_text=_("The new targets apply from this date.")
     )
     note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Decision note"
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("Decision note")
     )
 
 
 class RejectForm(forms.Form):
     note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), label="Why is it rejected?", max_length=2000
+        widget=forms.Textarea(attrs={"rows": 2}), label=_("Why is it rejected?"), max_length=2000
     )
 
 
 class BreachInvestigationForm(forms.Form):
-    assignee = UserChoiceField(queryset=None, required=False, empty_label="Nobody yet")
+    assignee = UserChoiceField(
+        queryset=None, required=False, empty_label=_("Nobody yet"), label=_("Assignee")
+    )
     investigation_notes = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=20000
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=20000,
+        label=_("Investigation notes"),
     )
     root_cause = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=20000
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=20000,
+        label=_("Root cause"),
     )
 
     def __init__(self, *args, organisation, **kwargs):
@@ -290,4 +336,4 @@ class BreachInvestigationForm(forms.Form):
 
 
 class BreachStatusForm(forms.Form):
-    status = forms.ChoiceField(choices=BreachStatus.choices)
+    status = forms.ChoiceField(choices=BreachStatus.choices, label=_("Status"))

@@ -5,6 +5,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from experience.choices import Direction
 from experience.models import OperationalMetric, Persona, Service
@@ -19,6 +20,8 @@ from .choices import (
     SentimentMeasure,
     Severity,
     VersionStatus,
+    period_adverb,
+    period_of,
 )
 
 
@@ -34,11 +37,11 @@ class XLA(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="owned_xlas",
-        help_text="Accountable owner; notified first of breaches.",
+        help_text=_("Accountable owner; notified first of breaches."),
     )
     services = models.ManyToManyField(Service, blank=True, related_name="xlas")
     personas = models.ManyToManyField(
-        Persona, blank=True, related_name="xlas", help_text="Leave empty for every persona."
+        Persona, blank=True, related_name="xlas", help_text=_("Leave empty for every persona.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -70,7 +73,7 @@ class XLAVersion(models.Model):
     status = models.CharField(max_length=10, choices=VersionStatus.choices, default="draft")
     effective_from = models.DateField(null=True, blank=True)
     effective_to = models.DateField(null=True, blank=True)
-    rationale = models.TextField(blank=True, help_text="Why these targets.")
+    rationale = models.TextField(blank=True, help_text=_("Why these targets."))
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -79,7 +82,7 @@ class XLAVersion(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.TextField(blank=True, help_text="Approver's note, or why rejected.")
+    decision_note = models.TextField(blank=True, help_text=_("Approver's note, or why rejected."))
     review_due = models.DateField(default=default_review_due)
     baseline_start = models.DateField(null=True, blank=True)
     baseline_end = models.DateField(null=True, blank=True)
@@ -124,7 +127,7 @@ class Indicator(models.Model):
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=12, choices=IndicatorKind.choices)
     measure = models.CharField(
-        max_length=20, choices=SentimentMeasure.choices, blank=True, help_text="Sentiment only."
+        max_length=20, choices=SentimentMeasure.choices, blank=True, help_text=_("Sentiment only.")
     )
     metric = models.ForeignKey(
         OperationalMetric,
@@ -132,10 +135,10 @@ class Indicator(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="indicators",
-        help_text="Operational only.",
+        help_text=_("Operational only."),
     )
     aggregation = models.CharField(
-        max_length=8, choices=Aggregation.choices, blank=True, help_text="Operational only."
+        max_length=8, choices=Aggregation.choices, blank=True, help_text=_("Operational only.")
     )
     direction = models.CharField(max_length=8, choices=Direction.choices, default=Direction.HIGHER)
     target = models.FloatField()
@@ -144,7 +147,7 @@ class Indicator(models.Model):
     period = models.CharField(max_length=8, choices=Period.choices, default=Period.MONTH)
     min_sample = models.PositiveIntegerField(default=30)
     consecutive_misses = models.PositiveSmallIntegerField(
-        default=2, help_text="Consecutive missed closed periods that make a breach."
+        default=2, help_text=_("Consecutive missed closed periods that make a breach.")
     )
     order = models.PositiveSmallIntegerField(default=0)
 
@@ -174,6 +177,10 @@ class Indicator(models.Model):
     def __str__(self):
         return f"{self.name} ({self.version})"
 
+    @property
+    def period_adverb(self) -> str:
+        return period_adverb(self.period)
+
 
 class Evaluation(models.Model):
     """An indicator's value for one period, judged by the version in force then."""
@@ -184,7 +191,7 @@ class Evaluation(models.Model):
     indicator_key = models.SlugField(max_length=64)
     period = models.CharField(max_length=8, choices=Period.choices)
     period_start = models.DateField()
-    period_end = models.DateField(help_text="Exclusive.")
+    period_end = models.DateField(help_text=_("Exclusive."))
     is_closed = models.BooleanField(default=False)
     value = models.FloatField(null=True, blank=True)
     n = models.PositiveIntegerField(default=0)
@@ -198,7 +205,7 @@ class Evaluation(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="evaluations",
-        help_text="The declared disruption that acknowledged this period in advance.",
+        help_text=_("The declared disruption that acknowledged this period in advance."),
     )
     computed_at = models.DateTimeField(auto_now=True)
 
@@ -266,7 +273,7 @@ class Breach(models.Model):
     severity = models.CharField(max_length=10, choices=Severity.choices)
     status = models.CharField(max_length=14, choices=BreachStatus.choices, default="open")
     escalation_level = models.PositiveSmallIntegerField(
-        default=0, help_text="0 not yet notified, 1 owner notified, 2 escalated to leaders."
+        default=0, help_text=_("0 not yet notified, 1 owner notified, 2 escalated to leaders.")
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -283,7 +290,7 @@ class Breach(models.Model):
     root_cause = models.TextField(blank=True)
     investigation_notes = models.TextField(blank=True)
     status_reason = models.TextField(
-        blank=True, help_text="Why the system changed the status (e.g. withdrawn on re-judging)."
+        blank=True, help_text=_("Why the system changed the status (e.g. withdrawn on re-judging).")
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
     disruption = models.ForeignKey(
@@ -292,7 +299,7 @@ class Breach(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="breaches",
-        help_text="Acknowledged in advance by this declared disruption: shown, never escalated.",
+        help_text=_("Acknowledged in advance by this declared disruption: shown, never escalated."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -313,3 +320,13 @@ class Breach(models.Model):
 
     def __str__(self):
         return f"Breach of {self.indicator_key} ({self.xla}) {self.period_start}"
+
+    @property
+    def period_phrase(self) -> str:
+        """'month of 1 Nov 2026' in the active language."""
+        return period_of(self.period, self.period_start)
+
+    @property
+    def period_title(self) -> str:
+        """'Month of 1 Nov 2026' in the active language."""
+        return period_of(self.period, self.period_start, capital=True)

@@ -24,6 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils.formats import date_format
 
 from xmo.periods import (
     last_closed_period,
@@ -62,7 +63,7 @@ class IndicatorFigure:
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS.get(self.status, self.status)
+        return str(STATUS_LABELS.get(self.status, self.status))
 
     @property
     def unit(self) -> str:
@@ -87,11 +88,11 @@ class XLAFigure:
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS.get(self.status, self.status)
+        return str(STATUS_LABELS.get(self.status, self.status))
 
     @property
     def period_label(self) -> str:
-        return f"{self.period_start:%B %Y}"
+        return date_format(self.period_start, "F Y")
 
     def as_dict(self) -> dict:
         return {

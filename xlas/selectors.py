@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.utils.formats import get_format
+from django.utils.translation import gettext as _
 
 from experience.models import Service
 from xmo import palette
@@ -90,7 +92,7 @@ def history_figure(evaluations: list[Evaluation], *, title: str = "") -> dict:
             {
                 "type": "scatter",
                 "mode": "lines+markers",
-                "name": "Value",
+                "name": _("Value"),
                 "x": x,
                 "y": [e.value for e in evaluations],
                 "error_y": {
@@ -119,7 +121,7 @@ def history_figure(evaluations: list[Evaluation], *, title: str = "") -> dict:
             {
                 "type": "scatter",
                 "mode": "lines",
-                "name": "Target",
+                "name": _("Target"),
                 "x": x,
                 "y": [e.indicator.target for e in evaluations],
                 "line": {"shape": "hv", "color": palette.GOOD},
@@ -127,7 +129,7 @@ def history_figure(evaluations: list[Evaluation], *, title: str = "") -> dict:
             {
                 "type": "scatter",
                 "mode": "lines",
-                "name": "Warning",
+                "name": _("Warning"),
                 "x": x,
                 "y": [e.indicator.warning for e in evaluations],
                 "line": {"shape": "hv", "color": palette.TARGET_DASH, "dash": "dash"},
@@ -144,6 +146,10 @@ def history_figure(evaluations: list[Evaluation], *, title: str = "") -> dict:
     }
     if figure["layout"]["title"] is None:
         del figure["layout"]["title"]
+    # Plotly's own number formatting follows the page's language ("12,5" in German).
+    decimal = get_format("DECIMAL_SEPARATOR")
+    if decimal != ".":
+        figure["layout"]["separators"] = decimal + get_format("THOUSAND_SEPARATOR")
     return figure
 
 

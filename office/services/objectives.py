@@ -6,6 +6,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from xmo.audit import audit_change, audit_delete
 from xmo.services import audit, snapshot
@@ -39,7 +40,7 @@ def objective_save(*, actor, organisation, objective: Objective | None = None, *
         for name, value in fields.items():
             setattr(objective, name, value)
         if objective.starts_on and objective.due_on and objective.due_on <= objective.starts_on:
-            raise ValidationError({"due_on": "The due date must come after the start."})
+            raise ValidationError({"due_on": _("The due date must come after the start.")})
         objective.save()
     return objective
 
@@ -69,7 +70,7 @@ def objective_review(*, actor, objective: Objective, reviewed_on: datetime.date,
 @transaction.atomic
 def objective_close(*, actor, objective: Objective, status, closed_on: datetime.date, note=""):
     if status not in CLOSED:
-        raise ValidationError("An objective closes as done or dropped.")
+        raise ValidationError(_("An objective closes as done or dropped."))
     fields = ["status", "closed_on", "review_note"]
     with audit_change(objective, actor=actor, action="objective.closed", fields=fields):
         objective.status = status
@@ -96,7 +97,7 @@ def key_result_save(*, actor, objective: Objective, key_result: KeyResult | None
         if key_result.measure != "xla_indicator":
             key_result.xla, key_result.indicator_key = None, ""
         if key_result.due_on <= key_result.starts_on:
-            raise ValidationError({"due_on": "The target date must come after the start."})
+            raise ValidationError({"due_on": _("The target date must come after the start.")})
         key_result.save()
     return key_result
 

@@ -6,6 +6,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from xmo.audit import audit_change, audit_delete
 from xmo.periods import local_today
@@ -21,7 +22,7 @@ class ReadinessError(ValidationError):
 
 def office_ensure(*, organisation) -> Office:
     """The organisation's XMO, created (in the task-force phase) the first time it is asked for."""
-    office, _ = Office.objects.get_or_create(organisation=organisation)
+    office, _created = Office.objects.get_or_create(organisation=organisation)
     return office
 
 
@@ -39,7 +40,7 @@ def office_hand_over(*, actor, organisation, decided_on: datetime.date, reason: 
     """The task force hands over to the permanent XMO; its temporary duties end that day."""
     office = Office.objects.select_for_update().get(pk=office_ensure(organisation=organisation).pk)
     if office.phase != Phase.TASK_FORCE:
-        raise ValidationError("The office is already a permanent XMO.")
+        raise ValidationError(_("The office is already a permanent XMO."))
     with audit_change(
         office, actor=actor, action="office.hand_over", fields=["phase", "established_on"]
     ) as audited:
@@ -122,14 +123,17 @@ def scope_set(
 ) -> ServiceScope:
     """Put a service in pilot, in scope or out. In scope needs `ready` (the checklist, computed
     by the caller from office.readiness) or a written override reason."""
-    scope, _ = ServiceScope.objects.select_for_update().get_or_create(
+    scope, _created = ServiceScope.objects.select_for_update().get_or_create(
         service=service, defaults={"organisation": organisation}
     )
     override_reason = override_reason.strip()
     if status == ScopeStatus.IN_SCOPE and not ready and not override_reason:
         raise ReadinessError(
-            f"{service.name} does not meet the readiness checklist; "
-            "give a reason to put it in scope anyway."
+            _(
+                "%(service)s does not meet the readiness checklist; "
+                "give a reason to put it in scope anyway."
+            )
+            % {"service": service.name}
         )
     with audit_change(
         scope, actor=actor, action="scope.status", fields=["status", "override_reason"]
@@ -155,7 +159,7 @@ def scope_mark_reviewed(*, organisation, services, reviewed_on: datetime.date) -
     """Record that a monthly experience meeting reviewed these services (called on its close)."""
     updated = 0
     for service in services:
-        scope, _ = ServiceScope.objects.get_or_create(
+        scope, _created = ServiceScope.objects.get_or_create(
             service=service, defaults={"organisation": organisation}
         )
         if scope.last_reviewed_on is None or scope.last_reviewed_on < reviewed_on:

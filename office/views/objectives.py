@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from xmo.access import org_object_or_404, org_required
@@ -17,7 +19,7 @@ from ..forms import KeyResultForm, ObjectiveCloseForm, ObjectiveForm, ObjectiveR
 from ..models import KeyResult, Objective
 from ..progress import key_result_progress
 
-STATUS_FILTERS = [("open", "Open (not done or dropped)"), *ObjectiveStatus.choices]
+STATUS_FILTERS = [("open", gettext_lazy("Open (not done or dropped)")), *ObjectiveStatus.choices]
 
 
 @org_required("view_office")
@@ -50,7 +52,7 @@ def objective_create(request):
         objective = services.objective_save(
             actor=request.user, organisation=org, **form.cleaned_data
         )
-        messages.success(request, "Objective created. Add its key results.")
+        messages.success(request, _("Objective created. Add its key results."))
         return redirect("office:objective_detail", objective.pk)
     return _form_page(request, form, status=400 if request.method == "POST" else 200)
 
@@ -68,7 +70,7 @@ def objective_edit(request, pk):
             objective=objective,
             **form.cleaned_data,
         )
-        messages.success(request, "Objective saved.")
+        messages.success(request, _("Objective saved."))
         return redirect("office:objective_detail", objective.pk)
     return _form_page(request, form, objective, status=400 if request.method == "POST" else 200)
 
@@ -99,7 +101,7 @@ def objective_review(request, pk):
     objective = org_object_or_404(request, Objective, pk=pk)
     form = ObjectiveReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "A review needs a status and a note.")
+        messages.error(request, _("A review needs a status and a note."))
         return redirect("office:objective_detail", objective.pk)
     services.objective_review(
         actor=request.user,
@@ -107,7 +109,7 @@ def objective_review(request, pk):
         reviewed_on=local_today(request.organisation),
         **form.cleaned_data,
     )
-    messages.success(request, "Review recorded.")
+    messages.success(request, _("Review recorded."))
     return redirect("office:objective_detail", objective.pk)
 
 
@@ -117,10 +119,13 @@ def objective_close(request, pk):
     objective = org_object_or_404(request, Objective, pk=pk)
     form = ObjectiveCloseForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose done or dropped and the closing date.")
+        messages.error(request, _("Choose done or dropped and the closing date."))
         return redirect("office:objective_detail", objective.pk)
     services.objective_close(actor=request.user, objective=objective, **form.cleaned_data)
-    messages.success(request, f"Objective closed as {objective.get_status_display().lower()}.")
+    messages.success(
+        request,
+        _("Objective closed as %(status)s.") % {"status": objective.get_status_display().lower()},
+    )
     return redirect("office:objective_detail", objective.pk)
 
 
@@ -156,7 +161,7 @@ def key_result_edit(request, objective_pk, pk=None):
         except ValidationError as exc:
             form.add_error(None, " ".join(exc.messages))
         else:
-            messages.success(request, "Key result saved.")
+            messages.success(request, _("Key result saved."))
             return redirect("office:objective_detail", objective.pk)
     return render(
         request,
@@ -171,5 +176,5 @@ def key_result_edit(request, objective_pk, pk=None):
 def key_result_remove(request, objective_pk, pk):
     objective, key_result = _key_result(request, objective_pk, pk)
     services.key_result_delete(actor=request.user, key_result=key_result)
-    messages.success(request, "Key result removed.")
+    messages.success(request, _("Key result removed."))
     return redirect("office:objective_detail", objective.pk)

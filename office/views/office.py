@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from experience.models import Service
@@ -58,7 +59,7 @@ def mission_edit(request):
         services.office_update_mission(
             actor=request.user, organisation=org, mission=form.cleaned_data["mission"]
         )
-        messages.success(request, "Mission saved.")
+        messages.success(request, _("Mission saved."))
         return redirect("office:page")
     status = 400 if request.method == "POST" else 200
     return render(request, "office/mission_form.html", {"form": form}, status=status)
@@ -76,7 +77,7 @@ def hand_over(request):
         except ValidationError as exc:
             form.add_error(None, " ".join(exc.messages))
         else:
-            messages.success(request, "The task force handed over to the permanent XMO.")
+            messages.success(request, _("The task force handed over to the permanent XMO."))
             return redirect("office:page")
     temporary = Duty.objects.filter(organisation=org, temporary=True, ended_on__isnull=True)
     return render(
@@ -108,7 +109,7 @@ def roles(request):
 def duty_add(request):
     form = DutyForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give the duty a title (and an order from 0 to 999, or none).")
+        messages.error(request, _("Give the duty a title (and an order from 0 to 999, or none)."))
         return redirect("office:roles")
     try:
         services.duty_save(
@@ -126,7 +127,7 @@ def duty_add(request):
 def duty_remove(request, pk):
     duty = org_object_or_404(request, Duty, pk=pk)
     services.duty_delete(actor=request.user, duty=duty)
-    messages.success(request, f"“{duty.title}” removed from the matrix.")
+    messages.success(request, _("“%(title)s” removed from the matrix.") % {"title": duty.title})
     return redirect("office:roles")
 
 
@@ -169,7 +170,7 @@ def scope_edit(request, pk):
         except ValidationError as exc:
             form.add_error("override_reason", " ".join(exc.messages))
         else:
-            messages.success(request, f"{service.name}: scope saved.")
+            messages.success(request, _("%(service)s: scope saved.") % {"service": service.name})
             return redirect("/office/#scope")
     return render(
         request,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from xmo.access import org_object_or_404, org_required
@@ -59,7 +60,9 @@ def profile_edit(request, pk):
         services.officer_profile_save(
             actor=request.user, membership=membership, **form.cleaned_data
         )
-        messages.success(request, f"Profile of {membership.user.get_username()} saved.")
+        messages.success(
+            request, _("Profile of %(user)s saved.") % {"user": membership.user.get_username()}
+        )
         return redirect("office:people")
     return render(
         request,
@@ -76,12 +79,15 @@ def training_add(request):
     form = TrainingForm(request.POST)
     if not member.isdigit() or not form.is_valid():
         messages.error(
-            request, "A training row needs a course and a due date (evidence is a link)."
+            request, _("A training row needs a course and a due date (evidence is a link).")
         )
         return redirect("office:people")
     membership = _membership(request, int(member))
     services.training_save(actor=request.user, membership=membership, **form.cleaned_data)
-    messages.success(request, f"Training added to the plan of {membership.user.get_username()}.")
+    messages.success(
+        request,
+        _("Training added to the plan of %(user)s.") % {"user": membership.user.get_username()},
+    )
     return redirect(f"/office/people/#member-{membership.pk}")
 
 
@@ -98,7 +104,7 @@ def training_complete(request, pk):
         }
     )
     if not form.is_valid():
-        messages.error(request, "Give a completion date and, for evidence, a full link.")
+        messages.error(request, _("Give a completion date and, for evidence, a full link."))
         return redirect("office:people")
     services.training_complete(
         actor=request.user,
@@ -106,7 +112,7 @@ def training_complete(request, pk):
         completed_on=form.cleaned_data["completed_on"],
         evidence=form.cleaned_data["evidence"],
     )
-    messages.success(request, f"“{item.course}” marked complete.")
+    messages.success(request, _("“%(course)s” marked complete.") % {"course": item.course})
     return redirect(f"/office/people/#member-{item.membership_id}")
 
 
@@ -115,5 +121,5 @@ def training_complete(request, pk):
 def training_remove(request, pk):
     item = org_object_or_404(request, TrainingItem, pk=pk)
     services.training_delete(actor=request.user, item=item)
-    messages.success(request, f"“{item.course}” removed from the plan.")
+    messages.success(request, _("“%(course)s” removed from the plan.") % {"course": item.course})
     return redirect(f"/office/people/#member-{item.membership_id}")

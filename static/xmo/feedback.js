@@ -34,7 +34,9 @@
   function updateSelection() {
     const count = selectedBoxes().length;
     const label = document.querySelector("[data-selected-count]");
-    if (label) label.textContent = count + " selected";
+    // The words around the number come translated from the template.
+    const number = label && label.querySelector("[data-selected-number]");
+    if (number) number.textContent = String(count);
     rows().forEach(function (row) {
       const box = row.querySelector("input[data-select]");
       row.classList.toggle("is-selected", !!(box && box.checked));

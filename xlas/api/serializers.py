@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from xlas.models import XLA, Breach, Evaluation, Indicator, XLAVersion
@@ -62,8 +63,8 @@ class ScoreSerializer(serializers.Serializer):
 
     period = serializers.CharField()
     period_start = serializers.DateField()
-    score = serializers.FloatField(allow_null=True, help_text="0–100; null: insufficient data.")
-    status = serializers.CharField(help_text="The worst indicator status.")
+    score = serializers.FloatField(allow_null=True, help_text=_("0–100; null: insufficient data."))
+    status = serializers.CharField(help_text=_("The worst indicator status."))
     is_closed = serializers.BooleanField()
 
 

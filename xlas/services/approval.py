@@ -8,6 +8,8 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from xmo.audit import audit_change
 from xmo.services import audit
@@ -29,12 +31,12 @@ def version_approve(
     XLA.objects.select_for_update().get(pk=version.xla_id)
     version = XLAVersion.objects.select_related("xla").get(pk=version.pk)
     if version.status != VersionStatus.PROPOSED:
-        raise ValidationError("Only a proposed version can be approved.")
+        raise ValidationError(_("Only a proposed version can be approved."))
     previous = version.xla.versions.filter(status=VersionStatus.ACTIVE).first()
     if previous and previous.effective_from and effective_from <= previous.effective_from:
         raise ValidationError(
-            "The effective date must be after the current version's start "
-            f"({previous.effective_from:%d %b %Y})."
+            _("The effective date must be after the current version's start (%(date)s).")
+            % {"date": date_format(previous.effective_from, "d M Y")}
         )
     organisation = version.xla.organisation
     with audit_change(
@@ -127,10 +129,14 @@ def _rejudge_closed_periods(actor, version: XLAVersion, since: datetime.date) ->
         return None  # no closed period judged from that date: nothing to re-judge
     changes = rejudge_preview(org, xla, version, since, today)
     evaluate_xla(org, xla, today=today, rebuild_from=since)
-    reason = (
-        f"Re-judged under version {version.number}, approved on "
-        f"{timezone.localdate():%d %b %Y} in force from {since:%d %b %Y}."
-    )
+    # Stored on the breaches it changes, in the approver's language.
+    reason = _(
+        "Re-judged under version %(number)s, approved on %(approved)s in force from %(since)s."
+    ) % {
+        "number": version.number,
+        "approved": date_format(timezone.localdate(), "d M Y"),
+        "since": date_format(since, "d M Y"),
+    }
     breaches = rejudge_breaches(org, xla, since=since, reason=reason)
     result = {
         "since": since.isoformat(),
@@ -164,9 +170,9 @@ def _rejudge_closed_periods(actor, version: XLAVersion, since: datetime.date) ->
 def version_reject(*, actor, version: XLAVersion, note: str) -> XLAVersion:
     version = XLAVersion.objects.select_for_update().select_related("xla").get(pk=version.pk)
     if version.status != VersionStatus.PROPOSED:
-        raise ValidationError("Only a proposed version can be rejected.")
+        raise ValidationError(_("Only a proposed version can be rejected."))
     if not note.strip():
-        raise ValidationError("Say why the proposal is rejected.")
+        raise ValidationError(_("Say why the proposal is rejected."))
     with audit_change(
         version,
         actor=actor,

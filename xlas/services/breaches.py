@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xmo.audit import audit_change
 from xmo.services import notify
@@ -77,7 +78,13 @@ def breach_set_status(*, actor, breach: Breach, status: str) -> Breach:
     breach = _locked_breach(breach)
     if status not in BREACH_TRANSITIONS.get(breach.status, set()):
         raise ValidationError(
-            f"A breach cannot move from {breach.get_status_display().lower()} to {status}."
+            _("A breach cannot move from %(current)s to %(status)s.")
+            % {
+                "current": breach.get_status_display().lower(),
+                "status": str(BreachStatus(status).label).lower()
+                if status in BreachStatus.values
+                else status,
+            }
         )
     action = "breach.reopened" if status == BreachStatus.OPEN else f"breach.{status}"
     with audit_change(breach, actor=actor, action=action, fields=BREACH_FIELDS):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from xmo.models import Membership
 from xmo.services import notify, snapshot
@@ -71,21 +72,25 @@ def _notify_governance(version: XLAVersion, *, kind: str, title: str, body: str,
 def _validate_indicator(data: dict) -> None:
     if data["kind"] == "sentiment":
         if not data.get("measure") or data.get("metric"):
-            raise ValidationError("A sentiment indicator needs a measure and no metric.")
+            raise ValidationError(_("A sentiment indicator needs a measure and no metric."))
     elif not data.get("metric") or not data.get("aggregation"):
-        raise ValidationError("An operational indicator needs a metric and an aggregation.")
+        raise ValidationError(_("An operational indicator needs a metric and an aggregation."))
     if data["direction"] == "higher" and data["warning"] > data["target"]:
-        raise ValidationError(f"{data['name']}: the warning level must not be above the target.")
+        raise ValidationError(
+            _("%(name)s: the warning level must not be above the target.") % {"name": data["name"]}
+        )
     if data["direction"] == "lower" and data["warning"] < data["target"]:
-        raise ValidationError(f"{data['name']}: the warning level must not be below the target.")
+        raise ValidationError(
+            _("%(name)s: the warning level must not be below the target.") % {"name": data["name"]}
+        )
 
 
 def _create_indicators(version: XLAVersion, indicators: list[dict]) -> None:
     if not indicators:
-        raise ValidationError("An XLA needs at least one indicator.")
+        raise ValidationError(_("An XLA needs at least one indicator."))
     keys = [i["key"] for i in indicators]
     if len(set(keys)) != len(keys):
-        raise ValidationError("Indicator keys must be unique within a version.")
+        raise ValidationError(_("Indicator keys must be unique within a version."))
     for order, data in enumerate(indicators):
         _validate_indicator(data)
         values = {f: data.get(f) for f in INDICATOR_FIELDS}

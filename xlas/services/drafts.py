@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xmo.audit import audit_change
 from xmo.services import audit, snapshot
@@ -76,7 +77,7 @@ def xla_draft_update(
     """Edit a draft version (and the XLA's descriptive fields); indicators are replaced."""
     version = XLAVersion.objects.select_for_update().select_related("xla").get(pk=version.pk)
     if version.status != VersionStatus.DRAFT:
-        raise ValidationError("Only a draft version can be edited.")
+        raise ValidationError(_("Only a draft version can be edited."))
     xla = version.xla
     with audit_change(
         version,
@@ -105,11 +106,11 @@ def version_propose(
     """Submit a draft for approval."""
     version = XLAVersion.objects.select_for_update().select_related("xla").get(pk=version.pk)
     if version.status != VersionStatus.DRAFT:
-        raise ValidationError("Only a draft can be proposed.")
+        raise ValidationError(_("Only a draft can be proposed."))
     if version.xla.versions.filter(status=VersionStatus.PROPOSED).exists():
-        raise ValidationError("A proposal is already waiting for approval.")
+        raise ValidationError(_("A proposal is already waiting for approval."))
     if not version.indicators.exists():
-        raise ValidationError("Add at least one indicator before proposing.")
+        raise ValidationError(_("Add at least one indicator before proposing."))
     with audit_change(
         version,
         actor=actor,
@@ -141,8 +142,11 @@ def refuse_while_draft_open(xla: XLA) -> None:
     draft = xla.versions.filter(status=VersionStatus.DRAFT).order_by("-number").first()
     if draft is not None:
         raise ValidationError(
-            f"Draft version {draft.number} is open. Propose that draft (its target levels "
-            "can be changed there) or discard it before proposing a target change.",
+            _(
+                "Draft version %(number)s is open. Propose that draft (its target levels "
+                "can be changed there) or discard it before proposing a target change."
+            )
+            % {"number": draft.number},
             code="draft_exists",
         )
 
@@ -163,12 +167,12 @@ def xla_propose_change(
     xla = XLA.objects.select_for_update().get(pk=xla.pk)
     active = xla.versions.filter(status=VersionStatus.ACTIVE).first()
     if active is None:
-        raise ValidationError("This XLA has no active version to change.")
+        raise ValidationError(_("This XLA has no active version to change."))
     if xla.versions.filter(status=VersionStatus.PROPOSED).exists():
-        raise ValidationError("A proposal is already waiting for approval.")
+        raise ValidationError(_("A proposal is already waiting for approval."))
     refuse_while_draft_open(xla)
     if not rationale.strip():
-        raise ValidationError("Explain why the targets should change.")
+        raise ValidationError(_("Explain why the targets should change."))
     number = (xla.versions.aggregate(m=Max("number"))["m"] or 0) + 1
     version = XLAVersion.objects.create(
         xla=xla,
@@ -218,20 +222,24 @@ def xla_draft_from_active(*, actor, xla: XLA) -> XLAVersion:
     active = xla.versions.filter(status=VersionStatus.ACTIVE).first()
     if active is None:
         raise ValidationError(
-            "This XLA has no active version yet; edit and propose its draft instead.",
+            _("This XLA has no active version yet; edit and propose its draft instead."),
             code="no_active",
         )
     draft = xla.versions.filter(status=VersionStatus.DRAFT).order_by("-number").first()
     if draft is not None:
         raise ValidationError(
-            f"Draft version {draft.number} is already open; edit it instead of starting another.",
+            _("Draft version %(number)s is already open; edit it instead of starting another.")
+            % {"number": draft.number},
             code="draft_exists",
         )
     proposal = xla.versions.filter(status=VersionStatus.PROPOSED).order_by("-number").first()
     if proposal is not None:
         raise ValidationError(
-            f"Version {proposal.number} is waiting for approval; a new version can start "
-            "once it is approved or rejected.",
+            _(
+                "Version %(number)s is waiting for approval; a new version can start "
+                "once it is approved or rejected."
+            )
+            % {"number": proposal.number},
             code="proposal_exists",
         )
     number = (xla.versions.aggregate(m=Max("number"))["m"] or 0) + 1
@@ -270,15 +278,18 @@ def version_discard(*, actor, version: XLAVersion) -> XLA:
     version = XLAVersion.objects.select_for_update().select_related("xla").get(pk=version.pk)
     if version.status != VersionStatus.DRAFT:
         raise ValidationError(
-            f"Version {version.number} is {version.get_status_display().lower()}; "
-            "only a draft can be discarded.",
+            _("Version %(number)s is %(status)s; only a draft can be discarded.")
+            % {"number": version.number, "status": version.get_status_display().lower()},
             code="not_draft",
         )
     xla = version.xla
     if not xla.versions.filter(status=VersionStatus.ACTIVE).exists():
         raise ValidationError(
-            f"Draft version {version.number} is this XLA's first version and cannot be "
-            "discarded: the XLA would be left with no version. Edit the draft instead.",
+            _(
+                "Draft version %(number)s is this XLA's first version and cannot be "
+                "discarded: the XLA would be left with no version. Edit the draft instead."
+            )
+            % {"number": version.number},
             code="first_draft",
         )
     if (
@@ -287,7 +298,8 @@ def version_discard(*, actor, version: XLAVersion) -> XLA:
         or version.scores.exists()
     ):
         raise ValidationError(
-            f"Version {version.number} has evaluations and cannot be discarded.",
+            _("Version %(number)s has evaluations and cannot be discarded.")
+            % {"number": version.number},
             code="evaluated",
         )
     before = _version_snapshot(version)

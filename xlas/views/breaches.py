@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xmo.access import org_required
@@ -92,7 +93,7 @@ def workable_breach(request, pk) -> Breach:
     """The breach, when the signed-in member may work it (an owner of its services)."""
     breach = breach_or_404(request, pk)
     if not selectors.can_work_breach(request.membership, breach):
-        raise PermissionDenied("Only owners of the XLA's services may work this breach.")
+        raise PermissionDenied(_("Only owners of the XLA's services may work this breach."))
     return breach
 
 
@@ -111,7 +112,7 @@ def after_breach_write(request, breach, text, level=messages.SUCCESS, status=200
 def breach_acknowledge(request, pk):
     breach = services.breach_acknowledge(actor=request.user, breach=workable_breach(request, pk))
     return after_breach_write(
-        request, breach, "Breach acknowledged; escalation to leaders is stopped."
+        request, breach, _("Breach acknowledged; escalation to leaders is stopped.")
     )
 
 
@@ -124,7 +125,7 @@ def breach_investigation(request, pk):
         return after_breach_write(
             request,
             breach,
-            "The investigation could not be saved; see the errors below.",
+            _("The investigation could not be saved; see the errors below."),
             messages.ERROR,
             status=400,
             investigation_form=form,
@@ -132,7 +133,7 @@ def breach_investigation(request, pk):
     breach = services.breach_update_investigation(
         actor=request.user, breach=breach, **form.cleaned_data
     )
-    return after_breach_write(request, breach, "Investigation saved.")
+    return after_breach_write(request, breach, _("Investigation saved."))
 
 
 @org_required("work_breaches")
@@ -142,7 +143,7 @@ def breach_status(request, pk):
     form = BreachStatusForm(request.POST)
     if not form.is_valid():
         return after_breach_write(
-            request, breach, "Choose a valid status.", messages.ERROR, status=400
+            request, breach, _("Choose a valid status."), messages.ERROR, status=400
         )
     try:
         breach = services.breach_set_status(
@@ -151,5 +152,7 @@ def breach_status(request, pk):
     except ValidationError as exc:
         return after_breach_write(request, breach, error_text(exc), messages.ERROR, status=400)
     return after_breach_write(
-        request, breach, f"Breach is now {breach.get_status_display().lower()}."
+        request,
+        breach,
+        _("Breach is now %(status)s.") % {"status": breach.get_status_display().lower()},
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xmo.access import org_object_or_404, org_required
@@ -39,7 +41,7 @@ def version_edit(request, pk):
     if version.status != VersionStatus.DRAFT:
         messages.error(
             request,
-            "Only drafts can be edited; start a new version or propose a target change instead.",
+            _("Only drafts can be edited; start a new version or propose a target change instead."),
         )
         return redirect("xlas:xla_detail", pk=version.xla_id)
     xla, org = version.xla, request.organisation
@@ -70,7 +72,9 @@ def version_edit(request, pk):
         except ValidationError as exc:
             form.add_error(None, error_text(exc))
         else:
-            messages.success(request, f"Draft version {version.number} saved.")
+            messages.success(
+                request, _("Draft version %(number)s saved.") % {"number": version.number}
+            )
             return redirect("xlas:xla_detail", pk=xla.pk)
     return render(
         request,
@@ -78,7 +82,8 @@ def version_edit(request, pk):
         {
             "form": form,
             "formset": formset,
-            "title": f"Edit draft v{version.number} of {xla.name}",
+            "title": _("Edit draft v%(number)s of %(name)s")
+            % {"number": version.number, "name": xla.name},
             "version": version,
             "propose_form": ProposeDraftForm(),
             # A draft next to a version in force can be discarded; an XLA's first draft not.
@@ -94,7 +99,7 @@ def version_propose(request, pk):
     version = _version_or_404(request, pk)
     form = ProposeDraftForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "To propose the draft, give a rationale and an effective date.")
+        messages.error(request, _("To propose the draft, give a rationale and an effective date."))
         return redirect("xlas:version_edit", pk=version.pk)
     try:
         services.version_propose(
@@ -106,7 +111,9 @@ def version_propose(request, pk):
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:
-        messages.success(request, f"Version {version.number} proposed for approval.")
+        messages.success(
+            request, _("Version %(number)s proposed for approval.") % {"number": version.number}
+        )
     return redirect("xlas:xla_detail", pk=version.xla_id)
 
 
@@ -121,7 +128,8 @@ def version_discard(request, pk):
     else:
         messages.success(
             request,
-            f"Draft version {version.number} discarded; the version in force is unchanged.",
+            _("Draft version %(number)s discarded; the version in force is unchanged.")
+            % {"number": version.number},
         )
     return redirect("xlas:xla_detail", pk=version.xla_id)
 
@@ -131,10 +139,10 @@ def xla_propose_change(request, pk):
     xla = org_object_or_404(request, XLA, pk=pk)
     active = xla.versions.filter(status=VersionStatus.ACTIVE).first()
     if active is None:
-        messages.error(request, "This XLA has no active version yet; propose its draft instead.")
+        messages.error(request, _("This XLA has no active version yet; propose its draft instead."))
         return redirect("xlas:xla_detail", pk=xla.pk)
     if xla.versions.filter(status=VersionStatus.PROPOSED).exists():
-        messages.error(request, "A proposal is already waiting for approval.")
+        messages.error(request, _("A proposal is already waiting for approval."))
         return redirect("xlas:xla_detail", pk=xla.pk)
     try:
         services.refuse_while_draft_open(xla)
@@ -155,7 +163,9 @@ def xla_propose_change(request, pk):
             form.add_error(None, error_text(exc))
         else:
             messages.success(
-                request, f"Version {version.number} proposed; leaders have been notified."
+                request,
+                _("Version %(number)s proposed; leaders have been notified.")
+                % {"number": version.number},
             )
             return redirect("xlas:version_detail", pk=version.pk)
     return render(
@@ -177,14 +187,21 @@ def xla_new_draft(request, pk):
         draft = xla.versions.filter(status=VersionStatus.DRAFT).order_by("-number").first()
         if draft is not None:
             # The user wants to edit the next version: take them to the one already open.
-            messages.info(request, f"Draft version {draft.number} is already open; edit it here.")
+            messages.info(
+                request,
+                _("Draft version %(number)s is already open; edit it here.")
+                % {"number": draft.number},
+            )
             return redirect("xlas:version_edit", pk=draft.pk)
         messages.error(request, error_text(exc))
         return redirect("xlas:xla_detail", pk=xla.pk)
     messages.success(
         request,
-        f"Draft version {version.number} started from the active version. Change its "
-        "indicators, save, then propose it for approval.",
+        _(
+            "Draft version %(number)s started from the active version. Change its "
+            "indicators, save, then propose it for approval."
+        )
+        % {"number": version.number},
     )
     return redirect("xlas:version_edit", pk=version.pk)
 
@@ -248,16 +265,23 @@ def version_approve(request, pk):
         except ValidationError as exc:
             form.add_error(None, error_text(exc))
         else:
-            text = f"Version {version.number} approved; in force from {effective_from:%d %b %Y}."
+            text = _("Version %(number)s approved; in force from %(date)s.") % {
+                "number": version.number,
+                "date": date_format(effective_from, "d M Y"),
+            }
             rejudged = getattr(version, "rejudged", None)
             if rejudged is not None and not rejudged["periods"]:
-                text += " No closed period changed its result."
+                text += " " + _("No closed period changed its result.")
             elif rejudged:
-                text += (
-                    f" {rejudged['periods']} closed period(s) re-judged with a new result; "
-                    f"breaches: {rejudged['raised']} raised, {rejudged['withdrawn']} withdrawn"
-                    f", {rejudged['reopened']} reopened."
-                )
+                text += " " + _(
+                    "%(periods)s closed period(s) re-judged with a new result; "
+                    "breaches: %(raised)s raised, %(withdrawn)s withdrawn, %(reopened)s reopened."
+                ) % {
+                    "periods": rejudged["periods"],
+                    "raised": rejudged["raised"],
+                    "withdrawn": rejudged["withdrawn"],
+                    "reopened": rejudged["reopened"],
+                }
             messages.success(request, text)
             return redirect("xlas:xla_detail", pk=version.xla_id)
     return _version_page(request, version, approve_form=form, status=400)
@@ -276,6 +300,8 @@ def version_reject(request, pk):
         except ValidationError as exc:
             form.add_error(None, error_text(exc))
         else:
-            messages.success(request, f"Version {version.number} rejected.")
+            messages.success(
+                request, _("Version %(number)s rejected.") % {"number": version.number}
+            )
             return redirect("xlas:xla_detail", pk=version.xla_id)
     return _version_page(request, version, reject_form=form, status=400)

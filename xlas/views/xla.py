@@ -7,6 +7,7 @@ from collections import defaultdict
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from experience.predictions import predicted_misses
 from xmo.access import org_required
@@ -126,12 +127,14 @@ def xla_create(request):
         except ValidationError as exc:
             form.add_error(None, error_text(exc))
         else:
-            messages.success(request, f"XLA “{xla.name}” created as a draft (version 1).")
+            messages.success(
+                request, _("XLA “%(name)s” created as a draft (version 1).") % {"name": xla.name}
+            )
             return redirect("xlas:xla_detail", pk=xla.pk)
     return render(
         request,
         "xlas/xla_form.html",
-        {"form": form, "formset": formset, "title": "New XLA", "version": None},
+        {"form": form, "formset": formset, "title": _("New XLA"), "version": None},
         status=400 if request.method == "POST" else 200,
     )
 
