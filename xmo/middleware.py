@@ -110,3 +110,30 @@ class UriTooLongMiddleware:
                 return JsonResponse({"detail": message}, status=414)
             return HttpResponse(message, status=414, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """The signed-in person's chosen language, when they chose one (after
+    AuthenticationMiddleware). Otherwise LocaleMiddleware's choice from Accept-Language stands.
+
+    The choice is read from the session (copied there at sign-in and when it changes, see
+    xmo.i18n), so no request pays a query for it. Token-authenticated API requests carry no
+    session user here and so follow Accept-Language. Every response says its language.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.utils import translation
+
+        from .i18n import SESSION_KEY, valid_language
+
+        session = getattr(request, "session", None)
+        language = valid_language(session.get(SESSION_KEY)) if session is not None else ""
+        if language and request.user.is_authenticated:
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response

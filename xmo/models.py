@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from .choices import JobStatus, ResponsibilityKind, Role, TokenScope
 
@@ -265,6 +266,29 @@ class NotificationPreference(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.kind}: {self.channel}"
+
+
+class UserPreference(models.Model):
+    """A person's own settings, across organisations: so far the language of the pages and of
+    the notifications and e-mails sent to them."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="xmo_preference"
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("Blank: the language your browser asks for."),
+    )
+
+    class Meta:
+        verbose_name = _("user preference")
+        verbose_name_plural = _("user preferences")
+
+    def __str__(self):
+        return f"{self.user} · {self.language or 'browser'}"
 
 
 class JobRun(models.Model):

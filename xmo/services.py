@@ -22,6 +22,7 @@ from .models import (
     Notification,
     NotificationPreference,
     Organisation,
+    UserPreference,
 )
 
 Channel = NotificationPreference.Channel
@@ -197,6 +198,29 @@ def notification_preferences_set(*, user, organisation, channels: dict[str, str]
             NotificationPreference.objects.update_or_create(
                 user=user, organisation=organisation, kind=kind, defaults={"channel": channel}
             )
+
+
+@transaction.atomic
+def user_language_set(*, user, language: str, organisation=None) -> UserPreference:
+    """Save the person's language ("" follows the browser), audited in `organisation` (where
+    they changed it). The caller copies it into the session (xmo.i18n.remember_language)."""
+    from .i18n import valid_language
+
+    language = valid_language(language)
+    preference, _created = UserPreference.objects.get_or_create(user=user)
+    if preference.language != language:
+        before = snapshot(preference, ["language"])
+        preference.language = language
+        preference.save(update_fields=["language"])
+        audit(
+            organisation=organisation,
+            actor=user,
+            action="user.language_changed",
+            obj=preference,
+            before=before,
+            after=snapshot(preference, ["language"]),
+        )
+    return preference
 
 
 @transaction.atomic
