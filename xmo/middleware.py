@@ -67,14 +67,15 @@ class UnstorableInputMiddleware:
     def process_exception(self, request, exception):
         from django.db import DataError
         from django.http import HttpResponseBadRequest, JsonResponse
+        from django.utils.translation import gettext as _
 
         if isinstance(exception, OverflowError) or (
             isinstance(exception, DataError)
             and getattr(getattr(exception, "__cause__", None), "sqlstate", "") == "22003"
         ):
-            message = "A number in the request is out of range."
+            message = _("A number in the request is out of range.")
         elif isinstance(exception, DataError | ValueError) and "NUL (0x00)" in str(exception):
-            message = "NUL characters are not allowed."
+            message = _("NUL characters are not allowed.")
         else:
             return None
         if request.path.startswith("/api/"):
@@ -101,11 +102,12 @@ class UriTooLongMiddleware:
         length = len(request.path_info.encode()) + len(request.META.get("QUERY_STRING", ""))
         if length > limit:
             from django.http import HttpResponse, JsonResponse
+            from django.utils.translation import gettext as _
 
-            message = (
-                f"The URL is {length} bytes long; at most {limit} are accepted. "
+            message = _(
+                "The URL is %(length)s bytes long; at most %(limit)s are accepted. "
                 "Send fewer or shorter query parameters."
-            )
+            ) % {"length": length, "limit": limit}
             if request.path_info.startswith("/api/"):
                 return JsonResponse({"detail": message}, status=414)
             return HttpResponse(message, status=414, content_type="text/plain; charset=utf-8")

@@ -12,10 +12,12 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 
 from .audit import audit, audit_change, snapshot
 from .choices import Role, TokenScope
+from .i18n import valid_language
 from .models import (
     ApiToken,
     Membership,
@@ -43,6 +45,10 @@ def notify(
 ) -> list[Notification]:
     """Write a notification per recipient, exactly once per dedupe_key; never send e-mail here.
 
+    `title` and `body` may be lazy translations (gettext_lazy, or xmo.i18n.later for a
+    sentence with values): each recipient's copy is then written in their own language (their
+    preference, else the default language), whatever language the caller runs in.
+
     Each recipient's preference for this kind (NotificationPreference; default both) decides
     whether the row shows in the notification centre (in_app) and whether it waits for the
     send_notification_emails job (email_next_attempt_at). A call inside a request's
@@ -56,9 +62,22 @@ def notify(
             organisation=organisation, kind=kind, user_id__in=list(people)
         ).values_list("user_id", "channel")
     )
+    translated = isinstance(title, Promise) or isinstance(body, Promise)
+    languages = (
+        dict(
+            UserPreference.objects.filter(user_id__in=list(people))
+            .exclude(language="")
+            .values_list("user_id", "language")
+        )
+        if translated
+        else {}
+    )
     now = timezone.now()
     created = []
     for user in people.values():
+        language = valid_language(languages.get(user.pk)) or settings.LANGUAGE_CODE
+        with translation.override(language):
+            title_text, body_text = str(title), str(body)
         channel = channels.get(user.pk, Channel.BOTH)
         wants_email = email and bool(user.email) and channel != Channel.IN_APP
         try:
@@ -67,8 +86,8 @@ def notify(
                     organisation=organisation,
                     recipient=user,
                     kind=kind,
-                    title=title[:200],
-                    body=body,
+                    title=title_text[:200],
+                    body=body_text,
                     url=url,
                     dedupe_key=dedupe_key,
                     # E-mail only, but no e-mail can go: keep it in the centre instead.
@@ -204,8 +223,6 @@ def notification_preferences_set(*, user, organisation, channels: dict[str, str]
 def user_language_set(*, user, language: str, organisation=None) -> UserPreference:
     """Save the person's language ("" follows the browser), audited in `organisation` (where
     they changed it). The caller copies it into the session (xmo.i18n.remember_language)."""
-    from .i18n import valid_language
-
     language = valid_language(language)
     preference, _created = UserPreference.objects.get_or_create(user=user)
     if preference.language != language:
