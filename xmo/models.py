@@ -245,9 +245,9 @@ class NotificationPreference(models.Model):
     """How one person wants one kind of notification in one organisation (default: both)."""
 
     class Channel(models.TextChoices):
-        BOTH = "both", "In the app and by e-mail"
-        IN_APP = "in_app", "In the app only"
-        EMAIL = "email", "By e-mail only"
+        BOTH = "both", _("In the app and by e-mail")
+        IN_APP = "in_app", _("In the app only")
+        EMAIL = "email", _("By e-mail only")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
