@@ -8,14 +8,9 @@ sign in or change it, so activating it costs no query per request
 from __future__ import annotations
 
 from django.conf import settings
-from django.utils import translation
 from django.utils.functional import lazy
 
 SESSION_KEY = "xmo_language"
-
-
-def language_choices() -> list[tuple[str, str]]:
-    return list(settings.LANGUAGES)
 
 
 def valid_language(code: str | None) -> str:
@@ -52,12 +47,6 @@ def later(message, **params):
 
     notify() renders it once per recipient, in the recipient's language."""
     return _lazy_render(message, params)
-
-
-def in_language(language: str, text) -> str:
-    """`text` (a lazy string or plain text) as text in `language`."""
-    with translation.override(language):
-        return str(text)
 
 
 def remember_language(session, language: str) -> None:
