@@ -45,7 +45,7 @@ def test_settings_pages_in_german(users, login):
     client = login(users["admin"])
     html = client.get("/settings/members/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert "Mitglied hinzufügen" in html
-    assert "Organisationsadministration" in html  # the role's label
+    assert "Organisations-Admin" in html  # the role's label
     html = client.get("/settings/jobs/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert "Alle Jobs jetzt ausführen" in html
 

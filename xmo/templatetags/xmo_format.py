@@ -171,7 +171,9 @@ def label(value):
     """A stored choice value shown as words: at_risk → At risk."""
     if _blank(value):
         return DASH
-    return str(value).replace("_", " ").capitalize()
+    # The words are looked up in the catalogue, so a code whose label is translated (as a
+    # choice's label, e.g. "At risk") reads in the active language; English is unchanged.
+    return _(str(value).replace("_", " ").capitalize())
 
 
 def person_name(user) -> str:
