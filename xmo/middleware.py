@@ -127,12 +127,17 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        from django.conf import settings
         from django.utils import translation
 
         from .i18n import SESSION_KEY, valid_language
 
         session = getattr(request, "session", None)
-        language = valid_language(session.get(SESSION_KEY)) if session is not None else ""
+        language = ""
+        # Only a request that carries a session cookie can be a signed-in person's; others
+        # (the API's token clients, first visits) leave the session untouched.
+        if session is not None and settings.SESSION_COOKIE_NAME in request.COOKIES:
+            language = valid_language(session.get(SESSION_KEY))
         if language and request.user.is_authenticated:
             translation.activate(language)
             request.LANGUAGE_CODE = translation.get_language()
