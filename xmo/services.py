@@ -12,8 +12,10 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 
 from .audit import audit, audit_change, snapshot
 from .choices import Role, TokenScope
@@ -152,6 +154,13 @@ def send_notification_emails(
         .order_by("email_next_attempt_at", "id")[:limit]
     )
     counts = {"due": len(due), "sent": 0, "retrying": 0, "gave_up": 0}
+    # Each e-mail is written in its recipient's language (the notification itself already is).
+    languages = dict(
+        UserPreference.objects.filter(user_id__in={n.recipient_id for n in due})
+        .exclude(language="")
+        .values_list("user_id", "language")
+    )
+    preferences_url = f"{settings.SITE_URL}{reverse('notification_preferences')}"
     for note in due:
         claimed = Notification.objects.filter(
             pk=note.pk, emailed_at__isnull=True, email_next_attempt_at=note.email_next_attempt_at
@@ -166,10 +175,16 @@ def send_notification_emails(
             counts["gave_up"] += 1
             continue
         link = f"{settings.SITE_URL}{note.url}" if note.url.startswith("/") else note.url
+        language = valid_language(languages.get(user.pk)) or settings.LANGUAGE_CODE
+        with translation.override(language):
+            footer = gettext(
+                "You receive this e-mail because of your notification preferences in %(org)s; "
+                "change them at %(url)s"
+            ) % {"org": org.name, "url": preferences_url}
         try:
             send_mail(
                 subject=f"[XMO] {note.title}",
-                message=f"{note.body}\n\n{link}".strip(),
+                message=f"{note.body}\n\n{link}".strip() + f"\n\n-- \n{footer}",
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 recipient_list=[user.email],
             )

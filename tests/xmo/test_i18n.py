@@ -177,6 +177,16 @@ def test_notifications_are_written_in_each_recipients_language(org_a, two_reader
     subjects = {m.to[0]: m.subject for m in mail.outbox}
     assert subjects["greta@example.org"] == "[XMO] Ein XLA ist verletzt"
     assert subjects["eddie@example.org"] == "[XMO] An XLA is breached"
+    bodies = {m.to[0]: m.body for m in mail.outbox}
+    assert "Sie arbeiten jetzt in Organisation A." in bodies["greta@example.org"]
+    assert (
+        "Sie erhalten diese E-Mail aufgrund Ihrer Benachrichtigungseinstellungen"
+        in (bodies["greta@example.org"])
+    )
+    assert (
+        "You receive this e-mail because of your notification preferences in Organisation A"
+        in (bodies["eddie@example.org"])
+    )
 
 
 def test_plain_text_notifications_are_stored_as_given(org_a, two_readers):
