@@ -2,6 +2,8 @@
 over the browser), German number formats, notifications written in each recipient's language,
 and English as the default."""
 
+import re
+
 import pytest
 from django.core import mail
 from django.utils import translation
@@ -48,6 +50,15 @@ def test_settings_pages_in_german(users, login):
     assert "Organisations-Admin" in html  # the role's label
     html = client.get("/settings/jobs/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert "Alle Jobs jetzt ausführen" in html
+
+
+def test_dates_follow_the_language(users, login, org_a):
+    api_token_create(organisation=org_a, name="itsm", scopes=["read"], actor=users["admin"])
+    client = login(users["admin"])
+    html = client.get("/settings/tokens/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert re.search(r"erstellt am \d{1,2}\. [A-ZÄÖÜ][a-zäöü]+ \d{4} von a-admin", html)
+    html = client.get("/settings/tokens/").content.decode()
+    assert re.search(r"created \d{1,2} [A-Z][a-z]{2} \d{4} by a-admin", html)
 
 
 def test_preference_de_wins_over_accept_language_en(users, login):
