@@ -142,3 +142,14 @@ def _clear_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts and ends in the default language: a request in German (or a user's
+    German preference) activates German for the thread, which would leak into the next test."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()

@@ -9,6 +9,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 
 from .middleware import current_membership
 from .roles import can
@@ -26,7 +27,10 @@ def org_required(capability: str | None = None):
             if membership is None:
                 return render(request, "xmo/no_organisation.html", status=403)
             if capability is not None and not can(membership, capability):
-                raise PermissionDenied(f"Your role may not {capability.replace('_', ' ')}.")
+                raise PermissionDenied(
+                    # The capability stays in its English words (its code, readable).
+                    _("Your role may not %(action)s.") % {"action": capability.replace("_", " ")}
+                )
             request.membership = membership
             request.organisation = membership.organisation
             return view(request, *args, **kwargs)

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from . import models
 
@@ -28,7 +29,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         # Tokens are created where the raw key can be shown once: settings page or create_api_token.
         return False
 
-    @admin.action(description="Revoke selected tokens")
+    @admin.action(description=_("Revoke selected tokens"))
     def revoke(self, request, queryset):
         from .services import api_token_revoke
 

@@ -1,7 +1,10 @@
 """Forms of the organisation settings pages."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .choices import Role, TokenScope
 from .models import ApiToken, Organisation
@@ -36,13 +39,15 @@ class OrganisationSettingsForm(PlainLabels, forms.ModelForm):
             "hourly_cost",
         ]
         labels = {
-            "hourly_cost": "Hourly cost of lost time (default)",
-            "time_zone": "Time zone",
-            "escalation_delay_hours": "Escalation delay (hours)",
-            "silent_feed_gap_hours": "Silent-feed gap (hours)",
-            "happiness_target": "Happiness target",
-            "lost_time_target_minutes": "Lost-time target (minutes per ticket)",
-            "benchmark_happiness": "Benchmark happiness",
+            "name": _("Name"),
+            "currency": _("Currency"),
+            "hourly_cost": _("Hourly cost of lost time (default)"),
+            "time_zone": _("Time zone"),
+            "escalation_delay_hours": _("Escalation delay (hours)"),
+            "silent_feed_gap_hours": _("Silent-feed gap (hours)"),
+            "happiness_target": _("Happiness target"),
+            "lost_time_target_minutes": _("Lost-time target (minutes per ticket)"),
+            "benchmark_happiness": _("Benchmark happiness"),
         }
 
     def clean_time_zone(self):
@@ -51,10 +56,14 @@ class OrganisationSettingsForm(PlainLabels, forms.ModelForm):
 
 class MemberAddForm(PlainLabels, forms.Form):
     username = forms.CharField(
-        max_length=150, help_text="An existing user, or a new one created with this name."
+        label=_("Username"),
+        max_length=150,
+        help_text=_("An existing user, or a new one created with this name."),
     )
-    email = forms.EmailField(required=False, help_text="Needed for e-mail notifications.")
-    role = forms.ChoiceField(choices=Role.choices, initial=Role.VIEWER)
+    email = forms.EmailField(
+        label=_("Email"), required=False, help_text=_("Needed for e-mail notifications.")
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.VIEWER)
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,23 +77,31 @@ class MemberAddForm(PlainLabels, forms.Form):
             validator(username)
         if self.organisation.memberships.filter(user__username=username).exists():
             raise forms.ValidationError(
-                f"{username} is already a member; change their role in the list below."
+                gettext("%(username)s is already a member; change their role in the list below.")
+                % {"username": username}
             )
         return username
 
 
 class MemberRoleForm(PlainLabels, forms.Form):
-    role = forms.ChoiceField(choices=Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
 
 class ApiTokenForm(PlainLabels, forms.Form):
-    name = forms.CharField(max_length=100, help_text="What the token is for, e.g. “ServiceNow”.")
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What the token is for, e.g. “ServiceNow”."),
+    )
     scopes = forms.MultipleChoiceField(
+        label=_("Scopes"),
         choices=TokenScope.choices,
         widget=forms.CheckboxSelectMultiple,
         initial=[TokenScope.INGEST],
-        help_text="Push data (ingest), read endpoints (read), upsert services, personas and "
-        "metrics by slug (catalogue).",
+        help_text=_(
+            "Push data (ingest), read endpoints (read), upsert services, personas and "
+            "metrics by slug (catalogue)."
+        ),
     )
 
     def __init__(self, *args, organisation, **kwargs):
@@ -96,13 +113,32 @@ class ApiTokenForm(PlainLabels, forms.Form):
         if ApiToken.objects.filter(
             organisation=self.organisation, name=name, revoked_at__isnull=True
         ).exists():
-            raise forms.ValidationError("An active token already has this name.")
+            raise forms.ValidationError(gettext("An active token already has this name."))
         return name
 
 
 class AuditFilterForm(PlainLabels, forms.Form):
-    object_type = forms.ChoiceField(required=False, label="Object type")
+    object_type = forms.ChoiceField(required=False, label=_("Object type"))
 
     def __init__(self, *args, object_types, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["object_type"].choices = [("", "All types")] + [(t, t) for t in object_types]
+        self.fields["object_type"].choices = [("", _("All types"))] + [(t, t) for t in object_types]
+
+
+class LanguagePreferenceForm(PlainLabels, forms.Form):
+    """The person's own language: one of settings.LANGUAGES, or blank for the browser's."""
+
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        help_text=_(
+            "The language of the pages, notifications and e-mails. Blank: the language your "
+            "browser asks for."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", _("Your browser's language"))] + list(
+            settings.LANGUAGES
+        )

@@ -9,6 +9,9 @@ from __future__ import annotations
 import datetime
 from zoneinfo import ZoneInfo
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+
 from .choices import JobStatus
 from .models import JobRun
 
@@ -38,11 +41,12 @@ def data_as_of(org) -> dict:
     at = last_rollup_at(org)
     zone = org.time_zone
     if at is None:
-        return {"at": None, "iso": "", "text": "not yet rolled up", "zone": zone}
+        return {"at": None, "iso": "", "text": gettext("not yet rolled up"), "zone": zone}
     local = at.astimezone(ZoneInfo(zone))
     return {
         "at": local,
         "iso": local.isoformat(timespec="seconds"),
-        "text": f"{local.day} {local:%b %Y, %H:%M}",
+        # Month names in the active language (English: "4 Mar 2027, 09:30").
+        "text": date_format(local, "j M Y, H:i"),
         "zone": zone,
     }

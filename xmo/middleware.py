@@ -67,14 +67,15 @@ class UnstorableInputMiddleware:
     def process_exception(self, request, exception):
         from django.db import DataError
         from django.http import HttpResponseBadRequest, JsonResponse
+        from django.utils.translation import gettext as _
 
         if isinstance(exception, OverflowError) or (
             isinstance(exception, DataError)
             and getattr(getattr(exception, "__cause__", None), "sqlstate", "") == "22003"
         ):
-            message = "A number in the request is out of range."
+            message = _("A number in the request is out of range.")
         elif isinstance(exception, DataError | ValueError) and "NUL (0x00)" in str(exception):
-            message = "NUL characters are not allowed."
+            message = _("NUL characters are not allowed.")
         else:
             return None
         if request.path.startswith("/api/"):
@@ -101,12 +102,45 @@ class UriTooLongMiddleware:
         length = len(request.path_info.encode()) + len(request.META.get("QUERY_STRING", ""))
         if length > limit:
             from django.http import HttpResponse, JsonResponse
+            from django.utils.translation import gettext as _
 
-            message = (
-                f"The URL is {length} bytes long; at most {limit} are accepted. "
+            message = _(
+                "The URL is %(length)s bytes long; at most %(limit)s are accepted. "
                 "Send fewer or shorter query parameters."
-            )
+            ) % {"length": length, "limit": limit}
             if request.path_info.startswith("/api/"):
                 return JsonResponse({"detail": message}, status=414)
             return HttpResponse(message, status=414, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """The signed-in person's chosen language, when they chose one (after
+    AuthenticationMiddleware). Otherwise LocaleMiddleware's choice from Accept-Language stands.
+
+    The choice is read from the session (copied there at sign-in and when it changes, see
+    xmo.i18n), so no request pays a query for it. Token-authenticated API requests carry no
+    session user here and so follow Accept-Language. Every response says its language.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        from .i18n import SESSION_KEY, valid_language
+
+        session = getattr(request, "session", None)
+        language = ""
+        # Only a request that carries a session cookie can be a signed-in person's; others
+        # (the API's token clients, first visits) leave the session untouched.
+        if session is not None and settings.SESSION_COOKIE_NAME in request.COOKIES:
+            language = valid_language(session.get(SESSION_KEY))
+        if language and request.user.is_authenticated:
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response

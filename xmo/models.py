@@ -8,11 +8,12 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from .choices import JobStatus, ResponsibilityKind, Role, TokenScope
 
 slug_validator = RegexValidator(
-    r"^[a-z0-9][a-z0-9-]*$", "Use lowercase letters, digits and hyphens."
+    r"^[a-z0-9][a-z0-9-]*$", _("Use lowercase letters, digits and hyphens.")
 )
 
 
@@ -22,18 +23,19 @@ class Organisation(models.Model):
     slug = models.SlugField(max_length=64, unique=True, validators=[slug_validator])
     name = models.CharField(max_length=200)
     time_zone = models.CharField(
-        max_length=64, default="Europe/London", help_text="IANA name; periods are cut in it."
+        max_length=64, default="Europe/London", help_text=_("IANA name; periods are cut in it.")
     )
     escalation_delay_hours = models.PositiveIntegerField(
-        default=24, help_text="Unacknowledged breaches are escalated to leaders after this."
+        default=24, help_text=_("Unacknowledged breaches are escalated to leaders after this.")
     )
     silent_feed_gap_hours = models.PositiveIntegerField(
-        default=48, help_text="A source that usually sends and is silent this long raises an alert."
+        default=48,
+        help_text=_("A source that usually sends and is silent this long raises an alert."),
     )
     benchmark_happiness = models.FloatField(
         default=75.0,
         validators=[MinValueValidator(-100), MaxValueValidator(100)],
-        help_text="Public benchmark shown beside the organisation's happiness.",
+        help_text=_("Public benchmark shown beside the organisation's happiness."),
     )
     happiness_target = models.FloatField(
         default=70.0, validators=[MinValueValidator(-100), MaxValueValidator(100)]
@@ -44,17 +46,17 @@ class Organisation(models.Model):
         default="EUR",
         # Rows written by code that predates the column (old migrations' states) get it too.
         db_default="EUR",
-        validators=[RegexValidator(r"^[A-Z]{3}$", "Use an ISO 4217 code such as EUR or USD.")],
-        help_text="ISO 4217 code in which lost time is costed.",
+        validators=[RegexValidator(r"^[A-Z]{3}$", _("Use an ISO 4217 code such as EUR or USD."))],
+        help_text=_("ISO 4217 code in which lost time is costed."),
     )
     hourly_cost = models.FloatField(
         default=0.0,
         db_default=0.0,
         validators=[MinValueValidator(0)],
-        help_text="Cost of one hour of a person's time, for personas without their own cost.",
+        help_text=_("Cost of one hour of a person's time, for personas without their own cost."),
     )
     data_version = models.PositiveBigIntegerField(
-        default=0, help_text="Bumped whenever new data is processed; part of cache keys."
+        default=0, help_text=_("Bumped whenever new data is processed; part of cache keys.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -92,7 +94,7 @@ class Membership(models.Model):
         max_length=20, choices=ResponsibilityKind.choices, blank=True
     )
     responsibility = models.CharField(
-        max_length=300, blank=True, help_text="What this person looks after in the XMO."
+        max_length=300, blank=True, help_text=_("What this person looks after in the XMO.")
     )
     # Set when single sign-on gave this role (an organisation's group → role mapping): the
     # identity provider's groups then decide it at every sign-in.
@@ -119,9 +121,9 @@ class ApiToken(models.Model):
         Organisation, on_delete=models.CASCADE, related_name="api_tokens"
     )
     name = models.CharField(max_length=100)
-    key_prefix = models.CharField(max_length=12, help_text="First characters, to recognise it.")
+    key_prefix = models.CharField(max_length=12, help_text=_("First characters, to recognise it."))
     key_hash = models.CharField(max_length=64, unique=True)
-    scopes = models.JSONField(default=list, help_text="Any of: ingest, read.")
+    scopes = models.JSONField(default=list, help_text=_("Any of: ingest, read."))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -174,7 +176,7 @@ class AuditEvent(models.Model):
     actor_token = models.ForeignKey(
         ApiToken, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    action = models.CharField(max_length=64, help_text="e.g. xla.proposed, tag.merged")
+    action = models.CharField(max_length=64, help_text=_("e.g. xla.proposed, tag.merged"))
     object_type = models.CharField(max_length=64)
     object_id = models.CharField(max_length=64, blank=True)
     object_repr = models.CharField(max_length=200, blank=True)
@@ -243,9 +245,9 @@ class NotificationPreference(models.Model):
     """How one person wants one kind of notification in one organisation (default: both)."""
 
     class Channel(models.TextChoices):
-        BOTH = "both", "In the app and by e-mail"
-        IN_APP = "in_app", "In the app only"
-        EMAIL = "email", "By e-mail only"
+        BOTH = "both", _("In the app and by e-mail")
+        IN_APP = "in_app", _("In the app only")
+        EMAIL = "email", _("By e-mail only")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
@@ -265,6 +267,29 @@ class NotificationPreference(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.kind}: {self.channel}"
+
+
+class UserPreference(models.Model):
+    """A person's own settings, across organisations: so far the language of the pages and of
+    the notifications and e-mails sent to them."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="xmo_preference"
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("Blank: the language your browser asks for."),
+    )
+
+    class Meta:
+        verbose_name = _("user preference")
+        verbose_name_plural = _("user preferences")
+
+    def __str__(self):
+        return f"{self.user} · {self.language or 'browser'}"
 
 
 class JobRun(models.Model):

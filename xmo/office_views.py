@@ -10,6 +10,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import services
@@ -36,7 +38,7 @@ def organisation_settings(request):
         form = OrganisationSettingsForm(request.POST, instance=fresh_copy(org))
         if form.is_valid():
             services.organisation_update(organisation=org, actor=request.user, **form.cleaned_data)
-            messages.success(request, "Organisation settings saved.")
+            messages.success(request, _("Organisation settings saved."))
             return redirect("settings_organisation")
     else:
         form = OrganisationSettingsForm(instance=org)
@@ -89,7 +91,11 @@ def members(request):
     except ValidationError as exc:
         form.add_error(None, " ".join(exc.messages))
         return _members_page(request, add_form=form, status=400)
-    messages.success(request, f"{username} added as {membership.get_role_display()}.")
+    messages.success(
+        request,
+        _("%(username)s added as %(role)s.")
+        % {"username": username, "role": membership.get_role_display()},
+    )
     if password:
         # Shown once, on this response only; the user should change it after signing in.
         return _members_page(request, new_password=password, new_username=username)
@@ -102,7 +108,7 @@ def member_role(request, pk):
     membership = org_object_or_404(request, Membership, pk=pk)
     form = MemberRoleForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose one of the listed roles.")
+        messages.error(request, _("Choose one of the listed roles."))
         return redirect("settings_members")
     try:
         services.member_set_role(
@@ -112,7 +118,9 @@ def member_role(request, pk):
         messages.error(request, str(exc))
         return redirect("settings_members")
     messages.success(
-        request, f"{membership.user.get_username()} is now {membership.get_role_display()}."
+        request,
+        _("%(username)s is now %(role)s.")
+        % {"username": membership.user.get_username(), "role": membership.get_role_display()},
     )
     return redirect("settings_members")
 
@@ -127,7 +135,11 @@ def member_remove(request, pk):
     except services.LastAdminError as exc:
         messages.error(request, str(exc))
         return redirect("settings_members")
-    messages.success(request, f"{username} no longer belongs to {request.organisation.name}.")
+    messages.success(
+        request,
+        _("%(username)s no longer belongs to %(org)s.")
+        % {"username": username, "org": request.organisation.name},
+    )
     if membership.user_id == request.user.pk:
         return redirect("home")
     return redirect("settings_members")
@@ -182,7 +194,9 @@ def token_revoke(request, pk):
     if request.method == "POST":
         if token.revoked_at is None:
             services.api_token_revoke(token=token, actor=request.user)
-            messages.success(request, f"Token “{token.name}” revoked; it no longer works.")
+            messages.success(
+                request, _("Token “%(name)s” revoked; it no longer works.") % {"name": token.name}
+            )
         return redirect("settings_tokens")
     return render(request, "xmo/settings/token_revoke.html", {"tab": "tokens", "token": token})
 
@@ -240,18 +254,27 @@ def jobs_run_all(request):
         organisation=request.organisation, actor=request.user
     )
     if not queued and not failed:
-        messages.info(request, "No background jobs are registered yet; nothing was queued.")
+        messages.info(request, _("No background jobs are registered yet; nothing was queued."))
     elif failed:
         messages.error(
             request,
-            "The job queue did not answer; not queued: "
-            + ", ".join(failed)
-            + ". The scheduler will run them on its next round.",
+            _(
+                "The job queue did not answer; not queued: %(jobs)s. "
+                "The scheduler will run them on its next round."
+            )
+            % {"jobs": ", ".join(failed)},
         )
     else:
         messages.success(
             request,
-            f"Queued {len(queued)} jobs for the worker: {', '.join(queued)}. "
-            "Refresh this page to see them run.",
+            ngettext(
+                # English keeps "jobs" for one too (the wording people know); German counts.
+                "Queued %(count)s jobs for the worker: %(jobs)s. "
+                "Refresh this page to see them run.",
+                "Queued %(count)s jobs for the worker: %(jobs)s. "
+                "Refresh this page to see them run.",
+                len(queued),
+            )
+            % {"count": len(queued), "jobs": ", ".join(queued)},
         )
     return redirect(reverse("settings_jobs"))

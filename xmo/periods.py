@@ -8,6 +8,9 @@ from __future__ import annotations
 import datetime
 from zoneinfo import ZoneInfo
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
 PERIODS = ("day", "week", "month", "quarter", "year")
 
 
@@ -85,7 +88,8 @@ def period_label(period: str, start: datetime.date, *, long_month: bool = False)
     if period == "year":
         return str(start.year)
     if period == "week":
-        return f"Week of {start.day} {start:%b %Y}"
+        return _("Week of %(date)s") % {"date": date_format(start, "j M Y")}
     if period == "quarter":
         return f"Q{(start.month - 1) // 3 + 1} {start.year}"
-    return f"{start:%B %Y}" if long_month else f"{start:%b %Y}"
+    # The month's name in the active language (English: "Mar 2025", "March 2025").
+    return date_format(start, "F Y" if long_month else "M Y")

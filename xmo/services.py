@@ -12,16 +12,21 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext
 
 from .audit import audit, audit_change, snapshot
 from .choices import Role, TokenScope
+from .i18n import valid_language
 from .models import (
     ApiToken,
     Membership,
     Notification,
     NotificationPreference,
     Organisation,
+    UserPreference,
 )
 
 Channel = NotificationPreference.Channel
@@ -42,6 +47,10 @@ def notify(
 ) -> list[Notification]:
     """Write a notification per recipient, exactly once per dedupe_key; never send e-mail here.
 
+    `title` and `body` may be lazy translations (gettext_lazy, or xmo.i18n.later for a
+    sentence with values): each recipient's copy is then written in their own language (their
+    preference, else the default language), whatever language the caller runs in.
+
     Each recipient's preference for this kind (NotificationPreference; default both) decides
     whether the row shows in the notification centre (in_app) and whether it waits for the
     send_notification_emails job (email_next_attempt_at). A call inside a request's
@@ -55,9 +64,22 @@ def notify(
             organisation=organisation, kind=kind, user_id__in=list(people)
         ).values_list("user_id", "channel")
     )
+    translated = isinstance(title, Promise) or isinstance(body, Promise)
+    languages = (
+        dict(
+            UserPreference.objects.filter(user_id__in=list(people))
+            .exclude(language="")
+            .values_list("user_id", "language")
+        )
+        if translated
+        else {}
+    )
     now = timezone.now()
     created = []
     for user in people.values():
+        language = valid_language(languages.get(user.pk)) or settings.LANGUAGE_CODE
+        with translation.override(language):
+            title_text, body_text = str(title), str(body)
         channel = channels.get(user.pk, Channel.BOTH)
         wants_email = email and bool(user.email) and channel != Channel.IN_APP
         try:
@@ -66,8 +88,8 @@ def notify(
                     organisation=organisation,
                     recipient=user,
                     kind=kind,
-                    title=title[:200],
-                    body=body,
+                    title=title_text[:200],
+                    body=body_text,
                     url=url,
                     dedupe_key=dedupe_key,
                     # E-mail only, but no e-mail can go: keep it in the centre instead.
@@ -132,6 +154,13 @@ def send_notification_emails(
         .order_by("email_next_attempt_at", "id")[:limit]
     )
     counts = {"due": len(due), "sent": 0, "retrying": 0, "gave_up": 0}
+    # Each e-mail is written in its recipient's language (the notification itself already is).
+    languages = dict(
+        UserPreference.objects.filter(user_id__in={n.recipient_id for n in due})
+        .exclude(language="")
+        .values_list("user_id", "language")
+    )
+    preferences_url = f"{settings.SITE_URL}{reverse('notification_preferences')}"
     for note in due:
         claimed = Notification.objects.filter(
             pk=note.pk, emailed_at__isnull=True, email_next_attempt_at=note.email_next_attempt_at
@@ -146,10 +175,16 @@ def send_notification_emails(
             counts["gave_up"] += 1
             continue
         link = f"{settings.SITE_URL}{note.url}" if note.url.startswith("/") else note.url
+        language = valid_language(languages.get(user.pk)) or settings.LANGUAGE_CODE
+        with translation.override(language):
+            footer = gettext(
+                "You receive this e-mail because of your notification preferences in %(org)s; "
+                "change them at %(url)s"
+            ) % {"org": org.name, "url": preferences_url}
         try:
             send_mail(
                 subject=f"[XMO] {note.title}",
-                message=f"{note.body}\n\n{link}".strip(),
+                message=f"{note.body}\n\n{link}".strip() + f"\n\n-- \n{footer}",
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 recipient_list=[user.email],
             )
@@ -197,6 +232,27 @@ def notification_preferences_set(*, user, organisation, channels: dict[str, str]
             NotificationPreference.objects.update_or_create(
                 user=user, organisation=organisation, kind=kind, defaults={"channel": channel}
             )
+
+
+@transaction.atomic
+def user_language_set(*, user, language: str, organisation=None) -> UserPreference:
+    """Save the person's language ("" follows the browser), audited in `organisation` (where
+    they changed it). The caller copies it into the session (xmo.i18n.remember_language)."""
+    language = valid_language(language)
+    preference, _created = UserPreference.objects.get_or_create(user=user)
+    if preference.language != language:
+        before = snapshot(preference, ["language"])
+        preference.language = language
+        preference.save(update_fields=["language"])
+        audit(
+            organisation=organisation,
+            actor=user,
+            action="user.language_changed",
+            obj=preference,
+            before=before,
+            after=snapshot(preference, ["language"]),
+        )
+    return preference
 
 
 @transaction.atomic

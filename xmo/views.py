@@ -9,6 +9,7 @@ from django.db import InterfaceError, OperationalError, connection
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -93,10 +94,9 @@ class XmoLoginView(LoginView):
 
     def post(self, request, *args, **kwargs):
         if not settings.XMO_PASSWORD_LOGIN:
-            refused = (
-                "Password sign-in is switched off here; use "
-                f"“Sign in with {settings.XMO_OIDC_PROVIDER_NAME}”."
-            )
+            refused = _(
+                "Password sign-in is switched off here; use “Sign in with %(provider)s”."
+            ) % {"provider": settings.XMO_OIDC_PROVIDER_NAME}
             context = self.get_context_data(form=self.get_form_class()(request), refused=refused)
             return self.render_to_response(context, status=403)
         return super().post(request, *args, **kwargs)
@@ -106,7 +106,7 @@ def logout_view(request):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     logout(request)
-    messages.info(request, "You are signed out.")
+    messages.info(request, _("You are signed out."))
     return redirect("login")
 
 
@@ -122,7 +122,7 @@ def switch_organisation(request):
     if membership is None:
         raise Http404("Unknown organisation")
     request.session[SESSION_KEY] = membership.organisation_id
-    messages.success(request, f"Now working in {membership.organisation.name}.")
+    messages.success(request, _("Now working in %(org)s.") % {"org": membership.organisation.name})
     target = request.POST.get("next") or "/"
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         target = "/"
@@ -131,13 +131,13 @@ def switch_organisation(request):
 
 def permission_denied(request, exception=None):
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": str(exception) or "Forbidden."}, status=403)
+        return JsonResponse({"detail": str(exception) or _("Forbidden.")}, status=403)
     return render(request, "403.html", {"reason": str(exception or "")}, status=403)
 
 
 def page_not_found(request, exception=None):
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found."}, status=404)
+        return JsonResponse({"detail": _("Not found.")}, status=404)
     return render(request, "404.html", status=404)
 
 
@@ -157,14 +157,17 @@ def server_error(request):
             response = JsonResponse({"detail": DATABASE_UNAVAILABLE}, status=503)
         else:
             response = HttpResponse(
-                "<!doctype html><title>Unavailable</title><h1>XMO is briefly unavailable</h1>"
-                "<p>The database is not answering. Nothing was saved; try again in a moment.</p>",
+                "<!doctype html><title>{}</title><h1>{}</h1><p>{}</p>".format(
+                    _("Unavailable"),
+                    _("XMO is briefly unavailable"),
+                    _("The database is not answering. Nothing was saved; try again in a moment."),
+                ),
                 status=503,
             )
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
     if api:
-        return JsonResponse({"detail": "Server error."}, status=500)
+        return JsonResponse({"detail": _("Server error.")}, status=500)
     return defaults.server_error(request)
 
 

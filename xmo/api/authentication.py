@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 
 from xmo.models import ApiToken
@@ -36,19 +37,19 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(
-                "Invalid Authorization header: use 'Bearer <token>'."
+                _("Invalid Authorization header: use 'Bearer <token>'.")
             )
         try:
             raw = header[1].decode("ascii")
         except UnicodeDecodeError as exc:
-            raise exceptions.AuthenticationFailed("Invalid token.") from exc
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from exc
         token = (
             ApiToken.objects.select_related("organisation")
             .filter(key_hash=ApiToken.hash_key(raw), revoked_at__isnull=True)
             .first()
         )
         if token is None:
-            raise exceptions.AuthenticationFailed("Invalid or revoked token.")
+            raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

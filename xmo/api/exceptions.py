@@ -6,6 +6,8 @@ import logging
 from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
 from django.http import Http404
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -13,7 +15,7 @@ from rest_framework.views import set_rollback
 
 # The database went away (restart, failover, network): nothing was stored, so the client
 # may simply send the same request again.
-DATABASE_UNAVAILABLE = "The database is unavailable; nothing was stored. Retry shortly."
+DATABASE_UNAVAILABLE = _("The database is unavailable; nothing was stored. Retry shortly.")
 RETRY_AFTER_SECONDS = 5
 
 logger = logging.getLogger(__name__)
@@ -44,7 +46,7 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError) and not (
         isinstance(data, dict) and ("errors" in data or "detail" in data)
     ):
-        response.data = {"errors": _flatten(data), "detail": "Invalid input."}
+        response.data = {"errors": _flatten(data), "detail": gettext("Invalid input.")}
     elif isinstance(data, dict) and "detail" in data:
         response.data = {
             "detail": str(data["detail"]),

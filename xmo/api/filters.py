@@ -4,12 +4,13 @@ import datetime
 
 import django_filters
 from django import forms
+from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 
 DATE_FILTERS = (django_filters.DateFilter, django_filters.DateTimeFilter)  # IsoDateTime too
-EMPTY_DATE = (
+EMPTY_DATE = _(
     "This date filter is empty: give a date (YYYY-MM-DD or ISO 8601), or leave the parameter out."
 )
 
@@ -45,7 +46,7 @@ class BoundedIsoDateTimeField(IsoDateTimeField):
         if parsed is None:
             return None
         if not 1900 <= parsed.year <= 9000:
-            raise forms.ValidationError("Give a date between the years 1900 and 9000.")
+            raise forms.ValidationError(_("Give a date between the years 1900 and 9000."))
         # Offsets beyond ±15:59 are valid ISO 8601 but PostgreSQL refuses them.
         return parsed.astimezone(datetime.UTC) if parsed.tzinfo else parsed
 

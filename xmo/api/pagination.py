@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
@@ -17,7 +18,8 @@ class StandardPagination(PageNumberPagination):
             raise ValidationError(
                 {
                     self.page_size_query_param: (
-                        f"Give a whole number from 1 to {self.max_page_size}, not {raw[:40]!r}."
+                        _("Give a whole number from 1 to %(max)s, not %(given)s.")
+                        % {"max": self.max_page_size, "given": repr(raw[:40])}
                     )
                 }
             )

@@ -1,6 +1,7 @@
 import io
 import re
 
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
@@ -39,10 +40,10 @@ def lone_surrogate(body: bytes) -> str | None:
 
 
 def surrogate_message(where: str) -> str:
-    return (
-        f"The body is not valid JSON: {where}. Strings must be valid Unicode: send the "
+    return _(
+        "The body is not valid JSON: %(where)s. Strings must be valid Unicode: send the "
         "character itself, or both halves of its surrogate pair."
-    )
+    ) % {"where": where}
 
 
 class SafeJSONParser(JSONParser):
@@ -57,4 +58,4 @@ class SafeJSONParser(JSONParser):
         try:
             return super().parse(io.BytesIO(body), media_type, parser_context)
         except RecursionError as exc:
-            raise ParseError("The body is nested too deeply.") from exc
+            raise ParseError(_("The body is nested too deeply.")) from exc

@@ -1,5 +1,7 @@
 """API permissions: a token needs the scope; a person needs a membership and a role."""
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.permissions import BasePermission
 
 from xmo.middleware import current_membership
@@ -40,27 +42,27 @@ class ScopeOrRole(BasePermission):
     A method absent from the dict is refused (e.g. tokens may not change configuration).
     """
 
-    message = "Your token or role does not allow this."
+    message = gettext_lazy("Your token or role does not allow this.")
 
     def has_permission(self, request, view):
         token = request_token(request)
         if token is not None:
             scope = _for_method(getattr(view, "token_scope", "read"), request.method)
             if scope is None:
-                self.message = "API tokens may not do this; sign in as an administrator."
+                self.message = _("API tokens may not do this; sign in as an administrator.")
                 return False
             if not token.has_scope(scope):
-                self.message = f"This token lacks the '{scope}' scope."
+                self.message = _("This token lacks the '%(scope)s' scope.") % {"scope": scope}
                 return False
             return True
         if not (request.user and request.user.is_authenticated):
             return False
         membership = request_membership(request)
         if membership is None:
-            self.message = "You are not a member of any organisation."
+            self.message = _("You are not a member of any organisation.")
             return False
         capability = _for_method(getattr(view, "capability", None), request.method)
         if capability is None or not can(membership, capability):
-            self.message = "Your role does not allow this."
+            self.message = _("Your role does not allow this.")
             return False
         return True

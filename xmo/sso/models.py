@@ -4,6 +4,7 @@ identity provider. App label `xmo` (imported by xmo/models.py)."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from xmo.choices import Role
 
@@ -15,7 +16,7 @@ class SsoRoleMapping(models.Model):
         "xmo.Organisation", on_delete=models.CASCADE, related_name="sso_role_mappings"
     )
     group = models.CharField(
-        max_length=200, help_text="The group's name exactly as the identity provider sends it."
+        max_length=200, help_text=_("The group's name exactly as the identity provider sends it.")
     )
     role = models.CharField(max_length=20, choices=Role.choices)
     created_by = models.ForeignKey(

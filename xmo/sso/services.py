@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xmo.audit import audit_change, audit_delete
 from xmo.choices import Role
@@ -45,11 +46,13 @@ class SsoRefused(Exception):
 def sso_mapping_add(*, organisation, group: str, role: str, actor) -> SsoRoleMapping:
     group = group.strip()
     if not group:
-        raise ValidationError("Give the group's name.")
+        raise ValidationError(_("Give the group's name."))
     if role not in Role.values:
-        raise ValidationError(f"Unknown role {role!r}.")
+        raise ValidationError(_("Unknown role %(role)s.") % {"role": repr(role)})
     if SsoRoleMapping.objects.filter(organisation=organisation, group=group).exists():
-        raise ValidationError(f"The group “{group}” is already mapped; remove it first.")
+        raise ValidationError(
+            _("The group “%(group)s” is already mapped; remove it first.") % {"group": group}
+        )
     mapping = SsoRoleMapping.objects.create(
         organisation=organisation, group=group, role=role, created_by=actor
     )
@@ -252,6 +255,6 @@ def sso_sign_in(*, issuer: str, claims: dict, groups_claim: str, link_by_email: 
     if not Membership.objects.filter(user=user).exists():
         # Rolls the whole sign-in back: nobody gets an account that can open no page.
         raise SsoRefused(
-            "None of your groups gives you a role in an organisation; ask an XMO administrator."
+            _("None of your groups gives you a role in an organisation; ask an XMO administrator.")
         )
     return user

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import View
 from mozilla_django_oidc.views import (
@@ -48,15 +49,15 @@ class SsoStartView(OIDCAuthenticationRequestView):
 
     def get(self, request):
         if not settings.XMO_SSO_ENABLED:
-            return _back_to_login(request, "Single sign-on is not configured here.")
+            return _back_to_login(request, _("Single sign-on is not configured here."))
         try:
             self.OIDC_OP_AUTH_ENDPOINT = discovery.endpoint("authorization_endpoint")
         except discovery.DiscoveryError as exc:
             logger.warning("single sign-on unavailable: %s", exc)
             return _back_to_login(
                 request,
-                f"Sign-in with {settings.XMO_OIDC_PROVIDER_NAME} is unavailable right now; "
-                "try again in a moment.",
+                _("Sign-in with %(provider)s is unavailable right now; try again in a moment.")
+                % {"provider": settings.XMO_OIDC_PROVIDER_NAME},
                 next_url=get_next_url(request, "next"),
             )
         self.OIDC_RP_CLIENT_ID = settings.OIDC_RP_CLIENT_ID
@@ -68,7 +69,7 @@ class SsoCallbackView(OIDCAuthenticationCallbackView):
 
     def get(self, request):
         if not settings.XMO_SSO_ENABLED:
-            return _back_to_login(request, "Single sign-on is not configured here.")
+            return _back_to_login(request, _("Single sign-on is not configured here."))
         if "error" in request.GET:
             # The provider declined (or someone crafted the link): forget the state, and leave
             # whoever is signed in signed in, unlike the library, so a link cannot sign out.
@@ -93,7 +94,9 @@ class SsoCallbackView(OIDCAuthenticationCallbackView):
 
     def login_failure(self):
         reason = getattr(self.request, "sso_refusal", "")
-        message = f"Sign-in with {settings.XMO_OIDC_PROVIDER_NAME} did not succeed."
+        message = _("Sign-in with %(provider)s did not succeed.") % {
+            "provider": settings.XMO_OIDC_PROVIDER_NAME
+        }
         # `next` was checked when the sign-in started.
         next_url = self.request.session.get("oidc_login_next")
         return _back_to_login(self.request, f"{message} {reason}".strip(), next_url=next_url)
@@ -118,7 +121,7 @@ def _settings_page(request, *, form=None, status=200):
             "form": form or SsoMappingForm(organisation=request.organisation),
             "sso_people": sso_people,
             "callback_url": request.build_absolute_uri(reverse("oidc_authentication_callback")),
-            "precedence": services.ROLE_PRECEDENCE,
+            "precedence_text": " › ".join(str(role.label) for role in services.ROLE_PRECEDENCE),
             "settings_sso": {
                 "enabled": settings.XMO_SSO_ENABLED,
                 "provider_name": settings.XMO_OIDC_PROVIDER_NAME,
@@ -148,8 +151,8 @@ def sso_settings(request):
         return _settings_page(request, form=form, status=400)
     messages.success(
         request,
-        f"Members of “{mapping.group}” get the role {mapping.get_role_display()} "
-        "at their next sign-in.",
+        _("Members of “%(group)s” get the role %(role)s at their next sign-in.")
+        % {"group": mapping.group, "role": mapping.get_role_display()},
     )
     return redirect("settings_sso")
 
@@ -161,6 +164,7 @@ def sso_mapping_remove(request, pk):
     services.sso_mapping_remove(mapping=mapping, actor=request.user)
     messages.success(
         request,
-        f"“{mapping.group}” no longer gives a role; its members lose it at their next sign-in.",
+        _("“%(group)s” no longer gives a role; its members lose it at their next sign-in.")
+        % {"group": mapping.group},
     )
     return redirect("settings_sso")

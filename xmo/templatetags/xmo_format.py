@@ -6,6 +6,8 @@ Numbers use the locale's separators (LANGUAGE_CODE, en-gb: 19,074.5) and a real 
 
 from django import template
 from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from xmo.units import indicator_unit
 
@@ -56,7 +58,7 @@ def points(value, signed=""):
     """A happiness figure or change in points: 72.4 points / +3.0 points."""
     if _blank(value):
         return DASH
-    return f"{format_number(value, 1, sign=bool(signed))} points"
+    return _("%(value)s points") % {"value": format_number(value, 1, sign=bool(signed))}
 
 
 @register.filter
@@ -119,7 +121,7 @@ def measure_change(value, measure):
     if measure.startswith("lost_time"):
         return minutes_signed(value)
     if measure in ("positive_share", "share", "percent"):
-        return f"{format_number(value, 1, sign=True)} points"
+        return _("%(value)s points") % {"value": format_number(value, 1, sign=True)}
     return points(value, "signed")
 
 
@@ -140,7 +142,17 @@ def with_unit(value, unit):
     if unit == "%":
         return percent(value, 1)
     text = format_number(value, 1)
-    return f"{text} {unit}" if unit else text
+    return f"{text} {unit_label(unit)}" if unit else text
+
+
+def unit_label(unit: str) -> str:
+    """A unit as shown: the named units of xmo.units in the active language, any other (a
+    metric's own, e.g. "crashes/100") as written."""
+    if unit == "points":
+        return pgettext("unit", "points")
+    if unit == "responses":
+        return pgettext("unit", "responses")
+    return unit
 
 
 @register.filter
@@ -150,8 +162,8 @@ def p_value(value):
         return DASH
     value = float(value)
     if value < 0.0001:
-        return "p < 0.0001"
-    return f"p = {value:.4f}"
+        return "p < " + number_format(0.0001, decimal_pos=4, use_l10n=True)
+    return "p = " + number_format(value, decimal_pos=4, use_l10n=True)
 
 
 @register.filter
@@ -159,7 +171,9 @@ def label(value):
     """A stored choice value shown as words: at_risk → At risk."""
     if _blank(value):
         return DASH
-    return str(value).replace("_", " ").capitalize()
+    # The words are looked up in the catalogue, so a code whose label is translated (as a
+    # choice's label, e.g. "At risk") reads in the active language; English is unchanged.
+    return _(str(value).replace("_", " ").capitalize())
 
 
 def person_name(user) -> str:
@@ -208,7 +222,7 @@ def _choice_labels() -> dict[str, str]:
             for f in model._meta.get_fields():
                 for value, text in getattr(f, "flatchoices", None) or []:
                     if isinstance(value, str) and "_" in value:
-                        labels.setdefault(value, str(text))
+                        labels.setdefault(value, text)  # lazy: read in the active language
         _CHOICE_LABELS = labels
     return _CHOICE_LABELS
 

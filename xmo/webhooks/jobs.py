@@ -1,5 +1,7 @@
 """The sender: a scheduled job (and queued after each emit) — never a web request."""
 
+from django.utils.translation import gettext_lazy as _
+
 from xmo.jobs import job
 
 from .services import send_due
@@ -8,7 +10,7 @@ from .services import send_due
 @job(
     "send_webhooks",
     queue="notify",
-    description="Send due webhook deliveries; failed ones are retried with backoff for 24 h.",
+    description=_("Send due webhook deliveries; failed ones are retried with backoff for 24 h."),
     order=95,
     every_seconds=30,
 )

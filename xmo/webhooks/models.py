@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from xmo.models import Organisation
 
@@ -19,7 +20,7 @@ class WebhookEndpoint(models.Model):
     )
     name = models.CharField(max_length=100)
     url = models.URLField(max_length=500, validators=[http_url_validator])
-    events = models.JSONField(default=list, help_text="Event types it receives.")
+    events = models.JSONField(default=list, help_text=_("Event types it receives."))
     payload_format = models.CharField(
         max_length=12, choices=PayloadFormat.choices, default=PayloadFormat.STANDARD
     )
@@ -46,9 +47,9 @@ class WebhookDelivery(models.Model):
         WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
     )
     event = models.CharField(max_length=64)
-    message_id = models.CharField(max_length=64, help_text="The webhook-id header.")
+    message_id = models.CharField(max_length=64, help_text=_("The webhook-id header."))
     dedupe_key = models.CharField(max_length=200)
-    payload = models.JSONField(help_text="The event: type, timestamp, data.")
+    payload = models.JSONField(help_text=_("The event: type, timestamp, data."))
     status = models.CharField(
         max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )

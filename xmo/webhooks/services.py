@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from standardwebhooks import Webhook
 
 from xmo.services import audit
@@ -127,10 +128,15 @@ def webhook_endpoint_create(
     events = sorted(set(events))
     unknown = sorted(set(events) - set(EVENTS))
     if not events or unknown:
-        raise ValidationError(
-            f"Choose one or more events of: {', '.join(EVENTS)}"
-            + (f" (unknown: {', '.join(unknown)})." if unknown else ".")
-        )
+        known = ", ".join(EVENTS)
+        if unknown:
+            message = _("Choose one or more events of: %(known)s (unknown: %(unknown)s).") % {
+                "known": known,
+                "unknown": ", ".join(unknown),
+            }
+        else:
+            message = _("Choose one or more events of: %(known)s.") % {"known": known}
+        raise ValidationError(message)
     secret = generate_secret()
     endpoint = WebhookEndpoint(
         organisation=organisation,

@@ -7,6 +7,7 @@ organisation (another organisation's is a 404); every write goes through service
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from xmo.access import org_object_or_404, org_required
@@ -63,7 +64,8 @@ def webhook_active(request, pk):
     endpoint = org_object_or_404(request, WebhookEndpoint, pk=pk)
     active = not endpoint.is_active
     services.webhook_endpoint_set_active(endpoint=endpoint, active=active, actor=request.user)
-    messages.success(request, f"Endpoint “{endpoint.name}” {'enabled' if active else 'disabled'}.")
+    text = _("Endpoint “%(name)s” enabled.") if active else _("Endpoint “%(name)s” disabled.")
+    messages.success(request, text % {"name": endpoint.name})
     return redirect("settings_webhooks")
 
 
@@ -95,7 +97,7 @@ def webhook_delivery_resend(request, pk):
     services.webhook_delivery_resend(delivery=delivery, actor=request.user)
     messages.success(
         request,
-        f"{delivery.event} to “{delivery.endpoint.name}” queued again; "
-        "the worker sends it within a minute.",
+        _("%(event)s to “%(endpoint)s” queued again; the worker sends it within a minute.")
+        % {"event": delivery.event, "endpoint": delivery.endpoint.name},
     )
     return redirect("settings_webhook_deliveries")
