@@ -376,9 +376,7 @@ def compute_segment(org, filters: Filters) -> dict:
         "month": filters.month.isoformat(),
         "trends": trends,
         "tiles": headline_tiles(org, trends, {}),
-        "lost_time_cost": lost_time_cost(
-            org, filters.month, filters.month_end, filters.segment
-        ),
+        "lost_time_cost": lost_time_cost(org, filters.month, filters.month_end, filters.segment),
         "sides": sides,
     }
 
