@@ -49,6 +49,17 @@ def later(message, **params):
     return _lazy_render(message, params)
 
 
+def _date_text(value, format_name):
+    from django.utils.formats import date_format
+
+    return date_format(value, format_name)
+
+
+later_date = lazy(_date_text, str)
+later_date.__doc__ = """A date written in whatever language is active when the text is rendered
+(`later_date(day, "DATE_FORMAT")`), for a value of `later`: "4 Dec 2026" / "4. Dezember 2026"."""
+
+
 def remember_language(session, language: str) -> None:
     """Keep the person's choice in their session ("" forgets it)."""
     language = valid_language(language)
