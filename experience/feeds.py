@@ -19,7 +19,7 @@ from django.utils import timezone
 from xmo import webhooks
 from xmo.choices import Role
 from xmo.models import ApiToken, Membership
-from xmo.services import notify
+from xmo.notifying import notify
 
 from .choices import AlertKind
 from .models import DataQualityAlert, Service, SurveyResponse

@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from xmo import webhooks
 from xmo.models import Membership
+from xmo.notifying import notify
 from xmo.roles import LEADER
-from xmo.services import audit, notify
+from xmo.services import audit
 
 from .choices import ReportStatus
 from .drafting import draft_report, month_range

@@ -19,8 +19,8 @@ from django.utils.translation import gettext
 from xmo import webhooks
 from xmo.choices import Role
 from xmo.models import Membership
+from xmo.notifying import notify
 from xmo.periods import next_period_start, previous_period_start
-from xmo.services import notify
 
 from .acknowledged import Acknowledger
 from .choices import BreachStatus, EvaluationStatus, Severity

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from xmo.jobs import enqueue, job
-from xmo.services import notify
+from xmo.notifying import notify
 
 from . import breaches, evaluation
 from .choices import VersionStatus

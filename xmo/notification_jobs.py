@@ -4,7 +4,7 @@ web request."""
 from django.utils.translation import gettext_lazy as _
 
 from .jobs import job
-from .services import send_notification_emails as send_due_emails
+from .notifying import send_notification_emails as send_due_emails
 
 
 @job(

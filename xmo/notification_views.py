@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import services
+from . import notifying, services
 from .access import org_required
 from .forms import LanguagePreferenceForm
 from .i18n import remember_language, user_language
@@ -50,7 +50,7 @@ def notification_list(request):
 def notification_open(request, pk):
     """Follow a notification's link, marking it read on the way."""
     note = _mine(request, pk)
-    services.notification_mark_read(notification=note)
+    notifying.notification_mark_read(notification=note)
     if note.url and url_has_allowed_host_and_scheme(
         note.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -61,14 +61,14 @@ def notification_open(request, pk):
 @org_required()
 @require_POST
 def notification_read(request, pk):
-    services.notification_mark_read(notification=_mine(request, pk))
+    notifying.notification_mark_read(notification=_mine(request, pk))
     return _back_to_list(request)
 
 
 @org_required()
 @require_POST
 def notifications_read_all(request):
-    count = services.notifications_mark_all_read(
+    count = notifying.notifications_mark_all_read(
         user=request.user, organisation=request.organisation
     )
     messages.success(
@@ -123,7 +123,7 @@ def notification_preferences(request):
                 error = _("Unknown choice for %(kind)s.") % {"kind": row["label"]}
                 return _preferences_page(request, rows, language_form, error=error, status=400)
             channels[row["kind"]] = value
-        services.notification_preferences_set(
+        notifying.notification_preferences_set(
             user=request.user, organisation=request.organisation, channels=channels
         )
         messages.success(request, _("Notification preferences saved."))

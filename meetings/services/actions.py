@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from xmo import webhooks
 from xmo.audit import audit_change
+from xmo.notifying import notify
 from xmo.periods import local_today
-from xmo.services import audit, notify, snapshot
+from xmo.services import audit, snapshot
 
 from ..choices import ActionStatus
 from ..models import ActionItem

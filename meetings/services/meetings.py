@@ -1,6 +1,6 @@
 """Series, meetings, attendance, decisions and minutes.
 
-Every write is atomic and audited. Minutes go to attendees through xmo.services.notify and
+Every write is atomic and audited. Minutes go to attendees through xmo.notifying.notify and
 to the series' extra addresses by send_mail, each guarded so it happens once.
 """
 
@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from office.services import scope_mark_reviewed
 from xmo.audit import audit_change, audit_delete
-from xmo.services import audit, notify, snapshot
+from xmo.notifying import notify
+from xmo.services import audit, snapshot
 
 from .. import drafting
 from ..choices import Cadence, MeetingStatus

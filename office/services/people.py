@@ -7,8 +7,8 @@ import datetime
 from django.db import transaction
 
 from xmo.audit import audit_change, audit_delete
+from xmo.notifying import notify
 from xmo.periods import local_today
-from xmo.services import notify
 
 from ..models import OfficerProfile, TrainingItem
 

@@ -24,7 +24,7 @@ from xlas.breaches import escalate_breaches, flag_breaches, severity
 from xlas.evaluation import evaluate_org, least_squares_projection
 from xlas.models import Breach, Evaluation, XLAScore
 from xmo.models import Notification
-from xmo.services import send_notification_emails
+from xmo.notifying import send_notification_emails
 
 TZ = ZoneInfo("Europe/London")
 # Score mixes of 10 answers giving an exact happiness.

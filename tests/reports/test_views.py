@@ -371,7 +371,7 @@ def test_failed_e_mail_is_retried_by_the_job(org_a, users, login, report, monkey
     def broken(**kwargs):
         raise ConnectionError("mail server down")
 
-    monkeypatch.setattr("xmo.services.send_mail", broken)
+    monkeypatch.setattr("xmo.notifying.send_mail", broken)
     start = timezone.now()
     failed = run_job("send_notification_emails", org_a.pk, now=start)
     assert failed["org-a"]["retrying"] == 1 and len(mail.outbox) == 0

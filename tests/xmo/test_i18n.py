@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy
 from tests.factories import MembershipFactory, UserFactory
 from xmo.i18n import SESSION_KEY, later, user_language
 from xmo.models import AuditEvent, Notification, UserPreference
-from xmo.services import api_token_create, notify, send_notification_emails
+from xmo.notifying import notify, send_notification_emails
+from xmo.services import api_token_create
 from xmo.templatetags.xmo_format import p_value, points, with_unit
 
 PREFS_URL = "/notifications/preferences/"

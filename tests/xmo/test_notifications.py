@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from tests.factories import MembershipFactory, NotificationFactory, UserFactory
 from xmo.jobs import load_jobs, run_job
 from xmo.models import Notification, NotificationPreference
-from xmo.services import EMAIL_MAX_ATTEMPTS, notify, send_notification_emails
+from xmo.notifying import EMAIL_MAX_ATTEMPTS, notify, send_notification_emails
 
 T0 = datetime.datetime(2027, 1, 14, 9, 0, tzinfo=datetime.UTC)
 

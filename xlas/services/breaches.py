@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xmo.audit import audit_change
-from xmo.services import notify
+from xmo.notifying import notify
 
 from ..choices import BreachStatus
 from ..models import Breach

@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from xmo.models import Membership
-from xmo.services import notify, snapshot
+from xmo.notifying import notify
+from xmo.services import snapshot
 
 from ..models import Indicator, XLAVersion
 
