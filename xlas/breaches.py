@@ -22,6 +22,7 @@ from xmo.models import Membership
 from xmo.notifying import notify
 from xmo.periods import next_period_start, previous_period_start
 
+from . import notices
 from .acknowledged import Acknowledger
 from .choices import BreachStatus, EvaluationStatus, Severity
 from .models import Breach, Evaluation
@@ -65,13 +66,7 @@ def _notify_owner(breach) -> bool:
         organisation=breach.organisation,
         recipients=[owner],
         kind="breach",
-        title=f"XLA breach: {breach.indicator.name} of {breach.xla.name}",
-        body=(
-            f"{breach.indicator.name} missed its target ({breach.target:g}) for "
-            f"{breach.indicator.consecutive_misses} consecutive {breach.period}s; the period "
-            f"starting {breach.period_start:%d %b %Y} scored {breach.value}. "
-            f"Severity: {breach.get_severity_display()}. Please acknowledge and investigate."
-        ),
+        **notices.breach_raised(breach),
         url=_breach_url(breach),
         dedupe_key=f"breach:{breach.pk}:owner",
     )
@@ -84,6 +79,8 @@ def _emit(breach, event: str) -> None:
         organisation_id=breach.organisation_id,
         event=event,
         key=f"breach:{breach.pk}",
+        # English whatever the language of the run: the payload is a contract (JSON keys and
+        # texts), unlike the notifications, which are written in each recipient's language.
         payload={
             "id": breach.pk,
             "title": f"XLA breach: {breach.indicator.name} of {breach.xla.name}",
@@ -198,13 +195,7 @@ def escalate_breaches(org, *, now: datetime.datetime | None = None) -> dict:
             organisation=org,
             recipients=leaders,
             kind="breach_escalated",
-            title=f"Escalated XLA breach: {breach.indicator.name} of {breach.xla.name}",
-            body=(
-                f"Nobody acknowledged this breach within {org.escalation_delay_hours} hours. "
-                f"{breach.indicator.name} scored {breach.value} against a target of "
-                f"{breach.target:g} for the {breach.period} starting "
-                f"{breach.period_start:%d %b %Y}. Severity: {breach.get_severity_display()}."
-            ),
+            **notices.breach_escalated(breach, delay_hours=org.escalation_delay_hours),
             url=_breach_url(breach),
             dedupe_key=f"breach:{breach.pk}:leaders",
         )

@@ -10,7 +10,7 @@ from django.utils import timezone
 from xmo.jobs import enqueue, job
 from xmo.notifying import notify
 
-from . import breaches, evaluation
+from . import breaches, evaluation, notices
 from .choices import VersionStatus
 from .models import XLAVersion
 
@@ -77,12 +77,7 @@ def review_due_reminders(org, now=None, **kwargs) -> dict:
             organisation=org,
             recipients=[xla.owner],
             kind="xla_review_due",
-            title=f"XLA review {'overdue' if overdue else 'due'}: {xla.name}",
-            body=(
-                f"Version {version.number} of {xla.name} is due for review on "
-                f"{version.review_due:%d %b %Y}. Check its targets still fit and propose "
-                "changes if they do not."
-            ),
+            **notices.review_due(version, overdue=overdue),
             url="",
             dedupe_key=f"xla-review:{version.pk}:{today:%Y-%m}",
         )

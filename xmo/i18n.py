@@ -59,6 +59,30 @@ later_date = lazy(_date_text, str)
 later_date.__doc__ = """A date written in whatever language is active when the text is rendered
 (`later_date(day, "DATE_FORMAT")`), for a value of `later`: "4 Dec 2026" / "4. Dezember 2026"."""
 
+MINUS = "\u2212"
+
+
+def _number_text(value, decimal_pos=None):
+    from django.utils.formats import number_format
+
+    if value is None or value == "":
+        return "—"
+    if decimal_pos is None and isinstance(value, float):
+        # As many decimals as the value needs, at most two: 70.0 → "70", 72.5 → "72.5".
+        value = round(value, 2)
+        if value.is_integer():
+            value = int(value)
+    elif decimal_pos is not None:
+        value = round(float(value), decimal_pos)
+    text = number_format(abs(value), decimal_pos, use_l10n=True, force_grouping=True)
+    return MINUS + text if value < 0 else text
+
+
+later_number = lazy(_number_text, str)
+later_number.__doc__ = """A number written with the separators of whatever language is active
+when the text is rendered (`later_number(1234.5, 1)`), for a value of `later`: "1,234.5" /
+"1.234,5". Without decimal_pos a float keeps the decimals it needs, at most two; None is "—"."""
+
 
 def remember_language(session, language: str) -> None:
     """Keep the person's choice in their session ("" forgets it)."""

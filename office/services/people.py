@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from xmo.audit import audit_change, audit_delete
+from xmo.i18n import later, later_date
 from xmo.notifying import notify
 from xmo.periods import local_today
 
@@ -90,12 +92,15 @@ def send_training_reminders(org, today: datetime.date | None = None) -> dict:
             organisation=org,
             recipients=[item.membership.user],
             kind="training.reminder",
-            title=(
-                f"Training overdue since {item.due_on:%d %b %Y}: {item.course}"
+            # Lazy: each member reads it in their own language, the date in its format.
+            title=later(
+                _("Training overdue since %(date)s: %(course)s")
                 if late
-                else f"Training due {item.due_on:%d %b %Y}: {item.course}"
+                else _("Training due %(date)s: %(course)s"),
+                date=later_date(item.due_on, "DATE_FORMAT"),
+                course=item.course,
             ),
-            body="Mark it complete on the office page once done, with a link to the evidence.",
+            body=_("Mark it complete on the office page once done, with a link to the evidence."),
             url="/office/people/",
             dedupe_key=f"training:{item.pk}:{item.due_on.isoformat()}:{stage}",
         )

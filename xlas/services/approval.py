@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from xmo.audit import audit_change
 from xmo.services import audit
 
+from .. import notices
 from ..choices import VersionStatus
 from ..models import XLA, Evaluation, XLAVersion
 from .common import VERSION_FIELDS, _notify_governance
@@ -68,9 +69,7 @@ def version_approve(
     _notify_governance(
         version,
         kind="xla_approved",
-        title=f"XLA approved: {version.xla} v{version.number}",
-        body=f"{actor} approved version {version.number}, in force from "
-        f"{effective_from:%d %b %Y}. {note}".strip(),
+        **notices.version_approved(version, actor=actor, effective_from=effective_from, note=note),
         extra=[version.proposed_by],
     )
     return version
@@ -188,8 +187,7 @@ def version_reject(*, actor, version: XLAVersion, note: str) -> XLAVersion:
     _notify_governance(
         version,
         kind="xla_rejected",
-        title=f"XLA proposal rejected: {version.xla} v{version.number}",
-        body=f"{actor} rejected version {version.number}: {note}",
+        **notices.version_rejected(version, actor=actor, note=note),
         extra=[version.proposed_by],
     )
     return version

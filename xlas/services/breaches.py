@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from xmo.audit import audit_change
 from xmo.notifying import notify
 
+from .. import notices
 from ..choices import BreachStatus
 from ..models import Breach
 
@@ -65,8 +66,7 @@ def breach_update_investigation(
             organisation=breach.organisation,
             recipients=[assignee],
             kind="breach_assigned",
-            title=f"Breach assigned to you: {breach.xla} ({breach.indicator_key})",
-            body=f"{actor} assigned you the breach of {breach.period_start:%d %b %Y}.",
+            **notices.breach_assigned(breach, actor=actor),
             url=reverse("xlas:breach_detail", args=[breach.pk]),
             dedupe_key=f"breach_assigned:{breach.pk}:{assignee.pk}",
         )

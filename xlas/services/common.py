@@ -56,7 +56,9 @@ def _leaders(organisation):
     ]
 
 
-def _notify_governance(version: XLAVersion, *, kind: str, title: str, body: str, extra=()):
+def _notify_governance(version: XLAVersion, *, kind: str, title, body, extra=()):
+    """Tell the owner and leaders (and `extra`); title and body are lazy (xlas.notices), so
+    each reads their own language."""
     xla = version.xla
     recipients = [xla.owner, *_leaders(xla.organisation), *extra]
     notify(

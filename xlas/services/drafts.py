@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from xmo.audit import audit_change
 from xmo.services import audit, snapshot
 
+from .. import notices
 from ..choices import VersionStatus
 from ..models import XLA, Breach, Evaluation, XLAVersion
 from .common import (
@@ -127,8 +128,7 @@ def version_propose(
     _notify_governance(
         version,
         kind="xla_proposed",
-        title=f"XLA proposal to approve: {version.xla} v{version.number}",
-        body=f"{actor} proposed version {version.number}. Rationale: {version.rationale}",
+        **notices.version_proposed(version, actor=actor),
     )
     return version
 
@@ -204,8 +204,9 @@ def xla_propose_change(
     _notify_governance(
         version,
         kind="xla_proposed",
-        title=f"XLA target change to approve: {xla} v{number}",
-        body=f"{actor} proposes new targets from {effective_from:%d %b %Y}. Rationale: {rationale}",
+        **notices.target_change_proposed(
+            version, actor=actor, effective_from=effective_from, rationale=rationale
+        ),
     )
     return version
 
