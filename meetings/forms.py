@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from experience.models import Service
 from xlas.choices import BreachStatus
@@ -167,7 +168,7 @@ class ActionForm(forms.ModelForm):
         model = ActionItem
         fields = ["title", "owner", "due_on", "status", "breach", "xla", "initiative"]
         labels = {
-            "title": _("Action"),
+            "title": pgettext_lazy("meeting", "Action"),
             "status": _("Status"),
             "due_on": _("Due date"),
             "breach": _("Linked breach"),

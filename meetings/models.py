@@ -67,7 +67,6 @@ class MeetingSeries(models.Model):
 
     class Meta:
         ordering = ["cadence", "name"]
-        verbose_name = _("meeting series")
         verbose_name_plural = _("meeting series")
         constraints = [
             models.UniqueConstraint(fields=["organisation", "name"], name="series_name_unique"),

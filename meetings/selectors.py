@@ -128,11 +128,14 @@ def _verdict(before: Point, after: Point) -> tuple[str, str]:
     if None in (before.ci_low, before.ci_high, after.ci_low, after.ci_high):
         return "no clear change", _("The samples are too small to tell.")
     if after.ci_low > before.ci_high:
+        # xgettext:no-python-format
         return "improved", _("Happiness after is higher and the 95 % intervals do not overlap.")
     if after.ci_high < before.ci_low:
+        # xgettext:no-python-format
         return "worse", _("Happiness after is lower and the 95 % intervals do not overlap.")
     return (
         "no clear change",
+        # xgettext:no-python-format
         _("The 95 % intervals overlap, so the difference may be chance."),
     )
 

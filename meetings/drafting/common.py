@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils.dateformat import format as _date_format
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from experience.segments import Segment
 from xmo.templatetags.xmo_format import person_name
@@ -93,7 +94,7 @@ def _action_rows(actions) -> tuple[list, list]:
 
 
 def action_columns() -> list[str]:
-    return [_("Action"), _("Owner"), _("Due"), _("Status"), _("Raised at")]
+    return [pgettext("meeting", "Action"), _("Owner"), _("Due"), _("Status"), _("Raised at")]
 
 
 def open_actions_item(meeting: Meeting) -> Draft | None:
@@ -112,7 +113,7 @@ def open_actions_item(meeting: Meeting) -> Draft | None:
     rows, urls = _action_rows(actions)
     return Draft(
         source_key="open-actions",
-        section="Actions",
+        section=pgettext("meeting", "Actions"),
         title=_("Open actions from earlier meetings (%(count)s)") % {"count": len(actions)},
         body=_("Review progress on each open action; close or re-plan what is late."),
         evidence_url="/meetings/actions/",

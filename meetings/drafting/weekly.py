@@ -147,7 +147,7 @@ def weekly_items(meeting: Meeting) -> list[Draft]:
         items.append(
             Draft(
                 source_key="actions-due",
-                section=_("Actions"),
+                section=pgettext("meeting", "Actions"),
                 title=_("Actions due by %(date)s (%(count)s)")
                 % {"date": day(due_by), "count": len(due)},
                 evidence_url="/meetings/actions/",
