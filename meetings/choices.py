@@ -1,28 +1,29 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Cadence(models.TextChoices):
-    WEEKLY = "weekly", "Weekly operational review"
-    MONTHLY = "monthly", "Monthly experience meeting"
-    QUARTERLY = "quarterly", "Quarterly strategy meeting"
-    ANNUAL = "annual", "Annual review"
+    WEEKLY = "weekly", _("Weekly operational review")
+    MONTHLY = "monthly", _("Monthly experience meeting")
+    QUARTERLY = "quarterly", _("Quarterly strategy meeting")
+    ANNUAL = "annual", _("Annual review")
 
 
 class MeetingStatus(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    IN_PROGRESS = "in_progress", "In progress"
-    CLOSED = "closed", "Closed"
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    CLOSED = "closed", _("Closed")
 
 
 class ActionStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    IN_PROGRESS = "in_progress", "In progress"
-    DONE = "done", "Done"
-    CANCELLED = "cancelled", "Cancelled"
+    OPEN = "open", _("Open")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class InitiativeStatus(models.TextChoices):
-    PROPOSED = "proposed", "Proposed"
-    ACTIVE = "active", "Active"
-    DONE = "done", "Done"
-    STOPPED = "stopped", "Stopped"
+    PROPOSED = "proposed", _("Proposed")
+    ACTIVE = "active", _("Active")
+    DONE = "done", _("Done")
+    STOPPED = "stopped", _("Stopped")

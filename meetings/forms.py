@@ -1,6 +1,9 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from experience.models import Service
 from xlas.choices import BreachStatus
@@ -11,15 +14,21 @@ from .choices import Cadence
 from .models import ActionItem, ImprovementInitiative, MeetingSeries
 
 WEEKDAY_CHOICES = [
-    (0, "Monday"),
-    (1, "Tuesday"),
-    (2, "Wednesday"),
-    (3, "Thursday"),
-    (4, "Friday"),
-    (5, "Saturday"),
-    (6, "Sunday"),
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
 ]
-NTH_CHOICES = [(1, "First"), (2, "Second"), (3, "Third"), (4, "Fourth"), (-1, "Last")]
+NTH_CHOICES = [
+    (1, _("First")),
+    (2, _("Second")),
+    (3, _("Third")),
+    (4, _("Fourth")),
+    (-1, _("Last")),
+]
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -36,13 +45,15 @@ class MembersField(forms.ModelMultipleChoiceField):
 
 
 class SeriesForm(forms.ModelForm):
-    weekday = forms.TypedChoiceField(choices=WEEKDAY_CHOICES, coerce=int, label="Weekday")
+    weekday = forms.TypedChoiceField(choices=WEEKDAY_CHOICES, coerce=int, label=_("Weekday"))
     nth = forms.TypedChoiceField(
         choices=NTH_CHOICES,
         coerce=int,
-        label="Which weekday of the month",
-        help_text="Monthly: of each month. Quarterly: of each quarter's first month. "
-        "Annual: of January. Ignored for weekly series.",
+        label=_("Which weekday of the month"),
+        help_text=_(
+            "Monthly: of each month. Quarterly: of each quarter's first month. "
+            "Annual: of January. Ignored for weekly series."
+        ),
     )
     default_attendees = MembersField(
         queryset=None, required=False, widget=forms.CheckboxSelectMultiple
@@ -51,8 +62,8 @@ class SeriesForm(forms.ModelForm):
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Scope (services)",
-        help_text="Leave empty for every service.",
+        label=_("Scope (services)"),
+        help_text=_("Leave empty for every service."),
     )
 
     class Meta:
@@ -71,11 +82,13 @@ class SeriesForm(forms.ModelForm):
             "is_active",
         ]
         labels = {
-            "it_area": "IT area",
-            "start_time": "Start time",
-            "duration_minutes": "Duration (minutes)",
-            "minutes_recipients": "Also send the minutes to",
-            "is_active": "Active (meetings are scheduled and drafted)",
+            "name": _("Name"),
+            "cadence": _("Cadence"),
+            "it_area": _("IT area"),
+            "start_time": _("Start time"),
+            "duration_minutes": _("Duration (minutes)"),
+            "minutes_recipients": _("Also send the minutes to"),
+            "is_active": _("Active (meetings are scheduled and drafted)"),
         }
         widgets = {
             "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
@@ -95,7 +108,7 @@ class SeriesForm(forms.ModelForm):
         if self.instance.pk:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            raise ValidationError("Another series already has this name.")
+            raise ValidationError(_("Another series already has this name."))
         return name
 
     def clean_minutes_recipients(self):
@@ -111,51 +124,56 @@ class SeriesForm(forms.ModelForm):
             except ValidationError:
                 bad.append(line)
         if bad:
-            raise ValidationError(f"Not an e-mail address: {', '.join(bad)}")
+            raise ValidationError(
+                _("Not an e-mail address: %(addresses)s") % {"addresses": ", ".join(bad)}
+            )
         return "\n".join(line for line in lines if line)
 
     def clean_duration_minutes(self):
         value = self.cleaned_data["duration_minutes"]
         if not 5 <= value <= 480:
-            raise ValidationError("Choose between 5 and 480 minutes.")
+            raise ValidationError(_("Choose between 5 and 480 minutes."))
         return value
 
 
 class AgendaItemForm(forms.Form):
-    title = forms.CharField(max_length=300, label="Title")
-    section = forms.CharField(max_length=60, required=False, label="Section")
+    title = forms.CharField(max_length=300, label=_("Title"))
+    section = forms.CharField(max_length=60, required=False, label=_("Section"))
     body = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Details"
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("Details")
     )
 
 
 class NotesForm(forms.Form):
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Notes")
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("Notes")
+    )
     so_what = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="So what?"
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("So what?")
     )
     now_what = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="What now?"
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("What now?")
     )
 
 
 class DecisionForm(forms.Form):
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Decision")
-    communicate = forms.BooleanField(required=False, label="Communicate this decision widely")
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Decision"))
+    communicate = forms.BooleanField(required=False, label=_("Communicate this decision widely"))
 
 
 class ActionForm(forms.ModelForm):
-    owner = MemberChoiceField(queryset=None, required=True, label="Owner")
+    owner = MemberChoiceField(queryset=None, required=True, label=_("Owner"))
 
     class Meta:
         model = ActionItem
         fields = ["title", "owner", "due_on", "status", "breach", "xla", "initiative"]
         labels = {
-            "title": "Action",
-            "due_on": "Due date",
-            "breach": "Linked breach",
-            "xla": "Linked XLA",
-            "initiative": "Linked initiative",
+            "title": pgettext_lazy("meeting", "Action"),
+            "status": _("Status"),
+            "due_on": _("Due date"),
+            "breach": _("Linked breach"),
+            "xla": _("Linked XLA"),
+            "initiative": _("Linked initiative"),
         }
         widgets = {"due_on": DATE}
 
@@ -168,7 +186,7 @@ class ActionForm(forms.ModelForm):
             .select_related("xla", "indicator")
         )
         self.fields["breach"].label_from_instance = lambda b: (
-            f"{b.xla.name} — {b.indicator.name} ({b.period_start:%b %Y})"
+            f"{b.xla.name} — {b.indicator.name} ({date_format(b.period_start, 'M Y')})"
         )
         self.fields["xla"].queryset = XLA.objects.filter(organisation=organisation)
         self.fields["initiative"].queryset = ImprovementInitiative.objects.filter(
@@ -182,12 +200,12 @@ class ActionStatusForm(forms.Form):
 
 
 class InitiativeForm(forms.ModelForm):
-    owner = MemberChoiceField(queryset=None, required=False, label="Owner")
+    owner = MemberChoiceField(queryset=None, required=False, label=_("Owner"))
     services = forms.ModelMultipleChoiceField(
-        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Services"
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label=_("Services")
     )
     xlas = forms.ModelMultipleChoiceField(
-        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="XLAs"
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label=_("XLAs")
     )
 
     class Meta:
@@ -202,7 +220,13 @@ class InitiativeForm(forms.ModelForm):
             "services",
             "xlas",
         ]
-        labels = {"started_on": "Start date", "finished_on": "Finish date"}
+        labels = {
+            "title": _("Title"),
+            "description": _("Description"),
+            "status": _("Status"),
+            "started_on": _("Start date"),
+            "finished_on": _("Finish date"),
+        }
         widgets = {"started_on": DATE, "finished_on": DATE}
 
     def __init__(self, *args, organisation, **kwargs):
@@ -215,18 +239,20 @@ class InitiativeForm(forms.ModelForm):
         data = super().clean()
         start, finish = data.get("started_on"), data.get("finished_on")
         if start and finish and finish < start:
-            self.add_error("finished_on", "The finish date must be on or after the start date.")
+            self.add_error("finished_on", _("The finish date must be on or after the start date."))
         if finish and not start:
-            self.add_error("started_on", "Give a start date when there is a finish date.")
+            self.add_error("started_on", _("Give a start date when there is a finish date."))
         return data
 
 
 class ActionItemForm(forms.Form):
     """An action created from a breach or a score drop page: a title, an owner, a due date."""
 
-    title = forms.CharField(max_length=300)
-    owner = MemberChoiceField(queryset=None, required=False, empty_label="Nobody yet")
-    due_on = forms.DateField(widget=DATE, required=False, label="Due date")
+    title = forms.CharField(max_length=300, label=_("Title"))
+    owner = MemberChoiceField(
+        queryset=None, required=False, empty_label=_("Nobody yet"), label=_("Owner")
+    )
+    due_on = forms.DateField(widget=DATE, required=False, label=_("Due date"))
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from experience.models import ScoreDrop, Service
 from xlas.models import XLA, Breach
@@ -44,13 +45,15 @@ class MeetingSeries(models.Model):
     )
     cadence = models.CharField(max_length=10, choices=Cadence.choices)
     name = models.CharField(max_length=200)
-    it_area = models.CharField(max_length=100, blank=True, help_text="Monthly meetings: IT area.")
+    it_area = models.CharField(
+        max_length=100, blank=True, help_text=_("Monthly meetings: IT area.")
+    )
     services = models.ManyToManyField(Service, blank=True, related_name="meeting_series")
     # Schedule rule: weekly → weekday; monthly → nth weekday of the month (e.g. first Tuesday);
     # quarterly → nth weekday of the quarter's first month.
-    weekday = models.PositiveSmallIntegerField(default=1, help_text="0 = Monday … 6 = Sunday.")
+    weekday = models.PositiveSmallIntegerField(default=1, help_text=_("0 = Monday … 6 = Sunday."))
     nth = models.SmallIntegerField(
-        default=1, help_text="Which weekday of the month (1–4, or -1 for the last)."
+        default=1, help_text=_("Which weekday of the month (1–4, or -1 for the last).")
     )
     start_time = models.TimeField(default="10:00")
     duration_minutes = models.PositiveSmallIntegerField(default=60)
@@ -58,13 +61,13 @@ class MeetingSeries(models.Model):
         settings.AUTH_USER_MODEL, blank=True, related_name="meeting_series"
     )
     minutes_recipients = models.TextField(
-        blank=True, help_text="Extra e-mail addresses (IT teams) for the minutes, one per line."
+        blank=True, help_text=_("Extra e-mail addresses (IT teams) for the minutes, one per line.")
     )
     is_active = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["cadence", "name"]
-        verbose_name_plural = "meeting series"
+        verbose_name_plural = _("meeting series")
         constraints = [
             models.UniqueConstraint(fields=["organisation", "name"], name="series_name_unique"),
             models.CheckConstraint(condition=Q(weekday__lte=6), name="series_weekday_range"),
@@ -124,11 +127,13 @@ class AgendaItem(models.Model):
     source_key = models.CharField(max_length=200, blank=True)
     data = models.JSONField(default=dict, blank=True)
     notes = models.TextField(blank=True)
-    so_what = models.TextField(blank=True, help_text="Quarterly findings: why it matters.")
-    now_what = models.TextField(blank=True, help_text="Quarterly findings: what we do about it.")
+    so_what = models.TextField(blank=True, help_text=_("Quarterly findings: why it matters."))
+    now_what = models.TextField(blank=True, help_text=_("Quarterly findings: what we do about it."))
     is_removed = models.BooleanField(default=False)
     edited_at = models.DateTimeField(
-        null=True, blank=True, help_text="Set when a person edits it; re-drafting then leaves it."
+        null=True,
+        blank=True,
+        help_text=_("Set when a person edits it; re-drafting then leaves it."),
     )
 
     class Meta:
@@ -144,6 +149,11 @@ class AgendaItem(models.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def is_finding(self) -> bool:
+        """A quarterly finding (it has So what? and What now?), whatever the language."""
+        return self.source_key.startswith("finding:") or self.section == "Findings"
+
 
 class Decision(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
@@ -151,7 +161,7 @@ class Decision(models.Model):
         AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions"
     )
     text = models.TextField()
-    communicate = models.BooleanField(default=False, help_text="To be communicated widely.")
+    communicate = models.BooleanField(default=False, help_text=_("To be communicated widely."))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

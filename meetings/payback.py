@@ -20,6 +20,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from changes.models import Change
 from experience import effects
@@ -156,7 +157,7 @@ def initiative_payback(initiative, *, today: datetime.date | None = None) -> Pay
     tickets = after.n / months if months else 0.0
     hours, low, high = hours_saved(lost, tickets)
     cost = lost_time_cost(org, start, today, Segment(services=tuple(sorted(treated))))
-    reason = "" if treated else "Link the initiative to the services it should improve."
+    reason = "" if treated else _("Link the initiative to the services it should improve.")
     return Payback(
         windows=windows,
         treated=sorted(treated),

@@ -13,10 +13,27 @@ import datetime
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from .choices import Cadence
 
-WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
+WEEKDAYS = [
+    gettext_lazy("Monday"),
+    gettext_lazy("Tuesday"),
+    gettext_lazy("Wednesday"),
+    gettext_lazy("Thursday"),
+    gettext_lazy("Friday"),
+    gettext_lazy("Saturday"),
+    gettext_lazy("Sunday"),
+]
+ORDINALS = {
+    1: gettext_lazy("first"),
+    2: gettext_lazy("second"),
+    3: gettext_lazy("third"),
+    4: gettext_lazy("fourth"),
+    -1: gettext_lazy("last"),
+}
 
 
 def nth_weekday(year: int, month: int, weekday: int, nth: int) -> datetime.date | None:
@@ -92,13 +109,14 @@ def next_occurrences(series, after: datetime.datetime, count: int = 1) -> list[d
 
 def describe(series) -> str:
     """The schedule rule in words, e.g. "First Tuesday of each month at 10:00"."""
-    weekday = WEEKDAYS[series.weekday]
+    weekday = str(WEEKDAYS[series.weekday])
     time = _start_time(series).strftime("%H:%M")
     if series.cadence == Cadence.WEEKLY:
-        return f"Every {weekday} at {time}"
-    ordinal = ORDINALS.get(series.nth, f"{series.nth}th").capitalize()
+        return _("Every %(weekday)s at %(time)s") % {"weekday": weekday, "time": time}
+    ordinal = str(ORDINALS.get(series.nth, f"{series.nth}th")).capitalize()
+    values = {"ordinal": ordinal, "weekday": weekday, "time": time}
     if series.cadence == Cadence.MONTHLY:
-        return f"{ordinal} {weekday} of each month at {time}"
+        return _("%(ordinal)s %(weekday)s of each month at %(time)s") % values
     if series.cadence == Cadence.ANNUAL:
-        return f"{ordinal} {weekday} of each January at {time}"
-    return f"{ordinal} {weekday} of each quarter's first month at {time}"
+        return _("%(ordinal)s %(weekday)s of each January at %(time)s") % values
+    return _("%(ordinal)s %(weekday)s of each quarter's first month at %(time)s") % values

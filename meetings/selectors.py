@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from experience.segments import Segment
 from experience.selectors import summary
@@ -87,6 +89,14 @@ def initiatives_list(org):
     )
 
 
+VERDICTS = {
+    "not enough data": gettext_lazy("not enough data"),
+    "no clear change": gettext_lazy("no clear change"),
+    "improved": gettext_lazy("improved"),
+    "worse": gettext_lazy("worse"),
+}
+
+
 @dataclass(frozen=True)
 class Effect:
     """Happiness of the linked services before and after an initiative."""
@@ -102,6 +112,10 @@ class Effect:
     explanation: str
 
     @property
+    def verdict_label(self) -> str:
+        return str(VERDICTS.get(self.verdict, self.verdict))
+
+    @property
     def change(self):
         if self.before.value is None or self.after.value is None:
             return None
@@ -110,16 +124,19 @@ class Effect:
 
 def _verdict(before: Point, after: Point) -> tuple[str, str]:
     if not before.n or not after.n or before.value is None or after.value is None:
-        return "not enough data", "There are no responses in one of the two periods yet."
+        return "not enough data", _("There are no responses in one of the two periods yet.")
     if None in (before.ci_low, before.ci_high, after.ci_low, after.ci_high):
-        return "no clear change", "The samples are too small to tell."
+        return "no clear change", _("The samples are too small to tell.")
     if after.ci_low > before.ci_high:
-        return "improved", "Happiness after is higher and the 95 % intervals do not overlap."
+        # xgettext:no-python-format
+        return "improved", _("Happiness after is higher and the 95 % intervals do not overlap.")
     if after.ci_high < before.ci_low:
-        return "worse", "Happiness after is lower and the 95 % intervals do not overlap."
+        # xgettext:no-python-format
+        return "worse", _("Happiness after is lower and the 95 % intervals do not overlap.")
     return (
         "no clear change",
-        "The 95 % intervals overlap, so the difference may be chance.",
+        # xgettext:no-python-format
+        _("The 95 % intervals overlap, so the difference may be chance."),
     )
 
 

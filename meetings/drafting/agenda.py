@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ..choices import Cadence
 from ..models import AgendaItem, Meeting
@@ -22,6 +23,17 @@ BUILDERS = {
 
 
 def build_items(meeting: Meeting) -> list[Draft]:
+    """The drafts of the meeting's agenda, written in the installation's language.
+
+    The items are stored once and read by every attendee (and by the minutes), whatever
+    language the person or job that drafts them uses: settings.LANGUAGE_CODE, not the
+    request's language.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        return _build_items(meeting)
+
+
+def _build_items(meeting: Meeting) -> list[Draft]:
     items = BUILDERS[meeting.series.cadence](meeting)
     carried = open_actions_item(meeting)
     if carried:

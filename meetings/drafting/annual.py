@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
+
 from experience.models import Service
 from experience.segments import Segment
 from experience.selectors import trend
@@ -27,7 +30,7 @@ from xmo.periods import (
 )
 
 from ..models import Meeting
-from .common import Draft, _r, local_date
+from .common import Draft, _r, day, local_date, month_name
 
 TREND_THRESHOLD = 3.0
 # Audit actions that change the XMO's scope (services) or its team (memberships).
@@ -60,7 +63,8 @@ def _trends(meeting, year, before) -> Draft:
         Service.objects.filter(organisation=org, is_active=True).order_by("name")
     )
     rows, ups, downs = [], 0, 0
-    for label, segment in [("All services", Segment())] + [
+    every = _("All services")
+    for label, segment in [(every, Segment())] + [
         (s.name, Segment(services=(s.slug,))) for s in services
     ]:
         happiness = trend(
@@ -75,7 +79,7 @@ def _trends(meeting, year, before) -> Draft:
             segment=segment,
         )
         change = delta(happiness[-1]["value"], happiness[0]["value"], 1)
-        if label != "All services" and change is not None:
+        if label != every and change is not None:
             ups += change >= TREND_THRESHOLD
             downs += change <= -TREND_THRESHOLD
         rows.append(
@@ -90,19 +94,27 @@ def _trends(meeting, year, before) -> Draft:
         )
     return Draft(
         source_key="annual-trends",
-        section="Trends",
-        title=f"The year {year.year}: happiness and lost time",
-        body=f"{ups} services up, {downs} down by {TREND_THRESHOLD:.0f} points or more on "
-        f"{before.year}. Happiness runs from −100 to +100; lost time is minutes per response.",
+        section=_("Trends"),
+        title=_("The year %(year)s: happiness and lost time") % {"year": year.year},
+        body=_(
+            "%(up)s services up, %(down)s down by %(threshold)s points or more on "
+            "%(before)s. Happiness runs from −100 to +100; lost time is minutes per response."
+        )
+        % {
+            "up": ups,
+            "down": downs,
+            "threshold": f"{TREND_THRESHOLD:.0f}",
+            "before": before.year,
+        },
         evidence_url="/dashboard/?" + urlencode({"period": "year", "year": year.year}),
         data={
             "columns": [
-                "Service",
-                f"Happiness {before.year}",
-                f"Happiness {year.year}",
-                "Change",
-                f"Mean lost time {year.year} (min)",
-                "Responses",
+                _("Service"),
+                _("Happiness %(year)s") % {"year": before.year},
+                _("Happiness %(year)s") % {"year": year.year},
+                pgettext("delta", "Change"),
+                _("Mean lost time %(year)s (min)") % {"year": year.year},
+                _("Responses"),
             ],
             "rows": rows,
             "signed": [1, 2, 3],
@@ -114,7 +126,7 @@ def _attainment(org, year) -> Draft:
     months = period_starts(year, year.replace(month=12), "month")
     figures = xla_figures(org, months)
     names = dict(
-        XLA.objects.filter(organisation=org, pk__in={x for x, _ in figures}).values_list(
+        XLA.objects.filter(organisation=org, pk__in={x for x, _month in figures}).values_list(
             "pk", "name"
         )
     )
@@ -127,7 +139,7 @@ def _attainment(org, year) -> Draft:
                 names[x],
                 sum(1 for f in found if f.score is not None and f.score >= 100),
                 len(found),
-                f"{last.period_start:%b %Y}",
+                f"{month_name(last.period_start, year=False)} {last.period_start.year}",
                 None if last.score is None else round(last.score, 1),
                 last.status_label,
             ]
@@ -136,21 +148,23 @@ def _attainment(org, year) -> Draft:
         urls.append(f"/xlas/{x}/")
     return Draft(
         source_key="annual-xla-attainment",
-        section="XLAs",
-        title=f"XLA attainment in {year.year}",
-        body="Per XLA: the months fully met out of the months evaluated, and its score (the "
-        "weighted share of indicators met) and status in the last month evaluated."
+        section=_("XLAs"),
+        title=_("XLA attainment in %(year)s") % {"year": year.year},
+        body=_(
+            "Per XLA: the months fully met out of the months evaluated, and its score (the "
+            "weighted share of indicators met) and status in the last month evaluated."
+        )
         if rows
-        else f"No XLA was evaluated in {year.year}.",
+        else _("No XLA was evaluated in %(year)s.") % {"year": year.year},
         evidence_url="/xlas/",
         data={
             "columns": [
                 "XLA",
-                "Months fully met",
-                "Months evaluated",
-                "Last month evaluated",
-                "Score then",
-                "Status then",
+                _("Months fully met"),
+                _("Months evaluated"),
+                _("Last month evaluated"),
+                _("Score then"),
+                _("Status then"),
             ],
             "rows": rows,
             "units": {"4": "%"},
@@ -176,13 +190,13 @@ def _reviews(meeting) -> list[Draft]:
     return [
         Draft(
             source_key="review-due",
-            section="XLAs",
-            title=f"XLAs due for their yearly review ({len(due)})",
-            body=f"Review due before {review_by:%d %b %Y}: confirm each target, or propose "
-            "a change.",
+            section=_("XLAs"),
+            title=_("XLAs due for their yearly review (%(count)s)") % {"count": len(due)},
+            body=_("Review due before %(date)s: confirm each target, or propose a change.")
+            % {"date": day(review_by)},
             evidence_url="/xlas/review/",
             data={
-                "columns": ["XLA", "Version", "Review due"],
+                "columns": ["XLA", _("Version"), _("Review due")],
                 "rows": [[v.xla.name, v.number, v.review_due.isoformat()] for v in due],
                 "row_urls": [f"/xlas/{v.xla_id}/" for v in due],
             },
@@ -195,13 +209,13 @@ def _objectives(org, year) -> Draft:
     objectives = list(objectives_of(org).order_by("horizon", "due_on", "title"))
     return Draft(
         source_key="annual-objectives",
-        section="Objectives",
-        title=f"Objectives: where {year.year} left them",
-        body="Set next year's 12-month and 6-month objectives from what is done and what is not."
+        section=_("Objectives"),
+        title=_("Objectives: where %(year)s left them") % {"year": year.year},
+        body=_("Set next year's 12-month and 6-month objectives from what is done and what is not.")
         if objectives
-        else "No objectives yet: agree the XMO's 12-month and 6-month objectives.",
+        else _("No objectives yet: agree the XMO's 12-month and 6-month objectives."),
         data={
-            "columns": ["Horizon", "Objective", "Status", "Due"],
+            "columns": [_("Horizon"), _("Objective"), _("Status"), _("Due")],
             "rows": [
                 [
                     o.get_horizon_display(),
@@ -221,8 +235,18 @@ def _changes(org, year) -> list[Draft]:
     events = AuditEvent.objects.filter(organisation=org, created_at__gte=lo, created_at__lt=hi)
     items = []
     for key, title, actions, empty in (
-        ("annual-scope", "Scope", SCOPE_ACTIONS, "No service was added or changed."),
-        ("annual-team", "Team", TEAM_ACTIONS, "Nobody joined, changed role or left."),
+        (
+            "annual-scope",
+            _("Scope: what changed in %(year)s (%(count)s)"),
+            SCOPE_ACTIONS,
+            _("No service was added or changed."),
+        ),
+        (
+            "annual-team",
+            _("Team: what changed in %(year)s (%(count)s)"),
+            TEAM_ACTIONS,
+            _("Nobody joined, changed role or left."),
+        ),
     ):
         rows = [
             [e.created_at.date().isoformat(), _what(e), e.object_repr]
@@ -231,28 +255,31 @@ def _changes(org, year) -> list[Draft]:
         items.append(
             Draft(
                 source_key=key,
-                section="Scope and team",
-                title=f"{title}: what changed in {year.year} ({len(rows)})",
+                section=_("Scope and team"),
+                title=title % {"year": year.year, "count": len(rows)},
                 body="" if rows else empty,
                 evidence_url="/settings/audit/",
-                data={"columns": ["Date", "Change", "Of"], "rows": rows},
+                data={
+                    "columns": [_("Date"), pgettext("audit", "Change"), _("Of")],
+                    "rows": rows,
+                },
             )
         )
     return items
 
 
 WHAT = {
-    "service.created": "Service added",
-    "service.updated": "Service changed",
-    "office.updated": "XMO scope changed",
-    "membership.saved": "Member added or updated",
-    "membership.role_changed": "Role changed",
-    "membership.removed": "Member left",
+    "service.created": gettext_lazy("Service added"),
+    "service.updated": gettext_lazy("Service changed"),
+    "office.updated": gettext_lazy("XMO scope changed"),
+    "membership.saved": gettext_lazy("Member added or updated"),
+    "membership.role_changed": gettext_lazy("Role changed"),
+    "membership.removed": gettext_lazy("Member left"),
 }
 
 
 def _what(event) -> str:
-    text = WHAT.get(event.action, event.action)
+    text = str(WHAT.get(event.action, event.action))
     if event.action == "membership.role_changed" and event.before and event.after:
         text += f": {event.before.get('role', '')} → {event.after.get('role', '')}"
     return text

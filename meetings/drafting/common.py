@@ -1,4 +1,9 @@
-"""What every cadence shares: the Draft item, small helpers and the carried-over actions."""
+"""What every cadence shares: the Draft item, small helpers and the carried-over actions.
+
+Drafted texts are stored and read by everyone, so they are written in the installation's
+language (settings.LANGUAGE_CODE, see agenda.build_items): the builders use gettext, and
+`num`, `day` and `month_name` for figures and dates in that language.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,10 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.db.models import F
+from django.utils.dateformat import format as _date_format
+from django.utils.formats import get_format
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from experience.segments import Segment
 from xmo.templatetags.xmo_format import person_name
@@ -25,6 +34,23 @@ class Draft:
     body: str = ""
     evidence_url: str = ""
     data: dict = field(default_factory=dict)
+
+
+def num(value, digits: int = 1, sign: bool = False) -> str:
+    """A figure in a drafted text: "3.5" / "+3.5" in English, "3,5" in German (no grouping,
+    an ASCII minus, as the English drafts always had)."""
+    text = f"{value:{'+' if sign else ''}.{digits}f}"
+    return text.replace(".", get_format("DECIMAL_SEPARATOR"))
+
+
+def day(value) -> str:
+    """A date in a drafted text: "04 Dec 2026" / "04 Dez 2026"."""
+    return _date_format(value, "d M Y")
+
+
+def month_name(value, year: bool = True) -> str:
+    """ "December 2026" / "Dezember 2026"; year=False: the short month, "Dec" / "Dez"."""
+    return _date_format(value, "F Y" if year else "M")
 
 
 def _r(value, digits=1):
@@ -57,7 +83,7 @@ def _action_rows(actions) -> tuple[list, list]:
         rows.append(
             [
                 action.title,
-                person_name(action.owner) if action.owner else "Unassigned",
+                person_name(action.owner) if action.owner else _("Unassigned"),
                 action.due_on.isoformat() if action.due_on else None,
                 action.get_status_display(),
                 action.meeting.scheduled_for.date().isoformat() if action.meeting else None,
@@ -67,7 +93,8 @@ def _action_rows(actions) -> tuple[list, list]:
     return rows, urls
 
 
-ACTION_COLUMNS = ["Action", "Owner", "Due", "Status", "Raised at"]
+def action_columns() -> list[str]:
+    return [pgettext("meeting", "Action"), _("Owner"), _("Due"), _("Status"), _("Raised at")]
 
 
 def open_actions_item(meeting: Meeting) -> Draft | None:
@@ -86,12 +113,12 @@ def open_actions_item(meeting: Meeting) -> Draft | None:
     rows, urls = _action_rows(actions)
     return Draft(
         source_key="open-actions",
-        section="Actions",
-        title=f"Open actions from earlier meetings ({len(actions)})",
-        body="Review progress on each open action; close or re-plan what is late.",
+        section=pgettext("meeting", "Actions"),
+        title=_("Open actions from earlier meetings (%(count)s)") % {"count": len(actions)},
+        body=_("Review progress on each open action; close or re-plan what is late."),
         evidence_url="/meetings/actions/",
         data={
-            "columns": ACTION_COLUMNS,
+            "columns": action_columns(),
             "rows": rows,
             "row_urls": urls,
             "action_ids": [a.pk for a in actions],

@@ -5,6 +5,8 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from experience.models import SurveyResponse
 from experience.selectors import breakdown, factor_counts
@@ -15,13 +17,27 @@ from xmo.templatetags.xmo_format import person_name
 
 from ..choices import InitiativeStatus
 from ..models import ImprovementInitiative, Meeting
-from .common import Draft, _r, local_date, series_segment
+from .common import Draft, _r, day, local_date, month_name, num, series_segment
 
-DIMENSION_LABELS = {
-    "location": "location",
-    "assignment_group": "assignment group",
-    "service": "service",
-    "channel": "channel",
+DIMENSIONS = ("location", "assignment_group", "service", "channel")
+# Per dimension: the sentence when every row met the target, the title, the column.
+EVERY_MET = {
+    "location": gettext_lazy("Every location met the target of %(target)s."),
+    "assignment_group": gettext_lazy("Every assignment group met the target of %(target)s."),
+    "service": gettext_lazy("Every service met the target of %(target)s."),
+    "channel": gettext_lazy("Every channel met the target of %(target)s."),
+}
+TITLES = {
+    "location": gettext_lazy("Happiness by location — %(month)s"),
+    "assignment_group": gettext_lazy("Happiness by assignment group — %(month)s"),
+    "service": gettext_lazy("Happiness by service — %(month)s"),
+    "channel": gettext_lazy("Happiness by channel — %(month)s"),
+}
+COLUMNS = {
+    "location": gettext_lazy("Location"),
+    "assignment_group": gettext_lazy("Assignment group"),
+    "service": gettext_lazy("Service"),
+    "channel": gettext_lazy("Channel"),
 }
 
 
@@ -31,11 +47,11 @@ def monthly_items(meeting: Meeting) -> list[Draft]:
     month = previous_period_start(period_start(local_date(meeting), "month"), "month")
     month_end = next_period_start(month, "month")
     before = previous_period_start(month, "month")
-    month_label = f"{month:%B %Y}"
+    month_label = month_name(month)
     target = org.happiness_target
     items: list[Draft] = []
 
-    for dimension, label in DIMENSION_LABELS.items():
+    for dimension in DIMENSIONS:
         current = breakdown(
             org,
             measure_name="happiness",
@@ -69,27 +85,32 @@ def monthly_items(meeting: Meeting) -> list[Draft]:
                 ]
             )
         below = [r[0] for r in rows if r[5] is not None and r[5] < 0]
-        body = (
-            f"Below the target of {target:+.0f}: {', '.join(below)}."
-            if below
-            else (f"Every {label} met the target of {target:+.0f}." if rows else "No responses.")
-        )
+        goal = num(target, 0, sign=True)
+        if below:
+            body = _("Below the target of %(target)s: %(rows)s.") % {
+                "target": goal,
+                "rows": ", ".join(str(b) for b in below),
+            }
+        elif rows:
+            body = str(EVERY_MET[dimension]) % {"target": goal}
+        else:
+            body = _("No responses.")
         items.append(
             Draft(
                 source_key=f"results:{dimension}",
-                section="Results",
-                title=f"Happiness by {label} — {month_label}",
+                section=_("Results"),
+                title=str(TITLES[dimension]) % {"month": month_label},
                 body=body,
                 evidence_url="/dashboard/?"
                 + urlencode({"month": f"{month:%Y-%m}", "by": dimension}),
                 data={
                     "columns": [
-                        label.capitalize(),
-                        "Happiness",
+                        str(COLUMNS[dimension]),
+                        _("Happiness"),
                         "n",
-                        f"{before:%b}",
-                        "Change",
-                        "vs target",
+                        month_name(before, year=False),
+                        pgettext("delta", "Change"),
+                        _("vs target"),
                     ],
                     "rows": rows,
                     "signed": [1, 3, 4, 5],
@@ -112,16 +133,22 @@ def monthly_items(meeting: Meeting) -> list[Draft]:
     items.append(
         Draft(
             source_key="drivers",
-            section="Drivers",
-            title=f"What drove the change — factors named in {month_label}",
+            section=_("Drivers"),
+            title=_("What drove the change — factors named in %(month)s") % {"month": month_label},
             body=(
-                f"Largest shift: {shifts[0][0]} ({shifts[0][3]:+.1f} points of responses)."
+                _("Largest shift: %(factor)s (%(shift)s points of responses).")
+                % {"factor": shifts[0][0], "shift": num(shifts[0][3], sign=True)}
                 if shifts
-                else "No factors were named this month."
+                else _("No factors were named this month.")
             ),
             evidence_url="/dashboard/?" + urlencode({"month": f"{month:%Y-%m}"}),
             data={
-                "columns": ["Factor", f"{before:%b} %", f"{month:%b} %", "Shift"],
+                "columns": [
+                    _("Factor"),
+                    f"{month_name(before, year=False)} %",
+                    f"{month_name(month, year=False)} %",
+                    _("Shift"),
+                ],
                 "rows": shifts[:8],
                 "signed": [3],
             },
@@ -139,13 +166,14 @@ def monthly_items(meeting: Meeting) -> list[Draft]:
         items.append(
             Draft(
                 source_key="praise",
-                section="Praise",
-                title=f"Praise from {month_label} ({len(quotes)})",
-                body="Share these with the teams concerned.",
+                section=_("Praise"),
+                title=_("Praise from %(month)s (%(count)s)")
+                % {"month": month_label, "count": len(quotes)},
+                body=_("Share these with the teams concerned."),
                 evidence_url="/feedback/?"
                 + urlencode({"highlighted": "1", "from": month.isoformat(), "to": hi.date()}),
                 data={
-                    "columns": ["Service", "Score", "Comment"],
+                    "columns": [_("Service"), _("Score"), _("Comment")],
                     "rows": [[q.service.name, q.score, q.comment[:200]] for q in quotes],
                 },
             )
@@ -160,15 +188,18 @@ def monthly_items(meeting: Meeting) -> list[Draft]:
         ).distinct()
     for initiative in initiatives.order_by("started_on", "title"):
         started = (
-            f"started {initiative.started_on:%d %b %Y}" if initiative.started_on else "no start"
+            _("started %(date)s") % {"date": day(initiative.started_on)}
+            if initiative.started_on
+            else _("no start")
         )
-        owner = person_name(initiative.owner) if initiative.owner else "no owner"
+        owner = person_name(initiative.owner) if initiative.owner else _("no owner")
         items.append(
             Draft(
                 source_key=f"initiative:{initiative.pk}",
-                section="Improvement initiatives",
-                title=f"Initiative: {initiative.title}",
-                body=f"{initiative.get_status_display()}, {started}, {owner}. Progress and effect?",
+                section=_("Improvement initiatives"),
+                title=_("Initiative: %(title)s") % {"title": initiative.title},
+                body=_("%(status)s, %(started)s, %(owner)s. Progress and effect?")
+                % {"status": initiative.get_status_display(), "started": started, "owner": owner},
                 evidence_url=f"/meetings/initiatives/{initiative.pk}/",
                 data={"status": initiative.status},
             )
@@ -179,31 +210,35 @@ def monthly_items(meeting: Meeting) -> list[Draft]:
 
 def _focus_items(meeting: Meeting) -> list[Draft]:
     """The focus areas the quarterly strategy meeting set that are in force for this meeting."""
-    day = local_date(meeting)
+    meeting_day = local_date(meeting)
     series_services = list(meeting.series.services.all())
     quarter, areas = focus_areas_in_force(
-        meeting.organisation, day, services=series_services or None
+        meeting.organisation, meeting_day, services=series_services or None
     )
-    title = f"Focus areas of the quarter from {quarter:%d %b %Y}" if quarter else "Focus areas"
-    if quarter is not None and quarter < period_start(day, "quarter"):
-        title += " (until the quarterly meeting sets new ones)"
+    title = (
+        _("Focus areas of the quarter from %(date)s") % {"date": day(quarter)}
+        if quarter
+        else _("Focus areas")
+    )
+    if quarter is not None and quarter < period_start(meeting_day, "quarter"):
+        title += _(" (until the quarterly meeting sets new ones)")
     return [
         Draft(
             source_key="focus-areas",
-            section="Focus areas",
+            section=_("Focus areas"),
             title=title,
             body=(
-                "What did this month do for each focus area?"
+                _("What did this month do for each focus area?")
                 if areas
-                else "The quarterly strategy meeting set no focus area for these services."
+                else _("The quarterly strategy meeting set no focus area for these services.")
             ),
             evidence_url="/office/#focus",
             data={
-                "columns": ["Focus area", "Services", "Description"],
+                "columns": [_("Focus area"), _("Services"), _("Description")],
                 "rows": [
                     [
                         a.title,
-                        ", ".join(s.name for s in a.services.all()) or "All services",
+                        ", ".join(s.name for s in a.services.all()) or _("All services"),
                         a.description,
                     ]
                     for a in areas

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
 from experience.models import Service
 from experience.segments import Segment
 from experience.selectors import trend
@@ -17,7 +20,7 @@ from xmo.periods import next_period_start, period_start, previous_period_start, 
 from xmo.templatetags.xmo_format import person_name
 
 from ..models import Decision, Meeting
-from .common import Draft, _r, local_date
+from .common import Draft, _r, day, local_date, month_name, num
 
 TREND_THRESHOLD = 3.0
 
@@ -59,16 +62,32 @@ def quarterly_items(meeting: Meeting) -> list[Draft]:
             findings.append((service, direction, change, value))
     ups = sum(1 for r in trend_rows if r[4] == "up")
     downs = sum(1 for r in trend_rows if r[4] == "down")
+    for row in trend_rows:
+        row[4] = _trend_word(row[4])
     items.append(
         Draft(
             source_key="trends",
-            section="Trends",
-            title=f"Happiness trends in {q_label}",
-            body=f"{ups} up, {downs} down, {len(trend_rows) - ups - downs} about the same "
-            f"(a change of {TREND_THRESHOLD:.0f} points or more counts).",
+            section=_("Trends"),
+            title=_("Happiness trends in %(quarter)s") % {"quarter": q_label},
+            body=_(
+                "%(up)s up, %(down)s down, %(same)s about the same "
+                "(a change of %(threshold)s points or more counts)."
+            )
+            % {
+                "up": ups,
+                "down": downs,
+                "same": len(trend_rows) - ups - downs,
+                "threshold": f"{TREND_THRESHOLD:.0f}",
+            },
             evidence_url="/dashboard/?" + urlencode({"period": "quarter"}),
             data={
-                "columns": ["Service", "Quarter before", q_label, "Change", "Trend"],
+                "columns": [
+                    _("Service"),
+                    _("Quarter before"),
+                    q_label,
+                    pgettext("delta", "Change"),
+                    _("Trend"),
+                ],
                 "rows": trend_rows,
                 "signed": [1, 2, 3],
             },
@@ -78,9 +97,15 @@ def quarterly_items(meeting: Meeting) -> list[Draft]:
         items.append(
             Draft(
                 source_key=f"finding:{service.slug}",
-                section="Findings",
-                title=f"Finding: {service.name} went {direction} ({change:+.1f} points)",
-                body=f"Happiness {value:+.1f} in {q_label}. Fill in So what? and What now?",
+                section=_("Findings"),
+                title=(
+                    _("Finding: %(service)s went up (%(change)s points)")
+                    if direction == "up"
+                    else _("Finding: %(service)s went down (%(change)s points)")
+                )
+                % {"service": service.name, "change": num(change, sign=True)},
+                body=_("Happiness %(value)s in %(quarter)s. Fill in So what? and What now?")
+                % {"value": num(value, sign=True), "quarter": q_label},
                 evidence_url="/dashboard/?"
                 + urlencode({"period": "quarter", "service": service.slug}),
             )
@@ -92,7 +117,7 @@ def quarterly_items(meeting: Meeting) -> list[Draft]:
         months.append(next_period_start(months[-1], "month"))
     figures = xla_figures(org, months)
     names = dict(
-        XLA.objects.filter(organisation=org, pk__in={x for x, _ in figures}).values_list(
+        XLA.objects.filter(organisation=org, pk__in={x for x, _month in figures}).values_list(
             "pk", "name"
         )
     )
@@ -103,7 +128,7 @@ def quarterly_items(meeting: Meeting) -> list[Draft]:
         for col, month in enumerate(months, start=1):
             figure = figures.get((x, month))
             if figure is None:
-                row.append("Not evaluated")
+                row.append(_("Not evaluated"))
             else:
                 row.append(None if figure.score is None else round(figure.score, 1))
                 mark[str(col)] = [x, month.isoformat()]
@@ -114,15 +139,17 @@ def quarterly_items(meeting: Meeting) -> list[Draft]:
     items.append(
         Draft(
             source_key="xla-attainment",
-            section="XLAs",
-            title=f"XLA attainment in {q_label}",
-            body="XLA score per month: the weighted share of indicators met; the status is "
-            "the worst indicator status of the quarter's last evaluated month."
+            section=_("XLAs"),
+            title=_("XLA attainment in %(quarter)s") % {"quarter": q_label},
+            body=_(
+                "XLA score per month: the weighted share of indicators met; the status is "
+                "the worst indicator status of the quarter's last evaluated month."
+            )
             if attainment
-            else "No XLA scores for the quarter yet.",
+            else _("No XLA scores for the quarter yet."),
             evidence_url="/xlas/",
             data={
-                "columns": ["XLA", *[f"{m:%b %Y}" for m in months], "Status"],
+                "columns": ["XLA", *[_month_year(m) for m in months], _("Status")],
                 "rows": attainment,
                 "units": {str(col): "%" for col in range(1, len(months) + 1)},
                 "xla_cells": marks,
@@ -135,13 +162,18 @@ def quarterly_items(meeting: Meeting) -> list[Draft]:
         xla__organisation=org, status=VersionStatus.PROPOSED
     ).select_related("xla", "proposed_by")
     for version in proposals.order_by("xla__name", "number"):
-        by = f" by {person_name(version.proposed_by)}" if version.proposed_by else ""
+        proposed = (
+            _("Proposed by %(person)s.") % {"person": person_name(version.proposed_by)}
+            if version.proposed_by
+            else _("Proposed.")
+        )
         items.append(
             Draft(
                 source_key=f"proposal:{version.pk}",
-                section="XLAs",
-                title=f"Proposed target change: {version.xla.name} v{version.number}",
-                body=f"Proposed{by}. {version.rationale}".strip(),
+                section=_("XLAs"),
+                title=_("Proposed target change: %(xla)s v%(number)s")
+                % {"xla": version.xla.name, "number": version.number},
+                body=f"{proposed} {version.rationale}".strip(),
                 evidence_url=f"/xlas/{version.xla_id}/",
             )
         )
@@ -158,12 +190,12 @@ def quarterly_items(meeting: Meeting) -> list[Draft]:
         items.append(
             Draft(
                 source_key="review-due",
-                section="XLAs",
-                title=f"XLAs due for review ({len(due)})",
-                body=f"Review due before {review_by:%d %b %Y}.",
+                section=_("XLAs"),
+                title=_("XLAs due for review (%(count)s)") % {"count": len(due)},
+                body=_("Review due before %(date)s.") % {"date": day(review_by)},
                 evidence_url="/xlas/?" + urlencode({"review": "due"}),
                 data={
-                    "columns": ["XLA", "Version", "Review due"],
+                    "columns": ["XLA", _("Version"), _("Review due")],
                     "rows": [[v.xla.name, v.number, v.review_due.isoformat()] for v in due],
                     "row_urls": [f"/xlas/{v.xla_id}/" for v in due],
                 },
@@ -175,16 +207,16 @@ def quarterly_items(meeting: Meeting) -> list[Draft]:
     items.append(
         Draft(
             source_key="objectives",
-            section="Direction",
-            title="Objectives (12-month and 6-month)",
+            section=_("Direction"),
+            title=_("Objectives (12-month and 6-month)"),
             body=(
-                "Review each objective's key results and update its status below."
+                _("Review each objective's key results and update its status below.")
                 if objectives
-                else "No open objectives."
+                else _("No open objectives.")
             ),
             evidence_url="/office/objectives/",
             data={
-                "columns": ["Horizon", "Objective", "Status", "Due", "Key results"],
+                "columns": [_("Horizon"), _("Objective"), _("Status"), _("Due"), _("Key results")],
                 "row_urls": [f"/office/objectives/{o.pk}/" for o in objectives],
                 "rows": [
                     [
@@ -192,7 +224,7 @@ def quarterly_items(meeting: Meeting) -> list[Draft]:
                         o.title,
                         o.get_status_display(),
                         o.due_on.isoformat() if o.due_on else None,
-                        key_results.get(o.pk, "none yet"),
+                        key_results.get(o.pk, _("none yet")),
                     ]
                     for o in objectives
                 ],
@@ -208,22 +240,22 @@ def quarterly_items(meeting: Meeting) -> list[Draft]:
     items.append(
         Draft(
             source_key="focus-areas",
-            section="Direction",
-            title=f"Focus areas for the quarter from {planned:%d %b %Y}",
+            section=_("Direction"),
+            title=_("Focus areas for the quarter from %(date)s") % {"date": day(planned)},
             body=(
-                "Review the previous quarter's focus areas, then agree the new ones below."
+                _("Review the previous quarter's focus areas, then agree the new ones below.")
                 if any(f.quarter_start < planned for f in focus)
-                else "Agree the focus areas below."
+                else _("Agree the focus areas below.")
             ),
             evidence_url=f"/meetings/{meeting.pk}/#focus-areas",
             data={
-                "columns": ["Quarter", "Focus area"],
+                "columns": [_("Quarter"), _("Focus area")],
                 "rows": [[f.quarter_start.isoformat(), f.title] for f in focus],
             },
         )
     )
 
-    lo, _ = utc_range(org, quarter, q_end)
+    lo, _hi = utc_range(org, quarter, q_end)
     decisions = list(
         Decision.objects.filter(
             meeting__organisation=org,
@@ -238,12 +270,12 @@ def quarterly_items(meeting: Meeting) -> list[Draft]:
         items.append(
             Draft(
                 source_key="communicate",
-                section="Communication",
-                title=f"Decisions to communicate ({len(decisions)})",
-                body="Agree how and to whom each decision is communicated.",
+                section=_("Communication"),
+                title=_("Decisions to communicate (%(count)s)") % {"count": len(decisions)},
+                body=_("Agree how and to whom each decision is communicated."),
                 evidence_url=f"/meetings/{decisions[-1].meeting_id}/minutes/",
                 data={
-                    "columns": ["Decision", "Meeting", "Date"],
+                    "columns": [_("Decision"), _("Meeting"), _("Date")],
                     "rows": [
                         [d.text[:200], d.meeting.series.name, d.created_at.date().isoformat()]
                         for d in decisions
@@ -253,3 +285,16 @@ def quarterly_items(meeting: Meeting) -> list[Draft]:
             )
         )
     return items
+
+
+def _month_year(value) -> str:
+    return f"{month_name(value, year=False)} {value.year}"
+
+
+def _trend_word(direction: str) -> str:
+    return {
+        "up": _("up"),
+        "down": _("down"),
+        "same": _("same"),
+        "not enough data": _("not enough data"),
+    }[direction]

@@ -7,6 +7,8 @@ from urllib.parse import urlencode
 
 from django.db.models import F, Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from changes.choices import Verdict
 from changes.models import Change
@@ -19,11 +21,13 @@ from xmo.templatetags.xmo_format import person_name
 
 from ..models import ActionItem, Meeting
 from .common import (
-    ACTION_COLUMNS,
     OPEN_ACTION_STATUSES,
     Draft,
     _action_rows,
+    action_columns,
+    day,
     local_date,
+    num,
     previous_meeting,
 )
 
@@ -48,20 +52,33 @@ def weekly_items(meeting: Meeting) -> list[Draft]:
     if scope:
         breaches = breaches.filter(xla__services__in=scope).distinct()
     for breach in breaches.order_by("period_start", "id"):
-        value = "no value" if breach.value is None else f"{breach.value:.1f}"
+        value = _("no value") if breach.value is None else num(breach.value)
+        facts = {
+            "period": breach.get_period_display(),
+            "start": day(breach.period_start),
+            "value": value,
+            "target": num(breach.target),
+            "severity": breach.get_severity_display().lower(),
+            "status": breach.get_status_display().lower(),
+        }
+        if breach.assignee:
+            facts["assignee"] = person_name(breach.assignee)
+            body = _(
+                "%(period)s from %(start)s: %(value)s against a target of %(target)s. "
+                "Severity %(severity)s, %(status)s, assigned to %(assignee)s."
+            )
+        else:
+            body = _(
+                "%(period)s from %(start)s: %(value)s against a target of %(target)s. "
+                "Severity %(severity)s, %(status)s."
+            )
         items.append(
             Draft(
                 source_key=f"breach:{breach.pk}",
-                section="Breaches",
-                title=f"Breach: {breach.xla.name} — {breach.indicator.name}",
-                body=(
-                    f"{breach.get_period_display()} from {breach.period_start:%d %b %Y}: {value} "
-                    f"against a target of {breach.target:.1f}. Severity "
-                    f"{breach.get_severity_display().lower()}, "
-                    f"{breach.get_status_display().lower()}"
-                    + (f", assigned to {person_name(breach.assignee)}" if breach.assignee else "")
-                    + "."
-                ),
+                section=_("Breaches"),
+                title=_("Breach: %(xla)s — %(indicator)s")
+                % {"xla": breach.xla.name, "indicator": breach.indicator.name},
+                body=body % facts,
                 evidence_url=f"/xlas/breaches/{breach.pk}/",
                 data={"status": breach.status, "severity": breach.severity},
             )
@@ -74,11 +91,16 @@ def weekly_items(meeting: Meeting) -> list[Draft]:
     items.append(
         Draft(
             source_key="untagged-feedback",
-            section="Feedback",
-            title=f"Untagged feedback: {untagged} comment{'s' if untagged != 1 else ''}",
-            body="Tag new comments so their themes show in drivers and reports."
+            section=_("Feedback"),
+            title=ngettext(
+                "Untagged feedback: %(count)s comment",
+                "Untagged feedback: %(count)s comments",
+                untagged,
+            )
+            % {"count": untagged},
+            body=_("Tag new comments so their themes show in drivers and reports.")
             if untagged
-            else "Every comment is tagged.",
+            else _("Every comment is tagged."),
             evidence_url="/feedback/?" + urlencode({"tagged": "no"}),
             data={"count": untagged},
         )
@@ -99,13 +121,14 @@ def weekly_items(meeting: Meeting) -> list[Draft]:
         items.append(
             Draft(
                 source_key="negative-follow-up",
-                section="Feedback",
-                title=f"Negative comments needing follow-up ({negative_count})",
-                body="Scores 0–6 with a comment, not yet followed up. Agree who contacts whom.",
+                section=_("Feedback"),
+                title=_("Negative comments needing follow-up (%(count)s)")
+                % {"count": negative_count},
+                body=_("Scores 0–6 with a comment, not yet followed up. Agree who contacts whom."),
                 evidence_url="/feedback/?" + urlencode({"score": "0-6", "status": "follow_up"}),
                 data={
                     "count": negative_count,
-                    "columns": ["Date", "Service", "Score", "Comment"],
+                    "columns": [_("Date"), _("Service"), _("Score"), _("Comment")],
                     "rows": rows,
                 },
             )
@@ -124,10 +147,11 @@ def weekly_items(meeting: Meeting) -> list[Draft]:
         items.append(
             Draft(
                 source_key="actions-due",
-                section="Actions",
-                title=f"Actions due by {due_by:%d %b %Y} ({len(due)})",
+                section=pgettext("meeting", "Actions"),
+                title=_("Actions due by %(date)s (%(count)s)")
+                % {"date": day(due_by), "count": len(due)},
                 evidence_url="/meetings/actions/",
-                data={"columns": ACTION_COLUMNS, "rows": rows, "row_urls": urls},
+                data={"columns": action_columns(), "rows": rows, "row_urls": urls},
             )
         )
     return items
@@ -150,7 +174,7 @@ def _incident_items(org, scope, since) -> list[Draft]:
     )
     items = []
     for incident in incidents:
-        unit = " min" if incident.measure == "lost_time" else " points"
+        unit = _(" min") if incident.measure == "lost_time" else _(" points")
         members = sorted(incident.drops.all(), key=lambda d: (-(d.explained_share or 0), d.pk))
         headline = next(
             (
@@ -166,7 +190,7 @@ def _incident_items(org, scope, since) -> list[Draft]:
             [
                 d.get_segment_kind_display(),
                 d.segment_label or d.segment_value,
-                f"{d.delta:+.1f}",
+                num(d.delta, sign=True),
                 "" if d.explained_share is None else f"{100 * d.explained_share:.0f} %",
             ]
             for d in members
@@ -174,41 +198,68 @@ def _incident_items(org, scope, since) -> list[Draft]:
         items.append(
             Draft(
                 source_key=f"incident:{incident.pk}",
-                section="Score drops",
+                section=_("Score drops"),
                 title=f"{incident.get_measure_display()}: {incident.headline_label}"
-                + (f" (+{len(members) - 1} related segments)" if len(members) > 1 else ""),
-                body=(
-                    f"Week of {incident.week_start:%d %b %Y}: {incident.change:+.1f}{unit} for "
-                    f"{incident.headline_label}"
-                    + (
-                        f", explaining {100 * share:.0f} % of the incident's overall change"
-                        if share is not None and len(members) > 1
-                        else ""
+                + (
+                    ngettext(
+                        " (+%(count)s related segment)",
+                        " (+%(count)s related segments)",
+                        len(members) - 1,
                     )
-                    + "."
+                    % {"count": len(members) - 1}
+                    if len(members) > 1
+                    else ""
                 ),
+                body=(
+                    _(
+                        "Week of %(week)s: %(change)s%(unit)s for %(segment)s, explaining "
+                        "%(share)s %% of the incident's overall change."
+                    )
+                    if share is not None and len(members) > 1
+                    else _("Week of %(week)s: %(change)s%(unit)s for %(segment)s.")
+                )
+                % {
+                    "week": day(incident.week_start),
+                    "change": num(incident.change, sign=True),
+                    "unit": unit,
+                    "segment": incident.headline_label,
+                    "share": f"{100 * (share or 0):.0f}",
+                },
                 evidence_url=f"/experience/drops/{headline.pk}/"
                 if headline
                 else "/experience/drops/",
                 data={
                     "change": incident.change,
-                    "columns": ["Segment", "Name", "Change", "Explains"],
+                    "columns": [
+                        _("Segment"),
+                        _("Name"),
+                        pgettext("delta", "Change"),
+                        _("Explains"),
+                    ],
                     "rows": rows,
                     "row_urls": [f"/experience/drops/{d.pk}/" for d in members],
                 },
             )
         )
     for drop in drops.filter(incident__isnull=True).order_by("delta", "id"):
-        unit = " min" if drop.measure == "lost_time" else " points"
+        unit = _(" min") if drop.measure == "lost_time" else _(" points")
         items.append(
             Draft(
                 source_key=f"drop:{drop.pk}",
-                section="Score drops",
+                section=_("Score drops"),
                 title=f"{drop.get_measure_display()}: {drop.segment_label or drop.segment_value}",
-                body=(
-                    f"Week of {drop.week_start:%d %b %Y}: {drop.value:.1f} against a baseline of "
-                    f"{drop.baseline_value:.1f} ({drop.delta:+.1f}{unit}; n = {drop.n})."
-                ),
+                body=_(
+                    "Week of %(week)s: %(value)s against a baseline of %(baseline)s "
+                    "(%(delta)s%(unit)s; n = %(n)s)."
+                )
+                % {
+                    "week": day(drop.week_start),
+                    "value": num(drop.value),
+                    "baseline": num(drop.baseline_value),
+                    "delta": num(drop.delta, sign=True),
+                    "unit": unit,
+                    "n": drop.n,
+                },
                 evidence_url=f"/experience/drops/{drop.pk}/",
                 data={"value": drop.value, "baseline": drop.baseline_value, "delta": drop.delta},
             )
@@ -225,21 +276,34 @@ def _worsened_change_items(org, scope, since) -> list[Draft]:
         changes = changes.filter(services__in=scope).distinct()
     items = []
     for change in changes.order_by("judged_at", "id"):
-        unit = "points" if change.verdict_measure == "happiness" else "minutes"
-        measure = "happiness" if change.verdict_measure == "happiness" else "mean lost time"
+        unit = _("points") if change.verdict_measure == "happiness" else _("minutes")
+        measure = _("happiness") if change.verdict_measure == "happiness" else _("mean lost time")
         services = ", ".join(s.name for s in change.services.all())
         items.append(
             Draft(
                 source_key=f"change:{change.pk}",
-                section="Changes",
-                title=f"Change worsened experience: {change.external_id} {change.title}"[:200],
-                body=(
-                    f"Implemented {change.implemented_at:%d %b %Y} on {services}; expected to "
-                    f"{change.get_expected_effect_display().lower()}. Measured effect on "
-                    f"{measure}: {change.effect:+.1f} {unit} (95 % interval "
-                    f"{change.ci_low:+.1f} to {change.ci_high:+.1f}; p = {change.p_value:.3f}) "
-                    "against the untouched services. Decide whether to roll back or remedy."
-                ),
+                section=_("Changes"),
+                title=(
+                    _("Change worsened experience: %(id)s %(title)s")
+                    % {"id": change.external_id, "title": change.title}
+                )[:200],
+                body=_(
+                    "Implemented %(date)s on %(services)s; expected to %(expected)s. Measured "
+                    "effect on %(measure)s: %(effect)s %(unit)s (95 %% interval %(low)s to "
+                    "%(high)s; p = %(p)s) against the untouched services. Decide whether to "
+                    "roll back or remedy."
+                )
+                % {
+                    "date": day(change.implemented_at),
+                    "services": services,
+                    "expected": change.get_expected_effect_display().lower(),
+                    "measure": measure,
+                    "effect": num(change.effect, sign=True),
+                    "unit": unit,
+                    "low": num(change.ci_low, sign=True),
+                    "high": num(change.ci_high, sign=True),
+                    "p": num(change.p_value, 3),
+                },
                 evidence_url=f"/changes/{change.pk}/",
                 data={
                     "effect": change.effect,

@@ -1,7 +1,9 @@
 """Action items, their one owner: create (from a meeting, a breach or a score drop), set
 the status, remind owners before the due date and announce overdue actions.
 
-Every write is atomic and audited; the owner is told after commit.
+Every write is atomic and audited; the owner is told after commit, in their own language
+(the notification texts are lazy). The `action.overdue` webhook payload stays English: it
+is read by machines.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ import datetime
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from xmo import webhooks
 from xmo.audit import audit_change
+from xmo.i18n import later, later_date
 from xmo.notifying import notify
 from xmo.periods import local_today
 from xmo.services import audit, snapshot
@@ -89,8 +93,10 @@ def _notify_assigned(action):
         organisation=action.organisation,
         recipients=[action.owner],
         kind="action.assigned",
-        title=f"Action for you: {action.title}",
-        body=f"Due {action.due_on:%d %b %Y}." if action.due_on else "",
+        title=later(_("Action for you: %(title)s"), title=action.title),
+        body=later(_("Due %(date)s."), date=later_date(action.due_on, "d M Y"))
+        if action.due_on
+        else "",
         url=_action_url(action),
         dedupe_key=f"action-assigned:{action.pk}",
     )
@@ -130,8 +136,12 @@ def send_action_reminders(org, today: datetime.date | None = None) -> dict:
             organisation=org,
             recipients=[action.owner],
             kind="action.reminder",
-            title=f"Action due {action.due_on:%d %b %Y}: {action.title}",
-            body="This action from an XMO meeting is due soon. Update its status when done.",
+            title=later(
+                _("Action due %(date)s: %(title)s"),
+                date=later_date(action.due_on, "d M Y"),
+                title=action.title,
+            ),
+            body=_("This action from an XMO meeting is due soon. Update its status when done."),
             url="/meetings/actions/mine/",
             dedupe_key=f"action-reminder:{action.pk}:{action.due_on.isoformat()}",
         )

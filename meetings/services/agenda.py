@@ -5,18 +5,21 @@ Every write is atomic and audited.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
 from xmo.audit import audit_change
 from xmo.services import audit, snapshot
 
+from ..drafting.common import day, num
 from ..models import AgendaItem
 from ..selectors import next_weekly_meeting
 
-DROP_SECTION = "Score drops"
+DROP_SECTION = gettext_noop("Score drops")
 
 
 class NoPlannedMeeting(Exception):
@@ -133,18 +136,15 @@ def drop_add_to_agenda(*, actor, drop) -> tuple[AgendaItem, bool]:
     if existing is not None:
         return existing, False
     last = meeting.agenda_items.order_by("-order").values_list("order", flat=True).first()
+    section, title, body = _drop_texts(drop)
     try:
         with transaction.atomic():
             item = AgendaItem.objects.create(
                 meeting=meeting,
                 order=(last or 0) + 1,
-                section=DROP_SECTION,
-                title=f"{drop}: {drop.delta:+.1f} in the week of {drop.week_start:%d %b %Y}",
-                body=(
-                    f"{drop.get_measure_display()} for {drop.get_segment_kind_display().lower()} "
-                    f"{drop.segment_label or drop.segment_value}: {drop.value:.1f} against a "
-                    f"baseline of {drop.baseline_value:.1f} (n={drop.n}, p={drop.p_value:.4f})."
-                ),
+                section=section,
+                title=title,
+                body=body,
                 evidence_url=reverse("experience:drop_detail", args=[drop.pk]),
                 source_key=key,
                 data={"score_drop": drop.pk},
@@ -160,3 +160,27 @@ def drop_add_to_agenda(*, actor, drop) -> tuple[AgendaItem, bool]:
         # A concurrent click created it first.
         return AgendaItem.objects.get(meeting=meeting, source_key=key), False
     return item, True
+
+
+def _drop_texts(drop) -> tuple[str, str, str]:
+    """The drop's agenda entry (section, title, body), stored and read by every attendee, so
+    written in the installation's language like the drafted items."""
+    with translation.override(settings.LANGUAGE_CODE):
+        title = gettext("%(drop)s: %(delta)s in the week of %(week)s") % {
+            "drop": drop,
+            "delta": num(drop.delta, sign=True),
+            "week": day(drop.week_start),
+        }
+        body = gettext(
+            "%(measure)s for %(kind)s %(segment)s: %(value)s against a baseline of "
+            "%(baseline)s (n=%(n)s, p=%(p)s)."
+        ) % {
+            "measure": drop.get_measure_display(),
+            "kind": drop.get_segment_kind_display().lower(),
+            "segment": drop.segment_label or drop.segment_value,
+            "value": num(drop.value),
+            "baseline": num(drop.baseline_value),
+            "n": drop.n,
+            "p": num(drop.p_value, 4),
+        }
+        return gettext(DROP_SECTION), title, body

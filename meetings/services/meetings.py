@@ -1,7 +1,8 @@
 """Series, meetings, attendance, decisions and minutes.
 
-Every write is atomic and audited. Minutes go to attendees through xmo.notifying.notify and
-to the series' extra addresses by send_mail, each guarded so it happens once.
+Every write is atomic and audited. Minutes go to attendees through xmo.notifying.notify (each
+in their own language) and to the series' extra addresses by send_mail (in the installation's
+language), each guarded so it happens once.
 """
 
 from __future__ import annotations
@@ -10,10 +11,13 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 
 from office.services import scope_mark_reviewed
 from xmo.audit import audit_change, audit_delete
+from xmo.i18n import later, later_date
 from xmo.notifying import notify
 from xmo.services import audit, snapshot
 
@@ -169,6 +173,9 @@ def meeting_close(*, actor, meeting) -> bool:
     return send_minutes(meeting)
 
 
+_render_lazy = lazy(render_to_string, str)
+
+
 def send_minutes(meeting) -> bool:
     # Claim first: whoever sets minutes_sent_at sends; a second close or a retry does not.
     claimed = Meeting.objects.filter(
@@ -177,8 +184,13 @@ def send_minutes(meeting) -> bool:
     if not claimed:
         return False
     context = minutes_context(meeting)
-    body = render_to_string("meetings/email/minutes.txt", context)
-    title = f"Minutes: {meeting.series.name}, {meeting.scheduled_for:%d %b %Y}"
+    # Lazy: each attendee's copy is written in their language (xmo.notifying.notify).
+    body = _render_lazy("meetings/email/minutes.txt", context)
+    title = later(
+        _("Minutes: %(series)s, %(date)s"),
+        series=meeting.series.name,
+        date=later_date(meeting.scheduled_for, "d M Y"),
+    )
     people = [a.user for a in context["attendees"]]
     notify(
         organisation=meeting.organisation,
@@ -196,6 +208,9 @@ def send_minutes(meeting) -> bool:
         if line.strip() and line.strip().lower() not in known
     ]
     if extra:
+        # Addresses without an account read the installation's language.
+        with translation.override(settings.LANGUAGE_CODE):
+            title, body = str(title), str(body)
         link = f"{settings.SITE_URL}/meetings/{meeting.pk}/minutes/"
         send_mail(
             subject=f"[XMO] {title}",

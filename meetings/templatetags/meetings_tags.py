@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext as _
 
 from xmo.templatetags.xmo_format import format_number
 
@@ -46,7 +47,7 @@ def table_rows(data):
                 score = "" if cell is None or cell == "" else repr(round(float(cell), 4))
                 xla = {"id": mark[0], "period": mark[1], "score": score}
                 if not is_number:
-                    text = "Insufficient data" if cell is None else text
+                    text = _("Insufficient data") if cell is None else text
             cells.append((text, is_number, xla))
         result.append((cells, urls[n] if n < len(urls) else ""))
     return result

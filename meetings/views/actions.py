@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xmo.access import org_object_or_404, org_required
@@ -55,14 +56,18 @@ def actions_mine(request):
 def action_status(request, pk):
     action = org_object_or_404(request, ActionItem, pk=pk)
     if action.owner_id != request.user.pk and not can(request.membership, "run_meetings"):
-        raise PermissionDenied("Only the owner or the XMO team may change this action.")
+        raise PermissionDenied(_("Only the owner or the XMO team may change this action."))
     form = ActionStatusForm(request.POST)
     if not form.is_valid():
-        return HttpResponseBadRequest("Unknown action status.")
+        return HttpResponseBadRequest(_("Unknown action status."))
     services.action_set_status(
         actor=request.user, action=action, status=form.cleaned_data["status"]
     )
-    messages.success(request, f"“{action.title}” is now {action.get_status_display().lower()}.")
+    messages.success(
+        request,
+        _("“%(title)s” is now %(status)s.")
+        % {"title": action.title, "status": action.get_status_display().lower()},
+    )
     target = request.POST.get("next", "")
     if target.startswith("/meetings/") and "//" not in target:
         return redirect(target)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xmo.access import org_required
@@ -44,7 +45,7 @@ def business_case_sign_view(request, pk):
     initiative = _initiative(request, pk)
     payback = initiative_payback(initiative)
     if payback is None or payback.hours_per_month is None:
-        messages.error(request, "There is no measured payback to sign yet.")
+        messages.error(request, _("There is no measured payback to sign yet."))
         return redirect("meetings:initiative_business_case", pk=pk)
     business_case_sign(
         actor=request.user,
@@ -52,5 +53,5 @@ def business_case_sign_view(request, pk):
         figures=payback.as_dict(),
         note=request.POST.get("note", "")[:2000],
     )
-    messages.success(request, "Business case signed.")
+    messages.success(request, _("Business case signed."))
     return redirect("meetings:initiative_business_case", pk=pk)

@@ -8,6 +8,8 @@ the pages behave as one.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from experience.views.drops import after_drop_write, drop_or_404
@@ -27,7 +29,7 @@ def breach_action_create(request, pk):
         return after_breach_write(
             request,
             breach,
-            "The action could not be created; see the errors below.",
+            _("The action could not be created; see the errors below."),
             messages.ERROR,
             status=400,
             action_form=form,
@@ -35,7 +37,7 @@ def breach_action_create(request, pk):
     services.action_create(
         actor=request.user, organisation=breach.organisation, breach=breach, **form.cleaned_data
     )
-    return after_breach_write(request, breach, "Action created.")
+    return after_breach_write(request, breach, _("Action created."))
 
 
 @org_required("review_score_drops")
@@ -47,14 +49,14 @@ def drop_action_create(request, pk):
         return after_drop_write(
             request,
             drop,
-            "The action needs a title: " + form.errors.as_text(),
+            _("The action needs a title: %(errors)s") % {"errors": form.errors.as_text()},
             messages.ERROR,
             action_form=form,
         )
     services.action_create(
         actor=request.user, organisation=drop.organisation, score_drop=drop, **form.cleaned_data
     )
-    return after_drop_write(request, drop, "Action created.")
+    return after_drop_write(request, drop, _("Action created."))
 
 
 @org_required("review_score_drops")
@@ -67,14 +69,19 @@ def drop_add_to_agenda(request, pk):
         return after_drop_write(
             request,
             drop,
-            "No weekly meeting is planned yet, so the drop could not be put on an agenda. "
-            "Plan the next weekly operational review under Meetings, then try again.",
+            _(
+                "No weekly meeting is planned yet, so the drop could not be put on an agenda. "
+                "Plan the next weekly operational review under Meetings, then try again."
+            ),
             messages.WARNING,
         )
-    when = f"{item.meeting.scheduled_for:%d %b %Y}"
+    values = {
+        "series": item.meeting.series,
+        "when": date_format(item.meeting.scheduled_for, "d M Y"),
+    }
     text = (
-        f"Added to the agenda of {item.meeting.series} on {when}."
+        _("Added to the agenda of %(series)s on %(when)s.")
         if created
-        else f"Already on the agenda of {item.meeting.series} on {when}."
-    )
+        else _("Already on the agenda of %(series)s on %(when)s.")
+    ) % values
     return after_drop_write(request, drop, text)

@@ -7,6 +7,7 @@ from functools import wraps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from xmo.access import org_object_or_404, org_required
 from xmo.pagination import page_of
@@ -28,7 +29,7 @@ def can_view_initiatives(view):
         if not (
             can(request.membership, "view_meetings") or can(request.membership, "view_dashboard")
         ):
-            raise PermissionDenied("Your role may not view improvement initiatives.")
+            raise PermissionDenied(_("Your role may not view improvement initiatives."))
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -90,7 +91,7 @@ def _form(request, initiative):
     form = InitiativeForm(request.POST or None, instance=initiative, organisation=org)
     if request.method == "POST" and form.is_valid():
         saved = services.initiative_save(actor=request.user, organisation=org, form=form)
-        messages.success(request, f"Saved “{saved.title}”.")
+        messages.success(request, _("Saved “%(title)s”.") % {"title": saved.title})
         return redirect("meetings:initiative_detail", pk=saved.pk)
     return render(
         request, "meetings/initiative_form.html", {"form": form, "initiative": initiative}

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from office import selectors as office_selectors
@@ -36,14 +37,14 @@ def _meeting(request, pk, *, change=False):
         pk=pk,
     )
     if change and not can(request.membership, "run_meetings"):
-        raise PermissionDenied("Your role may not run meetings.")
+        raise PermissionDenied(_("Your role may not run meetings."))
     return meeting
 
 
 def _open_meeting(request, pk):
     meeting = _meeting(request, pk, change=True)
     if meeting.status == MeetingStatus.CLOSED:
-        raise PermissionDenied("This meeting is closed; its minutes can no longer change.")
+        raise PermissionDenied(_("This meeting is closed; its minutes can no longer change."))
     return meeting
 
 
@@ -138,8 +139,11 @@ def meeting_draft(request, pk):
     result = services.meeting_draft(actor=request.user, meeting=meeting)
     messages.success(
         request,
-        f"Agenda refreshed: {result['added']} new item(s), {result['updated']} updated. "
-        "Items you edited were left as they are.",
+        _(
+            "Agenda refreshed: %(added)s new item(s), %(updated)s updated. "
+            "Items you edited were left as they are."
+        )
+        % {"added": result["added"], "updated": result["updated"]},
     )
     return redirect("meetings:detail", pk=meeting.pk)
 
@@ -151,7 +155,7 @@ def meeting_attendance(request, pk):
     add_user = None
     if request.POST.get("add_user"):
         if not request.POST["add_user"].isdecimal():
-            return HttpResponseBadRequest("Choose the person to add from the list.")
+            return HttpResponseBadRequest(_("Choose the person to add from the list."))
         add_user = get_object_or_404(
             ActionForm(organisation=request.organisation).fields["owner"].queryset,
             pk=request.POST["add_user"],
@@ -159,13 +163,13 @@ def meeting_attendance(request, pk):
     try:
         present = [int(v) for v in request.POST.getlist("present")]
     except ValueError:
-        return HttpResponseBadRequest("Attendance must list people by id.")
+        return HttpResponseBadRequest(_("Attendance must list people by id."))
     if add_user is not None:
         present.append(add_user.pk)
     services.attendance_set(
         actor=request.user, meeting=meeting, present_ids=present, add_user=add_user
     )
-    messages.success(request, "Attendance saved.")
+    messages.success(request, _("Attendance saved."))
     return redirect(f"/meetings/{meeting.pk}/#attendance")
 
 
@@ -175,7 +179,7 @@ def item_add(request, pk):
     meeting = _open_meeting(request, pk)
     form = AgendaItemForm(request.POST, prefix="item")
     if not form.is_valid():
-        messages.error(request, "An agenda item needs a title.")
+        messages.error(request, _("An agenda item needs a title."))
     else:
         services.agenda_item_add(actor=request.user, meeting=meeting, **form.cleaned_data)
     return _agenda_response(request, meeting)
@@ -188,7 +192,7 @@ def item_notes(request, pk, item_pk):
     item = _item(meeting, item_pk)
     form = NotesForm(request.POST)
     if not form.is_valid():
-        return HttpResponseBadRequest("Notes could not be read.")
+        return HttpResponseBadRequest(_("Notes could not be read."))
     fields = {k: v for k, v in form.cleaned_data.items() if k in request.POST}
     services.agenda_item_update(actor=request.user, item=item, **fields)
     if request.htmx:
@@ -218,7 +222,7 @@ def item_move(request, pk, item_pk):
     meeting = _open_meeting(request, pk)
     direction = request.POST.get("direction")
     if direction not in ("up", "down"):
-        return HttpResponseBadRequest("Direction must be up or down.")
+        return HttpResponseBadRequest(_("Direction must be up or down."))
     services.agenda_item_move(actor=request.user, item=_item(meeting, item_pk), direction=direction)
     return _agenda_response(request, meeting)
 
@@ -251,9 +255,9 @@ def decision_add(request, pk):
         services.decision_add(
             actor=request.user, meeting=meeting, agenda_item=item, **form.cleaned_data
         )
-        messages.success(request, "Decision recorded.")
+        messages.success(request, _("Decision recorded."))
     else:
-        messages.error(request, "Write the decision before saving it.")
+        messages.error(request, _("Write the decision before saving it."))
     return redirect(f"/meetings/{meeting.pk}/#decisions")
 
 
@@ -263,7 +267,7 @@ def decision_delete(request, pk, decision_pk):
     meeting = _open_meeting(request, pk)
     decision = get_object_or_404(Decision, meeting=meeting, pk=decision_pk)
     services.decision_delete(actor=request.user, decision=decision)
-    messages.success(request, "Decision removed.")
+    messages.success(request, _("Decision removed."))
     return redirect(f"/meetings/{meeting.pk}/#decisions")
 
 
@@ -277,7 +281,7 @@ def action_add(request, pk):
         services.action_create(
             actor=request.user, organisation=org, meeting=meeting, **form.cleaned_data
         )
-        messages.success(request, "Action recorded.")
+        messages.success(request, _("Action recorded."))
         return redirect(f"/meetings/{meeting.pk}/#actions")
     # Show the page again with the errors beside the fields.
     context = _detail_context(request, meeting, action_form=form)
@@ -290,9 +294,9 @@ def meeting_close(request, pk):
     meeting = _meeting(request, pk, change=True)
     sent = services.meeting_close(actor=request.user, meeting=meeting)
     if sent:
-        messages.success(request, "Meeting closed. The minutes were e-mailed.")
+        messages.success(request, _("Meeting closed. The minutes were e-mailed."))
     else:
-        messages.info(request, "This meeting was already closed; the minutes were sent then.")
+        messages.info(request, _("This meeting was already closed; the minutes were sent then."))
     return redirect("meetings:detail", pk=meeting.pk)
 
 
@@ -318,16 +322,18 @@ def meeting_minutes(request, pk):
 def objective_status(request, pk, objective_pk):
     meeting = _open_meeting(request, pk)
     if meeting.series.cadence != Cadence.QUARTERLY:
-        raise PermissionDenied("Objectives are updated in quarterly strategy meetings.")
+        raise PermissionDenied(_("Objectives are updated in quarterly strategy meetings."))
     objective = org_object_or_404(request, Objective, pk=objective_pk)
     form = ObjectiveStatusForm(request.POST)
     if not form.is_valid():
-        return HttpResponseBadRequest("Unknown objective status.")
+        return HttpResponseBadRequest(_("Unknown objective status."))
     office_services.objective_set_status(
         actor=request.user, objective=objective, status=form.cleaned_data["status"]
     )
     messages.success(
-        request, f"“{objective.title}” is now {objective.get_status_display().lower()}."
+        request,
+        _("“%(title)s” is now %(status)s.")
+        % {"title": objective.title, "status": objective.get_status_display().lower()},
     )
     return redirect(f"/meetings/{meeting.pk}/#objectives")
 
@@ -337,7 +343,7 @@ def objective_status(request, pk, objective_pk):
 def focus_area_add(request, pk):
     meeting = _open_meeting(request, pk)
     if meeting.series.cadence != Cadence.QUARTERLY:
-        raise PermissionDenied("Focus areas are set in quarterly strategy meetings.")
+        raise PermissionDenied(_("Focus areas are set in quarterly strategy meetings."))
     form = FocusAreaForm(request.POST)
     if form.is_valid():
         quarter = _quarter_context(meeting)["next_quarter"]
@@ -348,9 +354,9 @@ def focus_area_add(request, pk):
             services=list(meeting.series.services.all()),
             **form.cleaned_data,
         )
-        messages.success(request, "Focus area added for the next quarter.")
+        messages.success(request, _("Focus area added for the next quarter."))
     else:
-        messages.error(request, "Give the focus area a title.")
+        messages.error(request, _("Give the focus area a title."))
     return redirect(f"/meetings/{meeting.pk}/#focus-areas")
 
 

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xmo.access import org_object_or_404, org_required
@@ -74,7 +75,7 @@ def _series_form(request, series):
     form = SeriesForm(request.POST or None, instance=series, organisation=org)
     if request.method == "POST" and form.is_valid():
         saved = services.series_save(actor=request.user, organisation=org, form=form)
-        messages.success(request, f"Saved the series “{saved.name}”.")
+        messages.success(request, _("Saved the series “%(name)s”.") % {"name": saved.name})
         return redirect("meetings:series_detail", pk=saved.pk)
     return render(request, "meetings/series_form.html", {"form": form, "series": series})
 
