@@ -7,6 +7,7 @@ import datetime
 
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from xmo import palette
 from xmo.templatetags.xmo_format import format_number
@@ -53,7 +54,9 @@ def _first(item: dict, *keys, default=None):
     return default
 
 
-def _shift_rows(raw, kind: str) -> list[dict]:
+def _shift_rows(raw, kind: str, note: str) -> list[dict]:
+    """`kind` heads a sentence ("Factor"), `note` follows a name ("factor"; German keeps
+    the capital)."""
     if isinstance(raw, dict):
         raw = [{"label": k, "delta": v} for k, v in raw.items()]
     rows = []
@@ -70,6 +73,7 @@ def _shift_rows(raw, kind: str) -> list[dict]:
         rows.append(
             {
                 "kind": kind,
+                "note": note,
                 "label": str(_first(item, "label", "name", "factor", "tag", "key", default="?")),
                 "before": before,
                 "after": after,
@@ -83,8 +87,14 @@ def driver_view(drop: ScoreDrop) -> dict:
     drivers = drop.drivers or {}
     split = _first(drivers, "mix_rate", "split", default=drivers)
     split = split if isinstance(split, dict) else {}
-    factors = _shift_rows(_first(drivers, "factors", "factor_shifts", default=[]), _("Factor"))
-    tags = _shift_rows(_first(drivers, "tags", "tag_shifts", default=[]), _("Tag"))
+    factors = _shift_rows(
+        _first(drivers, "factors", "factor_shifts", default=[]),
+        _("Factor"),
+        pgettext("after a name", "factor"),
+    )
+    tags = _shift_rows(
+        _first(drivers, "tags", "tag_shifts", default=[]), _("Tag"), pgettext("after a name", "tag")
+    )
     combined = sorted(factors + tags, key=lambda r: -abs(r["delta"]))
     mix, rate = _first(split, "mix"), _first(split, "rate")
     segments = []

@@ -70,7 +70,7 @@ def test_drop_detail_in_german_with_german_numbers(german_officer, login, drop):
     html = html.content.decode()
     assert "Verlauf um den Einbruch" in html
     assert "Warum: die Treiber" in html
-    assert "Wichtigster Treiber" in html and "Faktor" in html
+    assert "Wichtigster Treiber" in html and "Faktor" in html and "faktor" not in html
     assert "1.234 Antworten" in html  # thousands separator
     assert "p = 0,0010" in html
     assert "Von der Veränderung um −35,0 Punkte stammen −4,0 aus dem Mix" in html
