@@ -1,18 +1,19 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ExpectedEffect(models.TextChoices):
-    IMPROVE = "improve", "Improve"
-    NEUTRAL = "neutral", "Neutral"
-    WORSEN = "worsen", "Worsen"
+    IMPROVE = "improve", _("Improve")
+    NEUTRAL = "neutral", _("Neutral")
+    WORSEN = "worsen", _("Worsen")
 
 
 class Verdict(models.TextChoices):
-    PENDING = "pending", "Waiting for the after window"
-    IMPROVED = "improved", "Improved"
-    NO_CHANGE = "no_change", "No change"
-    WORSENED = "worsened", "Worsened"
-    INSUFFICIENT_DATA = "insufficient_data", "Insufficient data"
+    PENDING = "pending", _("Waiting for the after window")
+    IMPROVED = "improved", _("Improved")
+    NO_CHANGE = "no_change", _("No change")
+    WORSENED = "worsened", _("Worsened")
+    INSUFFICIENT_DATA = "insufficient_data", _("Insufficient data")
 
 
 # What each expectation predicts, to compare with the measured verdict.

@@ -15,9 +15,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from xmo import webhooks
 from xmo.choices import Role
+from xmo.i18n import later, later_number
 from xmo.models import ApiToken, Membership
 from xmo.notifying import notify
 
@@ -62,6 +64,33 @@ def _label(prefix, pk) -> str:
         return f"service {service.name}" if service else f"service {pk}"
     token = ApiToken.objects.filter(pk=pk).first()
     return f"API token {token.name}" if token else f"API token {pk}"
+
+
+def _source_words(prefix, pk):
+    """The source in the recipient's language: "service Portal" / "Service Portal"."""
+    if prefix == "service":
+        service = Service.objects.filter(pk=pk).first()
+        return later(_("service %(name)s"), name=service.name if service else pk)
+    token = ApiToken.objects.filter(pk=pk).first()
+    return later(_("API token %(name)s"), name=token.name if token else pk)
+
+
+def silent_feed_notice(prefix, pk, *, hours: int, days: int) -> dict:
+    """Title and body of the admins' notification, lazy: each reads it in their language."""
+    source = _source_words(prefix, pk)
+    return {
+        "title": later(_("Silent feed: %(source)s"), source=source),
+        "body": later(
+            _(
+                "No responses from %(source)s for %(hours)s hours; it sent on %(days)s of the "
+                "last %(window)s days."
+            ),
+            source=source,
+            hours=later_number(hours),
+            days=later_number(days),
+            window=later_number(WINDOW_DAYS),
+        ),
+    }
 
 
 def detect_silent_feeds(org, *, now: datetime.datetime | None = None) -> dict:
@@ -117,8 +146,7 @@ def detect_silent_feeds(org, *, now: datetime.datetime | None = None) -> dict:
                 organisation=org,
                 recipients=admins,
                 kind="silent_feed",
-                title=f"Silent feed: {label}",
-                body=alert.message,
+                **silent_feed_notice(prefix, pk, hours=hours, days=days),
                 dedupe_key=f"silent-feed:{alert.pk}",
             )
         elif not silent and alert is not None:

@@ -22,8 +22,10 @@ import math
 import numpy as np
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from xmo.periods import local_today, period_start
+from xmo.templatetags.xmo_format import format_number
 
 from .forecasting import (  # noqa: F401 (the model's public names)
     BACKTEST_WEEKS,
@@ -62,8 +64,8 @@ def _features(metrics, aggregations) -> list[dict]:
 
 def _feature_label(feature: dict, measure: str) -> str:
     if "metric" in feature:
-        return f"{feature['metric']} {feature['aggregation']} (this week)"
-    return f"{measure} (last week)"
+        return gettext("%(metric)s %(aggregation)s (this week)") % feature
+    return gettext("%(measure)s (last week)") % {"measure": measure}
 
 
 def fit_service(
@@ -211,7 +213,7 @@ def predict(
         labels = [_feature_label(f, measure) for f in features]
     else:
         predicted_open = predicted_next = previous
-        labels = [f"{measure} (last week)"]
+        labels = [_feature_label({}, measure)]
     model = {"kind": kind, "features": labels, "fitted_weeks": stored["fitted_weeks"]}
     predictions = []
     for step, (week, value) in enumerate(
@@ -229,15 +231,17 @@ def predict(
         )
     beats = stored["kind"] == "ridge"
     if stored["backtest_mae"] is None:
-        note = "Too little history to backtest the model; serving the naive forecast."
+        note = gettext("Too little history to backtest the model; serving the naive forecast.")
     elif beats:
         gain = 100 * (1 - stored["backtest_mae"] / stored["naive_mae"])
-        note = f"The model beats the naive forecast by {gain:.0f} % in the backtest."
+        note = gettext("The model beats the naive forecast by %(gain)s in the backtest.") % {
+            "gain": f"{format_number(gain, 0)} %"
+        }
     else:
-        note = (
+        note = gettext(
             "The model does not beat the naive forecast (same as last week) by at least "
-            f"{100 * REQUIRED_GAIN:.0f} % in the backtest; serving the naive forecast."
-        )
+            "%(gain)s in the backtest; serving the naive forecast."
+        ) % {"gain": f"{format_number(100 * REQUIRED_GAIN, 0)} %"}
     return {
         "service": service.slug,
         "measure": measure,

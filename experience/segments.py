@@ -144,7 +144,7 @@ def segment_labels(org, dimension: str, values) -> dict:
         from .choices import Channel, Touchpoint
 
         choices = Touchpoint if dimension == "touchpoint" else Channel
-        return {v: dict(choices.choices).get(v, v) for v in values}
+        return {v: str(dict(choices.choices).get(v, v)) for v in values}
     return {v: v for v in values}
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.formats import get_format
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from xmo import palette
 from xmo.access import org_required
@@ -14,7 +17,10 @@ from .models import OperationalMetric, Service
 
 BAND = "rgba(59,91,219,0.15)"
 COLORS = {"happiness": palette.BRAND, "lost_time_mean": palette.LOST_TIME}
-Y_TITLES = {"happiness": "Happiness (−100 to +100)", "lost_time_mean": "Minutes per response"}
+Y_TITLES = {
+    "happiness": _("Happiness (−100 to +100)"),
+    "lost_time_mean": _("Minutes per response"),
+}
 
 
 def visible_services(request):
@@ -28,7 +34,7 @@ def visible_services(request):
 def service_or_404(request, slug: str) -> Service:
     service = visible_services(request).filter(slug=slug).first()
     if service is None:
-        raise Http404("No such service.")
+        raise Http404(gettext("No such service."))
     return service
 
 
@@ -47,7 +53,14 @@ def _layout(y_title: str, **extra) -> dict:
         "yaxis": {"title": {"text": y_title}, "gridcolor": palette.GRID, "zeroline": False},
     }
     layout.update(extra)
+    layout.update(_separators())
     return layout
+
+
+def _separators() -> dict:
+    """Plotly's own number format follows the page's language ("12,5" in German)."""
+    decimal = get_format("DECIMAL_SEPARATOR")
+    return {"separators": decimal + get_format("THOUSAND_SEPARATOR")} if decimal != "." else {}
 
 
 def experience_figure(measure: str, series: list[dict]) -> dict:
@@ -76,7 +89,8 @@ def experience_figure(measure: str, series: list[dict]) -> dict:
                 "fill": "tonexty",
                 "fillcolor": BAND,
                 "hoverinfo": "skip",
-                "name": "95 % interval",
+                # xgettext:no-python-format
+                "name": gettext("95 % interval"),
             },
             {
                 "type": "scatter",
@@ -84,12 +98,12 @@ def experience_figure(measure: str, series: list[dict]) -> dict:
                 "y": [p["value"] for p in series],
                 "customdata": [p["n"] for p in series],
                 "mode": "lines+markers",
-                "name": xo.MEASURE_LABELS[measure].capitalize(),
+                "name": str(xo.MEASURE_LABELS[measure]).capitalize(),
                 "line": {"color": COLORS[measure], "width": 2.5},
                 "hovertemplate": "%{y:.1f} (n=%{customdata})",
             },
         ],
-        "layout": _layout(Y_TITLES[measure]),
+        "layout": _layout(str(Y_TITLES[measure])),
     }
 
 
@@ -104,7 +118,8 @@ def metric_figure(row: dict, weeks, happiness: list[dict]) -> dict:
                 "x": x,
                 "y": row["values"],
                 "mode": "lines+markers",
-                "name": f"{row['name']}, weekly {xo.AGGREGATION_LABELS[row['aggregation']]}",
+                "name": gettext("%(metric)s, weekly %(aggregation)s")
+                % {"metric": row["name"], "aggregation": xo.AGGREGATION_LABELS[row["aggregation"]]},
                 "line": {"color": palette.TARGET, "width": 2},
             },
             {
@@ -112,7 +127,7 @@ def metric_figure(row: dict, weeks, happiness: list[dict]) -> dict:
                 "x": x,
                 "y": [p["value"] for p in happiness],
                 "mode": "lines",
-                "name": "Happiness",
+                "name": gettext("Happiness"),
                 "yaxis": "y2",
                 "line": {"color": COLORS["happiness"], "width": 1.5, "dash": "dot"},
             },
@@ -120,7 +135,7 @@ def metric_figure(row: dict, weeks, happiness: list[dict]) -> dict:
         "layout": _layout(
             f"{row['name']}{unit}",
             yaxis2={
-                "title": {"text": "Happiness"},
+                "title": {"text": gettext("Happiness")},
                 "overlaying": "y",
                 "side": "right",
                 "showgrid": False,
@@ -143,7 +158,7 @@ def correlation_figure(rows: list[dict], measure: str) -> dict:
             {
                 "type": "scatter",
                 "mode": "markers",
-                "name": f"lag {lag} week{'s' if lag != 1 else ''}",
+                "name": ngettext("lag %(lag)s week", "lag %(lag)s weeks", lag) % {"lag": lag},
                 "x": [c["rho"] for _, c in points],
                 "y": [name for name, _ in points],
                 "marker": {"color": color, "size": 9},
@@ -155,7 +170,7 @@ def correlation_figure(rows: list[dict], measure: str) -> dict:
                     "color": color,
                 },
                 "customdata": [c["n_weeks"] for _, c in points],
-                "hovertemplate": "ρ %{x:.2f} (%{customdata} weeks)",
+                "hovertemplate": "ρ %{x:.2f} (%{customdata} " + gettext("weeks") + ")",
             }
         )
     return {
@@ -169,9 +184,13 @@ def correlation_figure(rows: list[dict], measure: str) -> dict:
                 "range": [-1.05, 1.05],
                 "zeroline": True,
                 "zerolinecolor": palette.TARGET,
-                "title": {"text": f"Spearman's ρ with {xo.MEASURE_LABELS[measure]}"},
+                "title": {
+                    "text": gettext("Spearman's ρ with %(measure)s")
+                    % {"measure": xo.MEASURE_LABELS[measure]}
+                },
             },
             "yaxis": {"type": "category", "automargin": True},
+            **_separators(),
         },
     }
 

@@ -17,7 +17,11 @@ from __future__ import annotations
 import datetime
 import math
 
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+
 from xmo.periods import local_today, period_start
+from xmo.templatetags.xmo_format import format_number
 
 from .models import OperationalMetric
 from .segments import Segment
@@ -29,15 +33,15 @@ DEFAULT_WEEKS = 26
 WEEK_CHOICES = (13, 26, 52)
 LAGS = (0, 1, 2)
 MEASURES = ("happiness", "lost_time_mean")
-MEASURE_LABELS = {"happiness": "happiness", "lost_time_mean": "mean lost time"}
+MEASURE_LABELS = {"happiness": _("happiness"), "lost_time_mean": _("mean lost time")}
 AGGREGATIONS = ("mean", "p90", "min", "max", "sum", "last")
 AGGREGATION_LABELS = {
-    "mean": "mean",
-    "p90": "90th percentile",
-    "min": "minimum",
-    "max": "maximum",
-    "sum": "sum",
-    "last": "last value",
+    "mean": pgettext_lazy("aggregation", "mean"),
+    "p90": _("90th percentile"),
+    "min": _("minimum"),
+    "max": _("maximum"),
+    "sum": pgettext_lazy("aggregation", "sum"),
+    "last": _("last value"),
 }
 # Units that are durations: their weekly figure is the 90th percentile (the slow tail is
 # what people feel), every other metric's is the mean.
@@ -210,33 +214,58 @@ def correlation(metric_values, measure_values, *, measure: str, lag: int, lead: 
 
 
 def _lag_words(lag: int) -> str:
-    return {0: "the same week", 1: "one week later", 2: "two weeks later"}[lag]
+    return {
+        0: gettext("the same week"),
+        1: gettext("one week later"),
+        2: gettext("two weeks later"),
+    }[lag]
 
 
 def verdict(metric_name: str, correlations: list[dict]) -> dict:
-    """Plain words: which measures the metric moves with, and how."""
+    """Plain words (in the active language): which measures the metric moves with, and how."""
     sentences, moves = [], []
     for m in MEASURES:
         rows = [c for c in correlations if c["measure"] == m]
         known = [c for c in rows if c["moves_with_experience"] is not None]
         moving = [c for c in known if c["moves_with_experience"]]
-        label = MEASURE_LABELS[m]
+        label = str(MEASURE_LABELS[m])
         if not known:
-            sentences.append(f"Too few weeks to tell whether it moves with {label}.")
+            sentences.append(
+                gettext("Too few weeks to tell whether it moves with %(measure)s.")
+                % {"measure": label}
+            )
             continue
         if not moving:
             sentences.append(
-                f"Does not move with {label}: every interval includes 0 "
-                f"(lags {', '.join(str(c['lag']) for c in known)})."
+                gettext(
+                    "Does not move with %(measure)s: every interval includes 0 (lags %(lags)s)."
+                )
+                % {"measure": label, "lags": ", ".join(str(c["lag"]) for c in known)}
             )
             continue
         best = max(moving, key=lambda c: abs(c["rho"]))
         moves.append(m)
-        together = "rises" if best["rho"] > 0 else "falls"
+        if best["rho"] > 0:
+            text = gettext(
+                "Moves with %(measure)s: when %(metric)s rises, %(measure)s rises %(when)s "
+                "(ρ = %(rho)s, 95 %% interval %(low)s to %(high)s, excludes 0; %(weeks)s weeks)."
+            )
+        else:
+            text = gettext(
+                "Moves with %(measure)s: when %(metric)s rises, %(measure)s falls %(when)s "
+                "(ρ = %(rho)s, 95 %% interval %(low)s to %(high)s, excludes 0; %(weeks)s weeks)."
+            )
         sentences.append(
-            f"Moves with {label}: when {metric_name} rises, {label} {together} "
-            f"{_lag_words(best['lag'])} (ρ = {best['rho']:+.2f}, 95 % interval "
-            f"{best['low']:+.2f} to {best['high']:+.2f}, excludes 0; {best['n_weeks']} weeks)."
+            text
+            % {
+                "measure": label,
+                "metric": metric_name,
+                "when": _lag_words(best["lag"]),
+                "rho": format_number(best["rho"], 2, sign=True),
+                "low": format_number(best["low"], 2, sign=True),
+                "high": format_number(best["high"], 2, sign=True),
+                "weeks": best["n_weeks"],
+            }
         )
     return {"moves_with": moves, "sentences": sentences}
 

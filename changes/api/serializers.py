@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -18,7 +19,7 @@ class ChangeDisruptionSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False)
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
-    mitigation = serializers.CharField(help_text="How the disruption will be eased.")
+    mitigation = serializers.CharField(help_text=_("How the disruption will be eased."))
     expected_happiness_effect = serializers.FloatField(required=False, allow_null=True)
     expected_lost_time_effect = serializers.FloatField(required=False, allow_null=True)
     expected_effect_notes = serializers.CharField(required=False, allow_blank=True)
@@ -45,12 +46,12 @@ class ChangeDisruptionSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if attrs["ends_at"] <= attrs["starts_at"]:
-            raise serializers.ValidationError({"ends_at": "Must be after starts_at."})
+            raise serializers.ValidationError({"ends_at": _("Must be after starts_at.")})
         return attrs
 
 
 class MeasureEffectSerializer(serializers.Serializer):
-    measure = serializers.CharField(help_text="happiness or lost_time_mean.")
+    measure = serializers.CharField(help_text=_("happiness or lost_time_mean."))
     result = serializers.CharField()
     unit = serializers.CharField()
     effect = serializers.FloatField(allow_null=True)
@@ -93,11 +94,11 @@ class ChangeSerializer(serializers.ModelSerializer):
         slug_field="slug",
         many=True,
         queryset=Service.objects.none(),
-        help_text="Slugs of the changed services (at least one).",
+        help_text=_("Slugs of the changed services (at least one)."),
     )
     expected_effect = serializers.ChoiceField(choices=ExpectedEffect.choices)
     disruption = ChangeDisruptionSerializer(
-        required=False, write_only=True, help_text="Optional planned disruption window."
+        required=False, write_only=True, help_text=_("Optional planned disruption window.")
     )
     disruption_id = serializers.IntegerField(read_only=True, allow_null=True)
     verdict = VerdictSerializer(source="*", read_only=True)
@@ -133,12 +134,12 @@ class ChangeSerializer(serializers.ModelSerializer):
 
     def validate_services(self, value):
         if not value:
-            raise serializers.ValidationError("Name at least one changed service.")
+            raise serializers.ValidationError(_("Name at least one changed service."))
         return value
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
             unknown = sorted(set(data) - {n for n, f in self.fields.items() if not f.read_only})
             if unknown:
-                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+                raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
         return super().to_internal_value(data)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
@@ -24,7 +25,7 @@ from .serializers import ChangeSerializer
 class ChangeFilter(django_filters.FilterSet):
     verdict = django_filters.ChoiceFilter(choices=Verdict.choices)
     expected_effect = django_filters.ChoiceFilter(choices=ExpectedEffect.choices)
-    service = django_filters.CharFilter(field_name="services__slug", help_text="Service slug.")
+    service = django_filters.CharFilter(field_name="services__slug", help_text=_("Service slug."))
     source = django_filters.CharFilter()
     external_id = django_filters.CharFilter()
     implemented_from = BoundedIsoDateTimeFilter(field_name="implemented_at", lookup_expr="gte")
@@ -69,7 +70,7 @@ class ChangeViewSet(
 
     def create(self, request, *args, **kwargs):
         if not isinstance(request.data, dict):
-            raise serializers.ValidationError({"non_field_errors": ["Send one JSON object."]})
+            raise serializers.ValidationError({"non_field_errors": [_("Send one JSON object.")]})
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         token = request_token(request)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
@@ -25,21 +26,21 @@ class DisruptionSerializer(serializers.ModelSerializer):
         slug_field="slug",
         many=True,
         queryset=Service.objects.none(),
-        help_text="Slugs of the affected services (at least one).",
+        help_text=_("Slugs of the affected services (at least one)."),
     )
     personas = serializers.SlugRelatedField(
         slug_field="slug",
         many=True,
         required=False,
         queryset=Persona.objects.none(),
-        help_text="Slugs of the affected personas; empty means every persona.",
+        help_text=_("Slugs of the affected personas; empty means every persona."),
     )
     approved_by = serializers.SlugRelatedField(
         slug_field="username",
         queryset=get_user_model().objects.none(),
         allow_null=True,
         required=False,
-        help_text="Username of the member who approved it.",
+        help_text=_("Username of the member who approved it."),
     )
     declared_in_advance = serializers.BooleanField(read_only=True)
 
@@ -81,23 +82,25 @@ class DisruptionSerializer(serializers.ModelSerializer):
 
     def validate_services(self, value):
         if not value:
-            raise serializers.ValidationError("Name at least one affected service.")
+            raise serializers.ValidationError(_("Name at least one affected service."))
         owner = self.context.get("owner")
         if owner is not None and any(s.owner_id != owner.pk for s in value):
-            raise serializers.ValidationError("You may declare disruptions of your services only.")
+            raise serializers.ValidationError(
+                _("You may declare disruptions of your services only.")
+            )
         return value
 
     def validate(self, attrs):
         start, end = attrs.get("starts_at"), attrs.get("ends_at")
         if start and end and end <= start:
-            raise serializers.ValidationError({"ends_at": "Must be after starts_at."})
+            raise serializers.ValidationError({"ends_at": _("Must be after starts_at.")})
         return attrs
 
 
 class DisruptionFilter(django_filters.FilterSet):
-    service = django_filters.CharFilter(field_name="services__slug", help_text="Service slug.")
+    service = django_filters.CharFilter(field_name="services__slug", help_text=_("Service slug."))
     active_at = BoundedIsoDateTimeFilter(
-        method="filter_active_at", help_text="Windows open at this instant."
+        method="filter_active_at", help_text=_("Windows open at this instant.")
     )
     starts_after = BoundedIsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
     starts_before = BoundedIsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")

@@ -1,5 +1,6 @@
 import django_filters
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from experience.choices import DropMeasure, DropStatus, SegmentKind
 from experience.models import Incident, OperationalMetric, Persona, ScoreDrop, Service
@@ -40,7 +41,7 @@ class ScoreDropFilter(django_filters.FilterSet):
     measure = django_filters.ChoiceFilter(choices=DropMeasure.choices)
     segment_kind = django_filters.ChoiceFilter(choices=SegmentKind.choices)
     status = django_filters.ChoiceFilter(choices=DropStatus.choices)
-    service = django_filters.CharFilter(field_name="service__slug", label="Service slug")
+    service = django_filters.CharFilter(field_name="service__slug", label=_("Service slug"))
     week_from = django_filters.DateFilter(field_name="week_start", lookup_expr="gte")
     week_to = django_filters.DateFilter(field_name="week_start", lookup_expr="lte")
 
@@ -53,7 +54,7 @@ class IncidentFilter(django_filters.FilterSet):
     measure = django_filters.ChoiceFilter(choices=DropMeasure.choices)
     status = django_filters.ChoiceFilter(choices=DropStatus.choices)
     service = django_filters.CharFilter(
-        method="filter_service", label="Service slug (the headline's or any member drop's)"
+        method="filter_service", label=_("Service slug (the headline's or any member drop's)")
     )
     week_from = django_filters.DateFilter(field_name="week_start", lookup_expr="gte")
     week_to = django_filters.DateFilter(field_name="week_start", lookup_expr="lte")

@@ -1,6 +1,7 @@
 import re
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from experience.models import Incident, OperationalMetric, Persona, ScoreDrop, Service
@@ -14,13 +15,13 @@ class OrganisationSlugMixin:
 
     def validate_slug(self, value):
         if not SLUG_RE.match(value):
-            raise serializers.ValidationError("Use lowercase letters, digits and hyphens.")
+            raise serializers.ValidationError(_("Use lowercase letters, digits and hyphens."))
         model = self.Meta.model
         taken = model.objects.filter(organisation=self.context["organisation"], slug=value)
         if self.instance is not None:
             taken = taken.exclude(pk=self.instance.pk)
         if taken.exists():
-            raise serializers.ValidationError("This slug is already used in the organisation.")
+            raise serializers.ValidationError(_("This slug is already used in the organisation."))
         return value
 
 
@@ -30,7 +31,7 @@ class ServiceSerializer(OrganisationSlugMixin, serializers.ModelSerializer):
         queryset=get_user_model().objects.none(),
         allow_null=True,
         required=False,
-        help_text="Username of a member of the organisation.",
+        help_text=_("Username of a member of the organisation."),
     )
 
     class Meta:
@@ -137,7 +138,7 @@ class TrendPointSerializer(serializers.Serializer):
     ci_low = serializers.FloatField(allow_null=True)
     ci_high = serializers.FloatField(allow_null=True)
     partial = serializers.BooleanField(
-        help_text="The range cuts this period short: only the days inside it are counted."
+        help_text=_("The range cuts this period short: only the days inside it are counted.")
     )
 
 
@@ -149,13 +150,15 @@ class TrendSerializer(serializers.Serializer):
 
 class CorrelationSerializer(serializers.Serializer):
     measure = serializers.ChoiceField(choices=["happiness", "lost_time_mean"])
-    lag = serializers.IntegerField(help_text="Weeks the metric leads the experience (0–2).")
-    rho = serializers.FloatField(allow_null=True, help_text="Spearman's rank correlation.")
+    lag = serializers.IntegerField(help_text=_("Weeks the metric leads the experience (0–2)."))
+    rho = serializers.FloatField(allow_null=True, help_text=_("Spearman's rank correlation."))
     low = serializers.FloatField(allow_null=True)
     high = serializers.FloatField(allow_null=True)
     n_weeks = serializers.IntegerField()
     moves_with_experience = serializers.BooleanField(
-        allow_null=True, help_text="The 95 % interval excludes 0; null with too few weeks."
+        allow_null=True,
+        # xgettext:no-python-format
+        help_text=_("The 95 % interval excludes 0; null with too few weeks."),
     )
 
 

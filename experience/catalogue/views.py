@@ -7,6 +7,8 @@ organisation; every write goes through experience.catalogue.services and is audi
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from xmo.access import org_object_or_404, org_required
@@ -24,10 +26,15 @@ CATALOGUE = {
         "save": services.service_save,
         "kwarg": "service",
         "singular": "service",
-        "title": "Services",
+        "saved": _("Service “%(name)s” saved."),
+        "edit": _("Edit service “%(name)s”"),
+        "add": _("Add service"),
+        "new": _("New service"),
+        "none": _("No services yet"),
+        "title": _("Services"),
         "columns": ["name", "slug", "it_area", "owner", "is_active"],
         "related": ["owner"],
-        "empty": "Add the IT service areas your people use, e.g. Service desk or Laptops.",
+        "empty": _("Add the IT service areas your people use, e.g. Service desk or Laptops."),
     },
     "personas": {
         "model": Persona,
@@ -35,10 +42,15 @@ CATALOGUE = {
         "save": services.persona_save,
         "kwarg": "persona",
         "singular": "persona",
-        "title": "Personas",
+        "saved": _("Persona “%(name)s” saved."),
+        "edit": _("Edit persona “%(name)s”"),
+        "add": _("Add persona"),
+        "new": _("New persona"),
+        "none": _("No personas yet"),
+        "title": _("Personas"),
         "columns": ["name", "slug", "description", "is_active"],
         "related": [],
-        "empty": "Add the user segments you report on, e.g. Doers or Field workers.",
+        "empty": _("Add the user segments you report on, e.g. Doers or Field workers."),
     },
     "metrics": {
         "model": OperationalMetric,
@@ -46,22 +58,27 @@ CATALOGUE = {
         "save": services.metric_save,
         "kwarg": "metric",
         "singular": "operational metric",
-        "title": "Operational metrics",
+        "saved": _("Operational metric “%(name)s” saved."),
+        "edit": _("Edit operational metric “%(name)s”"),
+        "add": _("Add operational metric"),
+        "new": _("New operational metric"),
+        "none": _("No operational metrics yet"),
+        "title": _("Operational metrics"),
         "columns": ["name", "slug", "unit", "direction", "is_active"],
         "related": [],
-        "empty": "Add the operational measures your tools send, e.g. Resolution time.",
+        "empty": _("Add the operational measures your tools send, e.g. Resolution time."),
     },
 }
 
 COLUMN_LABELS = {
-    "name": "Name",
-    "slug": "Slug",
-    "it_area": "IT area",
-    "owner": "Owner",
-    "is_active": "Active",
-    "description": "Description",
-    "unit": "Unit",
-    "direction": "Direction",
+    "name": _("Name"),
+    "slug": _("Slug"),
+    "it_area": _("IT area"),
+    "owner": _("Owner"),
+    "is_active": _("Active"),
+    "description": _("Description"),
+    "unit": _("Unit"),
+    "direction": _("Direction"),
 }
 
 
@@ -97,7 +114,7 @@ def _cell(obj, column):
     if column == "direction":
         return obj.get_direction_display()
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return gettext("Yes") if value else gettext("No")
     if value is None or value == "":
         return "—"
     if column == "owner":
@@ -128,7 +145,7 @@ def catalogue_edit(request, kind, pk=None):
             except ValidationError as exc:
                 form.add_error(None, " ".join(exc.messages))
             else:
-                messages.success(request, f"{spec['singular'].capitalize()} “{obj.name}” saved.")
+                messages.success(request, spec["saved"] % {"name": obj.name})
                 return redirect(f"settings_{kind}")
         status = 400
     else:
@@ -137,6 +154,13 @@ def catalogue_edit(request, kind, pk=None):
     return render(
         request,
         "experience/catalogue/form.html",
-        {"tab": kind, "kind": kind, "spec": spec, "form": form, "object": instance},
+        {
+            "tab": kind,
+            "kind": kind,
+            "spec": spec,
+            "form": form,
+            "object": instance,
+            "heading": spec["edit"] % {"name": instance.name} if instance else spec["new"],
+        },
         status=status,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from xmo.selectors import organisation_members
 
@@ -14,16 +15,16 @@ WHEN = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H
 
 class DisruptionForm(forms.ModelForm):
     services = forms.ModelMultipleChoiceField(
-        queryset=None, widget=forms.CheckboxSelectMultiple, label="Affected services"
+        queryset=None, widget=forms.CheckboxSelectMultiple, label=_("Affected services")
     )
     personas = forms.ModelMultipleChoiceField(
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Affected personas",
-        help_text="Leave empty when every persona of the services is affected.",
+        label=_("Affected personas"),
+        help_text=_("Leave empty when every persona of the services is affected."),
     )
-    approved_by = forms.ModelChoiceField(queryset=None, required=False, label="Approved by")
+    approved_by = forms.ModelChoiceField(queryset=None, required=False, label=_("Approved by"))
 
     class Meta:
         model = Disruption
@@ -41,11 +42,14 @@ class DisruptionForm(forms.ModelForm):
             "approved_by",
         ]
         labels = {
-            "starts_at": "Starts (local time)",
-            "ends_at": "Ends (local time)",
-            "expected_happiness_effect": "Expected effect on happiness (points)",
-            "expected_lost_time_effect": "Expected effect on lost time (minutes per ticket)",
-            "mitigation": "How it will be eased",
+            "starts_at": _("Starts (local time)"),
+            "ends_at": _("Ends (local time)"),
+            "expected_happiness_effect": _("Expected effect on happiness (points)"),
+            "expected_lost_time_effect": _("Expected effect on lost time (minutes per ticket)"),
+            "mitigation": _("How it will be eased"),
+            "title": _("Title"),
+            "description": _("Description"),
+            "expected_effect_notes": _("Expected effect notes"),
         }
         widgets = {"starts_at": WHEN, "ends_at": WHEN}
 
@@ -67,5 +71,5 @@ class DisruptionForm(forms.ModelForm):
         data = super().clean()
         start, end = data.get("starts_at"), data.get("ends_at")
         if start and end and end <= start:
-            self.add_error("ends_at", "The end must be after the start.")
+            self.add_error("ends_at", _("The end must be after the start."))
         return data

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from xmo.models import Organisation
 
@@ -24,35 +25,35 @@ class Disruption(models.Model):
         "experience.Persona",
         blank=True,
         related_name="disruptions",
-        help_text="Leave empty when every persona of the services is affected.",
+        help_text=_("Leave empty when every persona of the services is affected."),
     )
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     expected_happiness_effect = models.FloatField(
         null=True,
         blank=True,
-        help_text="Expected change of happiness in points while it lasts (e.g. −15).",
+        help_text=_("Expected change of happiness in points while it lasts (e.g. −15)."),
     )
     expected_lost_time_effect = models.FloatField(
         null=True,
         blank=True,
-        help_text="Expected change of mean lost time per ticket in minutes (e.g. +30).",
+        help_text=_("Expected change of mean lost time per ticket in minutes (e.g. +30)."),
     )
     expected_effect_notes = models.TextField(
-        blank=True, help_text="Other measures (operational metrics) and how they will move."
+        blank=True, help_text=_("Other measures (operational metrics) and how they will move.")
     )
-    mitigation = models.TextField(help_text="How the disruption will be eased for the people.")
+    mitigation = models.TextField(help_text=_("How the disruption will be eased for the people."))
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="Who approved the disruption.",
+        help_text=_("Who approved the disruption."),
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     source = models.CharField(
-        max_length=64, blank=True, help_text="Where it was declared: a token's name or empty."
+        max_length=64, blank=True, help_text=_("Where it was declared: a token's name or empty.")
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

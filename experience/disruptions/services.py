@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from xmo.audit import audit_change
 from xmo.services import snapshot
@@ -43,10 +44,10 @@ def disruption_save(*, actor, organisation, data: dict, disruption: Disruption |
     services = list(data.pop("services", None) or [])
     personas = list(data.pop("personas", None) or [])
     if not services:
-        raise ValidationError({"services": ["Name at least one affected service."]})
+        raise ValidationError({"services": [gettext("Name at least one affected service.")]})
     for obj in (*services, *personas):
         if obj.organisation_id != organisation.pk:
-            raise ValidationError({"services": ["Unknown service or persona."]})
+            raise ValidationError({"services": [gettext("Unknown service or persona.")]})
     if disruption is None:
         disruption = Disruption(organisation=organisation, created_by=_person(actor))
     elif disruption.organisation_id != organisation.pk:

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xmo.access import org_object_or_404, org_required
 from xmo.choices import Role
@@ -39,7 +40,7 @@ def disruption_create(request):
 def disruption_edit(request, pk):
     disruption = org_object_or_404(request, Disruption, pk=pk)
     if _owner_only(request) and disruption.services.exclude(owner=request.user).exists():
-        raise PermissionDenied("Only the owner of every affected service may edit it.")
+        raise PermissionDenied(_("Only the owner of every affected service may edit it."))
     return _form(request, disruption)
 
 
@@ -71,7 +72,7 @@ def _form(request, disruption):
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
-                messages.success(request, f"Declared “{saved.title}”.")
+                messages.success(request, _("Declared “%(title)s”.") % {"title": saved.title})
                 return redirect("experience:disruption_list")
         return render(
             request,

@@ -21,8 +21,9 @@ import datetime
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import Count
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from xmo.periods import period_start
 
@@ -256,10 +257,13 @@ def detect_week(org, week: datetime.date, cache: dict | None = None) -> list[Sco
 
 
 def _upsert_drop(org, *, week, kind, value, measure, figures) -> ScoreDrop:
-    label = "Whole organisation"
+    # Stored for many readers (reports, agendas): in the installation's language. Pages show
+    # choice-coded segments in the reader's language (ScoreDrop.segment_name).
+    with translation.override(settings.LANGUAGE_CODE):
+        label = str(SegmentKind.ALL.label)
+        if kind != SegmentKind.ALL:
+            label = segment_labels(org, kind, [value]).get(value, value)
     service = None
-    if kind != SegmentKind.ALL:
-        label = segment_labels(org, kind, [value]).get(value, value)
     if kind == SegmentKind.SERVICE:
         service = Service.objects.filter(organisation=org, slug=value).first()
     drop, created = ScoreDrop.objects.get_or_create(

@@ -34,6 +34,7 @@ from collections import Counter
 from django.db import transaction
 from django.db.models import Count
 from django.urls import reverse
+from django.utils import translation
 
 from xmo import webhooks
 
@@ -251,11 +252,12 @@ def _service(org, drop: ScoreDrop) -> Service | None:
 
 
 def _emit_detected(incident: Incident, group: list[ScoreDrop], headline: ScoreDrop) -> None:
+    with translation.override("en"):  # webhook payloads are English (a contract)
+        measure = incident.get_measure_display()
     payload = {
         "id": incident.pk,
         "title": (
-            f"{incident.get_measure_display()} for {incident.headline_label} "
-            f"in the week of {incident.week_start:%d %b %Y}"
+            f"{measure} for {incident.headline_label} in the week of {incident.week_start:%d %b %Y}"
         ),
         "url": webhooks.absolute_url(reverse("experience:drop_detail", args=[headline.pk])),
         "week_start": incident.week_start,

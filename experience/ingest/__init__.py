@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import time
 
+from django.utils.translation import gettext as _
+
 from .checks import _ItemErrors, _rule_errors, check, parse
 from .kinds import (
     RESPONSES,
@@ -62,7 +64,9 @@ def ingest(kind: Kind, *, organisation, body: bytes, token=None, on_commit=None)
         except IngestError as slug_errors:
             errors += slug_errors.errors
         errors.sort(key=lambda e: (e["index"], e["field"] or ""))
-        raise IngestError(400, "The batch has invalid items; nothing was stored.", errors) from None
+        raise IngestError(
+            400, _("The batch has invalid items; nothing was stored."), errors
+        ) from None
     check(kind, items, body)
     timings["parse"] = (time.perf_counter() - started) * 1000
 

@@ -8,6 +8,8 @@ from typing import Any
 
 import msgspec
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from xmo.api.parsers import lone_surrogate, surrogate_message
 
@@ -19,22 +21,21 @@ def parse(kind: Kind, body: bytes) -> list:
     try:
         decoded = msgspec.json.decode(body, type=list[kind.struct] | kind.struct)
     except RecursionError:
-        raise IngestError(400, TOO_DEEP) from None
+        raise IngestError(400, _(TOO_DEEP)) from None
     except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError) as exc:
         if isinstance(exc, msgspec.ValidationError):
             _raise_item_errors(kind, body)
         raise IngestError(400, _decode_error(exc, body)) from exc
     items = decoded if isinstance(decoded, list) else [decoded]
     if len(items) > max_items():
-        raise IngestError(
-            413, f"A batch holds at most {max_items()} items; this one has {len(items)}."
-        )
+        raise IngestError(413, _(TOO_MANY) % {"limit": max_items(), "count": len(items)})
     if not items:
-        raise IngestError(400, "The batch is empty.")
+        raise IngestError(400, _("The batch is empty."))
     return items
 
 
-TOO_DEEP = "The body is not valid JSON for this endpoint: it is nested too deeply."
+TOO_DEEP = gettext_noop("The body is not valid JSON for this endpoint: it is nested too deeply.")
+TOO_MANY = gettext_noop("A batch holds at most %(limit)s items; this one has %(count)s.")
 
 
 def _plain(exc: Exception) -> str:
@@ -47,7 +48,7 @@ def _decode_error(exc: Exception, body: bytes) -> str:
     where = lone_surrogate(body)
     if where:
         return surrogate_message(where)
-    return f"The body is not valid JSON: {_plain(exc)}"
+    return _("The body is not valid JSON: %(error)s") % {"error": _plain(exc)}
 
 
 def _raise_item_errors(kind: Kind, body: bytes) -> None:
@@ -57,7 +58,7 @@ def _raise_item_errors(kind: Kind, body: bytes) -> None:
     except RecursionError:
         # Thousands of nested arrays: no item can be like that, and reporting it must not
         # take the server down.
-        raise IngestError(400, TOO_DEEP) from None
+        raise IngestError(400, _(TOO_DEEP)) from None
     except (msgspec.DecodeError, UnicodeDecodeError) as exc:
         raise IngestError(400, _decode_error(exc, body)) from exc
     if isinstance(raw, dict):
@@ -65,11 +66,9 @@ def _raise_item_errors(kind: Kind, body: bytes) -> None:
     elif isinstance(raw, list):
         raw_items = raw
     else:
-        raise IngestError(400, "The body must be a JSON object or an array of objects.")
+        raise IngestError(400, _("The body must be a JSON object or an array of objects."))
     if len(raw_items) > max_items():
-        raise IngestError(
-            413, f"A batch holds at most {max_items()} items; this one has {len(raw_items)}."
-        )
+        raise IngestError(413, _(TOO_MANY) % {"limit": max_items(), "count": len(raw_items)})
     fields = {f.encode_name: f for f in msgspec.structs.fields(kind.struct)}
     errors: list[dict] = []
     valid: list[tuple[int, Any]] = []
@@ -120,7 +119,7 @@ def check(kind: Kind, items: list, body: bytes) -> None:
     # them when the body contains the escape at all.
     errors = _rule_errors(kind, enumerate(items), check_text=b"\\u0000" in body)
     if errors:
-        raise IngestError(400, "The batch has invalid items; nothing was stored.", errors)
+        raise IngestError(400, _("The batch has invalid items; nothing was stored."), errors)
 
 
 def _rule_errors(kind: Kind, indexed_items, *, check_text: bool) -> list[dict]:

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 from django.conf import settings
+from django.utils.translation import gettext
 from msgspec import Meta, Struct
 
 from ..choices import Channel, Touchpoint
@@ -79,7 +80,10 @@ class IngestError(Exception):
 
     def as_body(self) -> dict:
         if self.errors:
-            return {"detail": self.detail or "The batch has invalid items.", "errors": self.errors}
+            return {
+                "detail": self.detail or gettext("The batch has invalid items."),
+                "errors": self.errors,
+            }
         return {"detail": self.detail}
 
 

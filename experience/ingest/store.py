@@ -10,6 +10,7 @@ import msgspec
 from django.conf import settings
 from django.db import DataError, IntegrityError, OperationalError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ..models import (
     PendingResponse,
@@ -50,7 +51,7 @@ def resolve(kind: Kind, organisation, indexed_items) -> dict[str, dict[str, int]
                     )
     if errors:
         errors.sort(key=lambda e: (e["index"], e["field"]))
-        raise IngestError(400, "The batch has invalid items; nothing was stored.", errors)
+        raise IngestError(400, _("The batch has invalid items; nothing was stored."), errors)
     return ids
 
 
@@ -89,7 +90,9 @@ def write(kind: Kind, organisation, items, ids, *, token=None, on_commit=None) -
                 raise
             logger.warning("ingest retried after %s", exc)
         except (DataError, IntegrityError) as exc:
-            raise IngestError(400, f"The data could not be stored: {exc}".strip()) from exc
+            raise IngestError(
+                400, (_("The data could not be stored: %(error)s") % {"error": exc}).strip()
+            ) from exc
     raise AssertionError("unreachable")  # pragma: no cover
 
 

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from xmo.models import Organisation, slug_validator
 
@@ -21,7 +22,7 @@ class Service(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     it_area = models.CharField(
-        max_length=100, blank=True, help_text="IT area for the monthly experience meeting."
+        max_length=100, blank=True, help_text=_("IT area for the monthly experience meeting.")
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -55,8 +56,10 @@ class Persona(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(0)],
-        help_text="Cost of one hour of this persona's time (the organisation's currency); "
-        "empty: the organisation's default.",
+        help_text=_(
+            "Cost of one hour of this persona's time (the organisation's currency); "
+            "empty: the organisation's default."
+        ),
     )
     # Deactivated rather than deleted, so its history stays.
     is_active = models.BooleanField(default=True)
@@ -77,7 +80,9 @@ class OperationalMetric(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="metrics")
     slug = models.SlugField(max_length=64, validators=[slug_validator])
     name = models.CharField(max_length=200)
-    unit = models.CharField(max_length=32, blank=True, help_text="e.g. hours, %, ms, crashes/100")
+    unit = models.CharField(
+        max_length=32, blank=True, help_text=_("e.g. hours, %, ms, crashes/100")
+    )
     direction = models.CharField(max_length=8, choices=Direction.choices, default=Direction.HIGHER)
     description = models.TextField(blank=True)
     # Deactivated rather than deleted, so its history stays.

@@ -8,9 +8,11 @@ from xmo.models import Organisation
 
 from ..choices import (
     AlertKind,
+    Channel,
     DropMeasure,
     DropStatus,
     SegmentKind,
+    Touchpoint,
 )
 from .catalogue import Service
 
@@ -114,6 +116,19 @@ class ScoreDrop(models.Model):
 
     def __str__(self):
         return f"{self.get_measure_display()}: {self.segment_label or self.segment_value}"
+
+    @property
+    def segment_name(self) -> str:
+        """The segment as the reader reads it: choice-coded segments (the whole organisation,
+        touchpoints, channels) in the active language, others by their stored name."""
+        if self.segment_kind == SegmentKind.ALL:
+            return str(SegmentKind.ALL.label)
+        choices = {SegmentKind.TOUCHPOINT: Touchpoint, SegmentKind.CHANNEL: Channel}.get(
+            self.segment_kind
+        )
+        if choices is not None and self.segment_value in choices.values:
+            return str(choices(self.segment_value).label)
+        return self.segment_label or self.segment_value
 
     @property
     def explained_percent(self) -> float | None:

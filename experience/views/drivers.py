@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import datetime
 
-from xmo import palette
+from django.utils.formats import get_format
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
-from ..choices import DropMeasure
+from xmo import palette
+from xmo.templatetags.xmo_format import format_number
+
+from ..choices import DropMeasure, SegmentKind
 from ..models import ScoreDrop
 from ..segments import Segment, segment_labels
 
@@ -49,7 +54,9 @@ def _first(item: dict, *keys, default=None):
     return default
 
 
-def _shift_rows(raw, kind: str) -> list[dict]:
+def _shift_rows(raw, kind: str, note: str) -> list[dict]:
+    """`kind` heads a sentence ("Factor"), `note` follows a name ("factor"; German keeps
+    the capital)."""
     if isinstance(raw, dict):
         raw = [{"label": k, "delta": v} for k, v in raw.items()]
     rows = []
@@ -66,6 +73,7 @@ def _shift_rows(raw, kind: str) -> list[dict]:
         rows.append(
             {
                 "kind": kind,
+                "note": note,
                 "label": str(_first(item, "label", "name", "factor", "tag", "key", default="?")),
                 "before": before,
                 "after": after,
@@ -79,8 +87,14 @@ def driver_view(drop: ScoreDrop) -> dict:
     drivers = drop.drivers or {}
     split = _first(drivers, "mix_rate", "split", default=drivers)
     split = split if isinstance(split, dict) else {}
-    factors = _shift_rows(_first(drivers, "factors", "factor_shifts", default=[]), "Factor")
-    tags = _shift_rows(_first(drivers, "tags", "tag_shifts", default=[]), "Tag")
+    factors = _shift_rows(
+        _first(drivers, "factors", "factor_shifts", default=[]),
+        _("Factor"),
+        pgettext("after a name", "factor"),
+    )
+    tags = _shift_rows(
+        _first(drivers, "tags", "tag_shifts", default=[]), _("Tag"), pgettext("after a name", "tag")
+    )
     combined = sorted(factors + tags, key=lambda r: -abs(r["delta"]))
     mix, rate = _first(split, "mix"), _first(split, "rate")
     segments = []
@@ -128,38 +142,73 @@ def driver_view(drop: ScoreDrop) -> dict:
         "rows": combined[:15],
         "mix": mix,
         "rate": rate,
-        "dimension": _first(split, "child", "dimension", "by", default=""),
+        "dimension": dimension,
+        "dimension_label": _dimension_label(dimension),
         "segments": segments,
         "explanation": _mix_rate_words(drop, mix, rate, _first(split, "child", "dimension", "by")),
         "figure": _drivers_figure(combined[:10]) if combined else None,
     }
 
 
+def _dimension_label(dimension) -> str:
+    if dimension in SegmentKind.values:
+        return str(SegmentKind(dimension).label)
+    return _("Sub-segment")
+
+
+# The groups a mix/rate split runs over, in the plural, as the sentence names them.
+def _groups(dimension) -> str:
+    groups = {
+        "service": _("services"),
+        "persona": _("personas"),
+        "touchpoint": _("touchpoints"),
+        "channel": _("channels"),
+        "location": _("locations"),
+        "assignment_group": _("assignment groups"),
+    }
+    if not dimension:
+        return _("sub-segments")
+    return groups.get(dimension, f"{dimension.replace('_', ' ')}s")
+
+
 def _mix_rate_words(drop, mix, rate, dimension) -> str:
     if mix is None or rate is None:
         return ""
-    unit = "points" if drop.measure == DropMeasure.HAPPINESS else "minutes"
-    groups = f"{dimension.replace('_', ' ')}s" if dimension else "sub-segments"
-    total = mix + rate
-
-    def signed(value):
-        return f"{value:+.1f}".replace("-", "\u2212")
-
-    text = (
-        f"Of the {signed(total)} {unit} change, {signed(mix)} comes from mix — responses moving "
-        f"between {groups} that score differently — and {signed(rate)} from rate — scores "
-        f"changing within the {groups} themselves. "
-    )
+    values = {
+        "total": format_number(mix + rate, 1, sign=True),
+        "mix": format_number(mix, 1, sign=True),
+        "rate": format_number(rate, 1, sign=True),
+        "groups": _groups(dimension),
+    }
+    if drop.measure == DropMeasure.HAPPINESS:
+        text = _(
+            "Of the %(total)s points change, %(mix)s comes from mix — responses moving between "
+            "%(groups)s that score differently — and %(rate)s from rate — scores changing within "
+            "the %(groups)s themselves."
+        )
+    else:
+        text = _(
+            "Of the %(total)s minutes change, %(mix)s comes from mix — responses moving between "
+            "%(groups)s that score differently — and %(rate)s from rate — scores changing within "
+            "the %(groups)s themselves."
+        )
+    text = text % values + " "
     if abs(rate) >= 2 * abs(mix):
-        text += "This is mostly a real change in experience, not a change in who answered."
+        text += _("This is mostly a real change in experience, not a change in who answered.")
     elif abs(mix) >= 2 * abs(rate):
-        text += (
+        text += _(
             "This is mostly a change in who answered (volume shifting between groups); "
             "the experience inside each group moved little."
         )
     else:
-        text += "Both effects matter: look at the volume shift and at the groups that fell."
+        text += _("Both effects matter: look at the volume shift and at the groups that fell.")
     return text
+
+
+def _separators() -> dict:
+    """Plotly's own number format follows the page's language ("12,5" in German)."""
+    decimal = get_format("DECIMAL_SEPARATOR")
+    return {"separators": decimal + get_format("THOUSAND_SEPARATOR")} if decimal != "." else {}
 
 
 def _drivers_figure(rows: list[dict]) -> dict:
@@ -174,14 +223,15 @@ def _drivers_figure(rows: list[dict]) -> dict:
                 "marker": {
                     "color": [palette.WORSE if r["delta"] > 0 else palette.BETTER for r in rows]
                 },
-                "hovertemplate": "%{y}: %{x:+.1f} pts<extra></extra>",
+                "hovertemplate": "%{y}: %{x:+.1f} " + _("pts") + "<extra></extra>",
             }
         ],
         "layout": {
             "height": max(220, 34 * len(rows) + 60),
             "margin": {"l": 10, "r": 20, "t": 10, "b": 40},
-            "xaxis": {"title": {"text": "Change in share (points)"}, "zeroline": True},
+            "xaxis": {"title": {"text": _("Change in share (points)")}, "zeroline": True},
             "yaxis": {"automargin": True},
+            **_separators(),
         },
     }
 
@@ -204,7 +254,8 @@ def trend_figure(drop: ScoreDrop, series: list[dict]) -> dict:
             {
                 "type": "scatter",
                 "mode": "lines",
-                "name": "95 % confidence interval",
+                # xgettext:no-python-format
+                "name": _("95 % confidence interval"),
                 "x": x,
                 "y": [row["ci_low"] for row in series],
                 "fill": "tonexty",
@@ -215,7 +266,7 @@ def trend_figure(drop: ScoreDrop, series: list[dict]) -> dict:
             {
                 "type": "scatter",
                 "mode": "lines+markers",
-                "name": "Weekly value",
+                "name": _("Weekly value"),
                 "x": x,
                 "y": [row["value"] for row in series],
                 "text": [f"n={row['n']}" for row in series],
@@ -224,7 +275,7 @@ def trend_figure(drop: ScoreDrop, series: list[dict]) -> dict:
             {
                 "type": "scatter",
                 "mode": "lines",
-                "name": "Baseline",
+                "name": _("Baseline"),
                 "x": [x[0], x[-1]] if x else [],
                 "y": [drop.baseline_value, drop.baseline_value] if x else [],
                 "line": {"dash": "dot", "color": palette.BENCHMARK},
@@ -235,6 +286,7 @@ def trend_figure(drop: ScoreDrop, series: list[dict]) -> dict:
             "margin": {"l": 50, "r": 20, "t": 10, "b": 40},
             "legend": {"orientation": "h", "y": -0.2},
             "xaxis": {"type": "date"},
+            **_separators(),
             "shapes": [
                 {
                     "type": "rect",

@@ -12,6 +12,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xmo.access import org_required
@@ -46,7 +47,7 @@ def drop_list(request):
     elif week:
         drops = drops.filter(week_start=datetime.date.fromisoformat(week))
     else:
-        this_week, _ = current_period(org, "week")
+        this_week, _next = current_period(org, "week")
         drops = drops.filter(week_start__gte=this_week - datetime.timedelta(weeks=RECENT_WEEKS))
     for field in ("measure", "segment_kind", "status"):
         if filters.get(field):
@@ -104,7 +105,7 @@ def drop_detail(request, pk):
     comments = _comments_page(request, drop) if reads_feedback else None
     if request.htmx and "comments_page" in request.GET:
         if not reads_feedback:
-            raise PermissionDenied("Your role may not view feedback.")
+            raise PermissionDenied(_("Your role may not view feedback."))
         return render(
             request, "experience/_drop_comments.html", {"drop": drop, "comments": comments}
         )
@@ -149,7 +150,7 @@ def after_drop_write(request, drop, text, level=messages.SUCCESS, **extra):
 @require_POST
 def drop_acknowledge(request, pk):
     drop = drop_services.drop_acknowledge(actor=request.user, drop=drop_or_404(request, pk))
-    return after_drop_write(request, drop, "Score drop acknowledged.")
+    return after_drop_write(request, drop, _("Score drop acknowledged."))
 
 
 @org_required("review_score_drops")
@@ -161,18 +162,18 @@ def drop_investigate(request, pk):
         return after_drop_write(
             request,
             drop,
-            "Write what you are investigating to open the investigation.",
+            _("Write what you are investigating to open the investigation."),
             messages.ERROR,
             investigation_form=form,
         )
     drop = drop_services.drop_investigate(
         actor=request.user, drop=drop, notes=form.cleaned_data["notes"]
     )
-    return after_drop_write(request, drop, "Investigation opened.")
+    return after_drop_write(request, drop, _("Investigation opened."))
 
 
 @org_required("review_score_drops")
 @require_POST
 def drop_close(request, pk):
     drop = drop_services.drop_close(actor=request.user, drop=drop_or_404(request, pk))
-    return after_drop_write(request, drop, "Score drop closed.")
+    return after_drop_write(request, drop, _("Score drop closed."))

@@ -228,9 +228,13 @@ def _segment_title(request, filters) -> str:
         )
         parts.append(", ".join(names.get(s, s) for s in seg.personas))
     channel_labels, touchpoint_labels = dict(Channel.choices), dict(Touchpoint.choices)
-    parts += [", ".join(channel_labels.get(c, c) for c in seg.channels)] if seg.channels else []
     parts += (
-        [", ".join(touchpoint_labels.get(t, t) for t in seg.touchpoints)] if seg.touchpoints else []
+        [", ".join(str(channel_labels.get(c, c)) for c in seg.channels)] if seg.channels else []
+    )
+    parts += (
+        [", ".join(str(touchpoint_labels.get(t, t)) for t in seg.touchpoints)]
+        if seg.touchpoints
+        else []
     )
     parts += [", ".join(seg.locations)] if seg.locations else []
     parts += [", ".join(seg.assignment_groups)] if seg.assignment_groups else []

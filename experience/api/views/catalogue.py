@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import NotFound
@@ -94,7 +95,7 @@ class ConfigurationViewSet(
             )
         except IntegrityError as exc:  # the same slug created by a concurrent request
             raise serializers.ValidationError(
-                {"slug": ["Created by another request at the same time; send it again."]}
+                {"slug": [_("Created by another request at the same time; send it again.")]}
             ) from exc
         except DjangoValidationError as exc:
             raise serializers.ValidationError(
@@ -108,12 +109,12 @@ class ConfigurationViewSet(
 
     def _upsert_data(self, data, slug: str) -> dict:
         if not isinstance(data, dict):
-            raise serializers.ValidationError({"non_field_errors": ["Send one JSON object."]})
+            raise serializers.ValidationError({"non_field_errors": [_("Send one JSON object.")]})
         data = dict(data)
         if "active" in data:
             if "is_active" in data:
                 raise serializers.ValidationError(
-                    {"active": ["Send either 'active' or 'is_active', not both."]}
+                    {"active": [_("Send either 'active' or 'is_active', not both.")]}
                 )
             data["is_active"] = data.pop("active")
         writable = {
@@ -121,9 +122,9 @@ class ConfigurationViewSet(
         }
         unknown = sorted(set(data) - writable)
         if unknown:
-            raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+            raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
         if data.setdefault("slug", slug) != slug:
-            raise serializers.ValidationError({"slug": ["Must match the slug in the URL."]})
+            raise serializers.ValidationError({"slug": [_("Must match the slug in the URL.")]})
         return data
 
 

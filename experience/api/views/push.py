@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.parsers import JSONParser
@@ -40,12 +41,15 @@ class IngestView(APIView):
         raw = request._request
         if raw.content_type != "application/json":
             return Response(
-                {"detail": "Send JSON with Content-Type: application/json."},
+                {"detail": _("Send JSON with Content-Type: application/json.")},
                 status=status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
             )
         limit = settings.XMO_MAX_BODY_BYTES
         too_large = Response(
-            {"detail": f"The body is larger than {limit} bytes; send smaller batches."},
+            {
+                "detail": _("The body is larger than %(limit)s bytes; send smaller batches.")
+                % {"limit": limit}
+            },
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
         try:

@@ -4,6 +4,7 @@ predictions."""
 import datetime
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
@@ -61,13 +62,17 @@ MAX_TREND_DAYS = 3660
 class TrendQuerySerializer(serializers.Serializer):
     measure = serializers.ChoiceField(choices=SENTIMENT_MEASURES, default="happiness")
     period = serializers.ChoiceField(choices=list(PERIODS), default="week")
-    service = serializers.CharField(required=False, help_text="Service slug(s), comma-separated.")
-    persona = serializers.CharField(required=False, help_text="Persona slug(s), comma-separated.")
+    service = serializers.CharField(
+        required=False, help_text=_("Service slug(s), comma-separated.")
+    )
+    persona = serializers.CharField(
+        required=False, help_text=_("Persona slug(s), comma-separated.")
+    )
     touchpoint = serializers.CharField(required=False)
     channel = serializers.CharField(required=False)
     # "from" is a Python keyword: the field is renamed in __init__.
-    from_ = serializers.DateField(required=False, help_text="First local date (inclusive).")
-    to = serializers.DateField(required=False, help_text="Last local date (inclusive).")
+    from_ = serializers.DateField(required=False, help_text=_("First local date (inclusive)."))
+    to = serializers.DateField(required=False, help_text=_("Last local date (inclusive)."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -81,13 +86,13 @@ class TrendQuerySerializer(serializers.Serializer):
         start = attrs.get("from_") or to - datetime.timedelta(days=90)
         for name, day in (("from", start), ("to", to)):
             if not 1900 <= day.year <= 9000:
-                raise serializers.ValidationError({name: "Give a date between 1900 and 9000."})
+                raise serializers.ValidationError({name: _("Give a date between 1900 and 9000.")})
         if start > to:
-            raise serializers.ValidationError({"from": "Must not be after 'to'."})
+            raise serializers.ValidationError({"from": _("Must not be after 'to'.")})
         if (to - start).days > MAX_TREND_DAYS:
-            raise serializers.ValidationError({"from": "The range may span at most ten years."})
+            raise serializers.ValidationError({"from": _("The range may span at most ten years.")})
         if attrs["period"] == "day" and (to - start).days > 400:
-            raise serializers.ValidationError({"period": "Daily trends span at most 400 days."})
+            raise serializers.ValidationError({"period": _("Daily trends span at most 400 days.")})
         segment = {}
         for name, model in (("service", Service), ("persona", Persona)):
             slugs = tuple(sorted({s.strip() for s in attrs.get(name, "").split(",") if s.strip()}))
@@ -100,14 +105,22 @@ class TrendQuerySerializer(serializers.Serializer):
                 unknown = sorted(set(slugs) - found)
                 if unknown:
                     raise serializers.ValidationError(
-                        {name: f"Unknown {name}: {', '.join(unknown)}."}
+                        {
+                            name: _("Unknown %(name)s: %(values)s.")
+                            % {"name": name, "values": ", ".join(unknown)}
+                        }
                     )
             segment[f"{name}s"] = slugs
         for name, choices in (("touchpoint", Touchpoint), ("channel", Channel)):
             values = tuple(sorted({s.strip() for s in attrs.get(name, "").split(",") if s.strip()}))
             unknown = sorted(set(values) - set(choices.values))
             if unknown:
-                raise serializers.ValidationError({name: f"Unknown {name}: {', '.join(unknown)}."})
+                raise serializers.ValidationError(
+                    {
+                        name: _("Unknown %(name)s: %(values)s.")
+                        % {"name": name, "values": ", ".join(unknown)}
+                    }
+                )
             segment[f"{name}s"] = values
         return {
             "measure": attrs["measure"],
@@ -155,18 +168,20 @@ def _visible_service(view, slug: str) -> Service:
         services = services.filter(owner=view.request.user)
     service = services.first()
     if service is None:
-        raise NotFound("Unknown service.")
+        raise NotFound(_("Unknown service."))
     return service
 
 
 class DriversQuerySerializer(serializers.Serializer):
     weeks = serializers.ChoiceField(
-        choices=xo.WEEK_CHOICES, default=xo.DEFAULT_WEEKS, help_text="Closed weeks to read."
+        choices=xo.WEEK_CHOICES, default=xo.DEFAULT_WEEKS, help_text=_("Closed weeks to read.")
     )
     aggregation = serializers.CharField(
         required=False,
-        help_text="Per metric, e.g. `resolution-time:mean,availability:min`; default p90 for "
-        "times, else mean.",
+        help_text=_(
+            "Per metric, e.g. `resolution-time:mean,availability:min`; default p90 for "
+            "times, else mean."
+        ),
     )
 
 
@@ -216,7 +231,7 @@ class ExperienceDriversView(OrganisationScopedMixin, APIView):
 
 
 class PredictionQuerySerializer(serializers.Serializer):
-    service = serializers.SlugField(help_text="Service slug.")
+    service = serializers.SlugField(help_text=_("Service slug."))
     measure = serializers.ChoiceField(choices=xo.MEASURES, default="happiness")
 
 
@@ -242,7 +257,7 @@ class PredictionView(OrganisationScopedMixin, APIView):
                     "results": [],
                     "backtest": None,
                     "fitted_at": None,
-                    "detail": "Too few answered weeks to forecast this service yet.",
+                    "detail": _("Too few answered weeks to forecast this service yet."),
                 }
             )
         return Response(
