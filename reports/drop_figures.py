@@ -7,6 +7,8 @@ tag shifts and the mix/rate split of the change.
 
 from __future__ import annotations
 
+from django.utils.formats import date_format
+
 from experience.models import ScoreDrop
 from experience.segments import segment_labels
 
@@ -126,7 +128,7 @@ def drop_figures(org, start, end) -> dict:
             "incident": d.incident_id,
             "related": related,
             "week_start": _iso(d.week_start),
-            "week_label": f"{d.week_start.day} {d.week_start:%b %Y}",
+            "week_label": date_format(d.week_start, "j M Y"),
             "measure": d.measure,
             "measure_label": d.get_measure_display(),
             "segment_kind": d.segment_kind,
