@@ -59,6 +59,7 @@ def archive(request):
     context = {
         "page": page,
         "statuses": [ReportStatus(s).label for s in statuses],
+        "statuses_text": _(" or ").join(str(ReportStatus(s).label) for s in statuses),
         "extra_query": urlencode([("status", s) for s in statuses]),
         "rows": comparison_rows(page.object_list),
         "draft_form": (
