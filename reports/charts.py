@@ -103,7 +103,7 @@ def trend_figure(
             "line": {"width": 0},
             "hoverinfo": "skip",
             "showlegend": False,
-            "name": _("95 % interval (upper)"),
+            "name": _("%(level)s %% interval (upper)") % {"level": 95},
         },
         {
             "type": "scatter",
@@ -114,7 +114,7 @@ def trend_figure(
             "fill": "tonexty",
             "fillcolor": "rgba(59,91,219,0.15)",
             "hoverinfo": "skip",
-            "name": _("95 % interval"),
+            "name": _("%(level)s %% interval") % {"level": 95},
         },
         {
             "type": "scatter",
