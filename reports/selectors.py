@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime
 
 from django.utils.formats import date_format
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from experience.choices import DropMeasure
 from experience.models import SurveyResponse
@@ -16,6 +15,7 @@ from xmo.roles import can
 from xmo.templatetags.xmo_format import format_number, minutes
 
 from .choices import ReportStatus
+from .dashboard.labels import dimension_heading, dimension_word
 from .models import MonthlyReport
 
 COMPARED = (
@@ -183,7 +183,7 @@ def headline_cards(figures: dict) -> list[dict]:
                 "value": format_value(fig.get("value"), kind),
                 "n": fig.get("n"),
                 "ci": (
-                    gettext_now("%(low)s to %(high)s")
+                    gettext("%(low)s to %(high)s")
                     % {
                         "low": format_value(fig["ci_low"], kind),
                         "high": format_value(fig["ci_high"], kind),
@@ -212,7 +212,7 @@ def comparison_table(rows: list[dict]) -> list[dict]:
 
 def section_hints(figures: dict) -> dict[str, str]:
     """One line per section with its key numbers, shown beside the narrative being written."""
-    _ = gettext_now
+    _ = gettext
     headline = figures.get("headline", {})
     happiness = headline.get("happiness", {})
     lost = headline.get("lost_time_mean", {})
@@ -364,6 +364,13 @@ def localised(figures: dict) -> dict:
                 d["week_label"] = date_format(datetime.date.fromisoformat(d["week_start"]), "j M Y")
             if d.get("measure") in measures:
                 d["measure_label"] = str(measures[d["measure"]])
+            if isinstance(d.get("drivers"), dict):
+                child = d["drivers"].get("child") or ""
+                d["drivers"] = {
+                    **d["drivers"],
+                    "child_word": dimension_word(child),
+                    "child_heading": dimension_heading(child),
+                }
             rows.append(d)
         figures["drops"] = {**drops, "rows": rows}
     return figures

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 
 from django.http import Http404, HttpResponse
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from xmo.access import org_required
@@ -165,7 +165,7 @@ EXPORT_TITLES = {
 def export_csv(request, chart: str):
     exporter = EXPORTS.get(chart)
     if exporter is None:
-        raise Http404(gettext_now("Unknown chart."))
+        raise Http404(gettext("Unknown chart."))
     org = request.organisation
     filters = normalise_filters(org, request.membership, request.GET)
     data = dashboard_data(org, filters)

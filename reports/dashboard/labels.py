@@ -12,12 +12,36 @@ import datetime
 
 from django.utils import dates
 from django.utils.formats import get_format
-from django.utils.translation import get_language
+from django.utils.text import capfirst
+from django.utils.translation import get_language, pgettext_lazy
 
 from experience.choices import Channel, SegmentKind, Touchpoint
 from xmo.periods import period_label
 
 CHOICE_LABELS = {"channel": Channel, "touchpoint": Touchpoint}
+# A dimension named inside a sentence ("Hotspots: service × channel"): lower case in English,
+# a noun in German.
+IN_SENTENCE = {
+    "all": pgettext_lazy("in a sentence", "whole organisation"),
+    "service": pgettext_lazy("in a sentence", "service"),
+    "persona": pgettext_lazy("in a sentence", "persona"),
+    "touchpoint": pgettext_lazy("in a sentence", "touchpoint"),
+    "channel": pgettext_lazy("in a sentence", "channel"),
+    "location": pgettext_lazy("in a sentence", "location"),
+    "assignment_group": pgettext_lazy("in a sentence", "assignment group"),
+    "": pgettext_lazy("in a sentence", "sub-segment"),
+}
+
+
+def dimension_word(dimension: str | None) -> str:
+    """A dimension's name inside a sentence, in the active language."""
+    word = IN_SENTENCE.get(dimension or "")
+    return str(word) if word is not None else str(dimension).replace("_", " ")
+
+
+def dimension_heading(dimension: str | None) -> str:
+    """A dimension's name as a column heading: "Channel" / "Kanal"."""
+    return capfirst(dimension_word(dimension))
 
 
 def _choice_label(dimension: str, key, fallback):
@@ -68,6 +92,7 @@ def localised(data: dict) -> dict:
             {
                 **r,
                 "dimension_label": _kind_label(r["dimension"], r.get("dimension_label", "")),
+                "dimension_word": dimension_word(r["dimension"]),
                 "label": _choice_label(r["dimension"], r["key"], r["label"]),
             }
             for r in data["improvements"]
@@ -79,6 +104,7 @@ def localised(data: dict) -> dict:
                 "segment_kind_label": _kind_label(
                     d["segment_kind"], d.get("segment_kind_label", "")
                 ),
+                "segment_kind_word": dimension_word(d["segment_kind"]),
                 "segment_label": _choice_label(
                     d["segment_kind"], d["segment_value"], d.get("segment_label")
                 ),

@@ -31,7 +31,7 @@ from .figures import (
     owned_service_slugs,
     segment_data,
 )
-from .labels import localised, plotly_locale
+from .labels import dimension_word, localised, plotly_locale
 from .panels import side_figures, trend_figures
 
 DIMENSION_PARAM = {"service": "service", **{k: k for k in MULTI_PARAMS}}
@@ -212,6 +212,7 @@ def _context(request, filters) -> dict:
         "segment_url": _segment_url(filters),
         "dimensions": HEATMAP_DIMENSIONS,
         "dimension_label": HEATMAP_DIMENSIONS[filters.dimension],
+        "dimension_word": dimension_word(filters.dimension),
         "exports": EXPORT_TITLES,
     }
 
