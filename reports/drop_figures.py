@@ -8,6 +8,7 @@ tag shifts and the mix/rate split of the change.
 from __future__ import annotations
 
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from experience.models import ScoreDrop
 from experience.segments import segment_labels
@@ -63,7 +64,7 @@ def top_drivers(drivers, limit: int = 3, labels: dict | None = None) -> dict:
         segments.append(
             {
                 "key": key,
-                "label": labels.get(key) or key or "(none)",
+                "label": labels.get(key) or key or gettext("(none)"),
                 "share_before": None if w0 is None else round(100 * w0, 2),
                 "share_after": None if w1 is None else round(100 * w1, 2),
                 "value_before": v0,
