@@ -20,10 +20,10 @@ from xmo.notifying import notify
 from xmo.roles import LEADER
 from xmo.services import audit
 
-from .choices import ReportStatus
+from .choices import ReportStatus, status_word
 from .drafting import draft_report, month_range
 from .models import MonthlyReport, ReportSection
-from .sections import report_title
+from .sections import report_title, stored_default_title
 from .themes import quote_candidates
 
 logger = logging.getLogger(__name__)
@@ -148,7 +148,7 @@ def report_transition(*, actor, report: MonthlyReport, action: str) -> MonthlyRe
     with transaction.atomic():
         locked = MonthlyReport.objects.select_for_update().get(pk=report.pk)
         if locked.status != source:
-            status = str(locked.get_status_display()).lower()
+            status = status_word(locked.status)
             raise ValidationError(
                 _("The report is %(status)s; it cannot be sent for review.") % {"status": status}
                 if action == "submit"
@@ -206,7 +206,8 @@ def report_publish(*, actor, report: MonthlyReport) -> MonthlyReport:
                 key=f"report:{locked.pk}",
                 payload={
                     "id": locked.pk,
-                    "title": f"{locked} is published",
+                    # A contract for machines: the stored title, in the installation's language.
+                    "title": f"{locked.title or stored_default_title(locked.month)} is published",
                     "url": webhooks.absolute_url(reverse("reports:detail", args=[locked.pk])),
                     "month": locked.month,
                     "published_at": locked.published_at,

@@ -19,7 +19,7 @@ from xmo.periods import local_today
 from xmo.roles import can
 
 from . import services
-from .choices import ReportStatus
+from .choices import ReportStatus, status_word
 from .drafting import SECTION_TITLES, last_closed_month, month_range, stored
 from .forms import DraftMonthForm, QuotesForm, SectionForm
 from .home import home_figures
@@ -59,7 +59,7 @@ def archive(request):
     context = {
         "page": page,
         "statuses": [ReportStatus(s).label for s in statuses],
-        "statuses_text": _(" or ").join(str(ReportStatus(s).label) for s in statuses),
+        "statuses_text": _(" or ").join(status_word(s) for s in statuses),
         "extra_query": urlencode([("status", s) for s in statuses]),
         "rows": comparison_rows(page.object_list),
         "draft_form": (
@@ -260,7 +260,7 @@ def change_status(request, pk):
         return redirect("reports:detail", pk=report.pk)
     messages.success(
         request,
-        _("The report is now %(status)s.") % {"status": str(report.get_status_display()).lower()},
+        _("The report is now %(status)s.") % {"status": status_word(report.status)},
     )
     return redirect("reports:edit", pk=report.pk)
 

@@ -144,6 +144,11 @@ def test_report_editing_in_german(users, login, report):
     assert "Geben Sie einen gültigen Monat als JJJJ-MM an" in response.content.decode()
     response = client.post(f"/reports/{report.pk}/redraft/", follow=True)
     assert "Kennzahlen aktualisiert" in response.content.decode()
+    response = client.post(f"/reports/{report.pk}/status/", {"action": "submit"}, follow=True)
+    assert "Der Bericht ist jetzt „in Prüfung“." in response.content.decode()
+    text = _text(client.get("/reports/?status=draft&status=in_review").content.decode())
+    assert "Angezeigt werden Berichte: Entwurf oder in Prüfung" in text
+    assert "Oktober 2026 In Prüfung" in text
 
 
 def test_english_is_unchanged(users, login, report):
