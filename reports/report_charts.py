@@ -10,6 +10,7 @@ import datetime
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from xmo import palette
 from xmo.templatetags.xmo_format import format_number
@@ -150,7 +151,9 @@ def lost_time_trend(figures: dict) -> dict | None:
                 "line": {"color": TARGET, "dash": "dash", "width": 1.5},
             }
         )
-    layout = _layout(_("Lost time per ticket, last 13 months"), y_title=_("Minutes"))
+    layout = _layout(
+        _("Lost time per ticket, last 13 months"), y_title=pgettext("time unit", "Minutes")
+    )
     layout["yaxis"]["rangemode"] = "tozero"
     return {"data": data, "layout": layout}
 
