@@ -68,6 +68,13 @@ def test_home_in_german(german_leader, login, report):
     assert "at a glance" not in text
 
 
+def test_officer_work_queue_in_german(users, login, report):
+    text = _text(login(_prefer(users["officer"], "de")).get("/").content.decode())
+    assert "Ihre Arbeitsliste" in text
+    assert "Neue Kommentare zur Sichtung" in text and "Unbestätigte Verletzungen" in text
+    assert "Berichte im Entwurf oder in Prüfung 1 1 im Entwurf, 0 in Prüfung" in text
+
+
 def test_dashboard_in_german_after_an_english_reader_filled_the_cache(
     users, german_leader, login, report
 ):
