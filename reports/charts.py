@@ -7,6 +7,9 @@ monthly report alike; every builder takes plain data and returns a plain dict.
 
 from __future__ import annotations
 
+from django.utils.formats import get_format
+from django.utils.translation import gettext as _
+
 from xmo.palette import BAD, BRAND, FONT, GOOD, GRID, IMPACT_SCALE, INK, MUTED, TARGET
 
 __all__ = ["BAD", "BRAND", "FONT", "GOOD", "GRID", "IMPACT_SCALE", "INK", "MUTED", "TARGET"]
@@ -60,6 +63,14 @@ def base_layout(*, height: int | None = 300, y_title: str = "", **extra) -> dict
     if height is not None:
         layout["height"] = height
     layout.update(extra)
+    return with_separators(layout)
+
+
+def with_separators(layout: dict) -> dict:
+    """Plotly's own number format in the page's language ("12,5" and "1.234" in German)."""
+    decimal = get_format("DECIMAL_SEPARATOR")
+    if decimal != ".":
+        layout["separators"] = decimal + get_format("THOUSAND_SEPARATOR")
     return layout
 
 
@@ -92,7 +103,7 @@ def trend_figure(
             "line": {"width": 0},
             "hoverinfo": "skip",
             "showlegend": False,
-            "name": "95 % interval (upper)",
+            "name": _("%(level)s %% interval (upper)") % {"level": 95},
         },
         {
             "type": "scatter",
@@ -103,7 +114,7 @@ def trend_figure(
             "fill": "tonexty",
             "fillcolor": "rgba(59,91,219,0.15)",
             "hoverinfo": "skip",
-            "name": "95 % interval",
+            "name": _("%(level)s %% interval") % {"level": 95},
         },
         {
             "type": "scatter",
@@ -125,9 +136,9 @@ def trend_figure(
                 "x": x,
                 "y": [target] * len(x),
                 "mode": "lines",
-                "name": "Target",
+                "name": _("Target"),
                 "line": {"color": TARGET, "width": 1.5, "dash": "dash"},
-                "hovertemplate": f"%{{y:{value_format}}}<extra>Target</extra>",
+                "hovertemplate": f"%{{y:{value_format}}}<extra>{_('Target')}</extra>",
             }
         )
     layout = base_layout(height=height, y_title=y_title)
@@ -139,7 +150,7 @@ def trend_figure(
     if all(v is None for v in values):
         layout["annotations"] = [
             {
-                "text": "No answers in these months",
+                "text": _("No answers in these months"),
                 "xref": "paper",
                 "yref": "paper",
                 "x": 0.5,
@@ -159,7 +170,7 @@ def heatmap_figure(
     text: list[list[str]],
     hover: list[list[str]] | None = None,
     links: list[list[str | None]] | None = None,
-    colorbar_title: str = "Impact",
+    colorbar_title: str | None = None,
 ) -> dict:
     """A diverging heat map centred on zero; `links` (per cell) go into customdata for clicks."""
     limit = max((abs(v) for line in z for v in line if v is not None), default=1.0) or 1.0
@@ -178,7 +189,7 @@ def heatmap_figure(
         "xgap": 2,
         "ygap": 2,
         "hoverongaps": False,
-        "colorbar": {"title": {"text": colorbar_title}, "thickness": 12},
+        "colorbar": {"title": {"text": colorbar_title or _("Impact")}, "thickness": 12},
     }
     if hover is not None:
         trace["hovertext"] = hover

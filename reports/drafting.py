@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from experience.selectors import breakdown, lost_time_concentration, summary, trend
 from meetings.choices import ActionStatus, InitiativeStatus
@@ -35,23 +36,8 @@ from . import impact
 from .choices import ReportStatus
 from .drop_figures import drop_figures, top_drivers  # noqa: F401 (public)
 from .models import MonthlyReport, ReportSection
+from .sections import SECTION_TITLES, SECTIONS, stored, stored_default_title  # noqa: F401
 from .themes import choose_quotes, highlighted_quotes, theme_figures  # noqa: F401 (public)
-
-# (key, default title) in default order.
-SECTIONS = [
-    ("summary", "Summary"),
-    ("headline", "Headline figures"),
-    ("xlas", "XLA attainment"),
-    ("breaches", "Breaches"),
-    ("disruptions", "Planned disruptions"),
-    ("drops", "Score drops and their drivers"),
-    ("themes", "What people told us"),
-    ("lost_time", "Where the lost time is"),
-    ("initiatives", "Improvement initiatives"),
-    ("value", "Value delivered"),
-    ("actions", "Action status"),
-]
-SECTION_TITLES = dict(SECTIONS)
 
 HEADLINE_MEASURES = ("happiness", "lost_time_mean", "lost_time_median", "response_count")
 TREND_MEASURES = ("happiness", "lost_time_mean", "lost_time_median", "response_count")
@@ -292,7 +278,8 @@ def ensure_sections(report: MonthlyReport) -> None:
     existing = set(report.sections.values_list("key", flat=True))
     ReportSection.objects.bulk_create(
         [
-            ReportSection(report=report, key=key, title=title, order=index)
+            # Stored in the installation's language (settings.LANGUAGE_CODE), whoever drafts.
+            ReportSection(report=report, key=key, title=stored(title), order=index)
             for index, (key, title) in enumerate(SECTIONS)
             if key not in existing
         ]
@@ -308,12 +295,15 @@ def draft_report(
     "exists" (another run drafted it meanwhile; left untouched).
     """
     start, _ = month_range(month)
-    figures = compute_figures(org, start)
+    # The figures' few words (period names, measure labels) are stored in the installation's
+    # language, whoever drafts; the pages show them in the reader's (selectors.localised).
+    with translation.override(settings.LANGUAGE_CODE):
+        figures = compute_figures(org, start)
     with transaction.atomic():
         report, created = MonthlyReport.objects.select_for_update().get_or_create(
             organisation=org,
             month=start,
-            defaults={"title": f"Experience report {start:%B %Y}"},
+            defaults={"title": stored_default_title(start)},
         )
         if report.status == ReportStatus.PUBLISHED:
             return report, "published"

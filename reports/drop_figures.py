@@ -7,6 +7,9 @@ tag shifts and the mix/rate split of the change.
 
 from __future__ import annotations
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+
 from experience.models import ScoreDrop
 from experience.segments import segment_labels
 
@@ -61,7 +64,7 @@ def top_drivers(drivers, limit: int = 3, labels: dict | None = None) -> dict:
         segments.append(
             {
                 "key": key,
-                "label": labels.get(key) or key or "(none)",
+                "label": labels.get(key) or key or gettext("(none)"),
                 "share_before": None if w0 is None else round(100 * w0, 2),
                 "share_after": None if w1 is None else round(100 * w1, 2),
                 "value_before": v0,
@@ -126,7 +129,7 @@ def drop_figures(org, start, end) -> dict:
             "incident": d.incident_id,
             "related": related,
             "week_start": _iso(d.week_start),
-            "week_label": f"{d.week_start.day} {d.week_start:%b %Y}",
+            "week_label": date_format(d.week_start, "j M Y"),
             "measure": d.measure,
             "measure_label": d.get_measure_display(),
             "segment_kind": d.segment_kind,

@@ -2,6 +2,8 @@ import datetime
 import re
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .models import ReportSection
 
@@ -11,17 +13,17 @@ MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 def parse_month(value: str) -> datetime.date:
     match = MONTH_RE.match((value or "").strip())
     if not match:
-        raise ValueError("Enter a month as YYYY-MM, e.g. 2026-10.")
+        raise ValueError(gettext("Enter a month as YYYY-MM, e.g. 2026-10."))
     year, month = int(match.group(1)), int(match.group(2))
     if not 1 <= month <= 12 or year < 2000:
-        raise ValueError("Enter a real month as YYYY-MM, e.g. 2026-10.")
+        raise ValueError(gettext("Enter a real month as YYYY-MM, e.g. 2026-10."))
     return datetime.date(year, month, 1)
 
 
 class DraftMonthForm(forms.Form):
     month = forms.CharField(
-        label="Month",
-        help_text="The month to draft (YYYY-MM). An existing draft is refreshed.",
+        label=_("Month"),
+        help_text=_("The month to draft (YYYY-MM). An existing draft is refreshed."),
         widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-10"}),
     )
 
@@ -35,7 +37,7 @@ class DraftMonthForm(forms.Form):
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from exc
         if self.today and month > self.today.replace(day=1):
-            raise forms.ValidationError("That month has not started yet.")
+            raise forms.ValidationError(gettext("That month has not started yet."))
         return month
 
 
@@ -44,17 +46,17 @@ class SectionForm(forms.ModelForm):
         model = ReportSection
         fields = ["title", "narrative", "is_visible"]
         labels = {
-            "title": "Section title",
-            "narrative": "Narrative",
-            "is_visible": "Show this section in the report",
+            "title": _("Section title"),
+            "narrative": _("Narrative"),
+            "is_visible": _("Show this section in the report"),
         }
-        help_texts = {"narrative": "Markdown: **bold**, *italic*, lists, links, tables."}
+        help_texts = {"narrative": _("Markdown: **bold**, *italic*, lists, links, tables.")}
         widgets = {"narrative": forms.Textarea(attrs={"rows": 5})}
 
 
 class QuotesForm(forms.Form):
     quotes = forms.MultipleChoiceField(
-        label="Quotes to include",
+        label=_("Quotes to include"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

@@ -17,6 +17,8 @@ from urllib.parse import urlencode
 from django.db.models import Count, Q
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from experience.choices import DropStatus, TriageStatus
 from experience.models import Incident, ScoreDrop, Service, SurveyResponse
@@ -70,40 +72,44 @@ def work_queue(org) -> list[dict]:
     return [
         {
             "key": "comments",
-            "label": "New comments to triage",
+            "label": _("New comments to triage"),
             "count": comments,
-            "unit": "comments",
+            "unit": ngettext("comment", "comments", comments),
             "url": _url("feedback:inbox", status=TriageStatus.NEW),
         },
         {
             "key": "drops",
-            "label": "New score drops",
+            "label": _("New score drops"),
             "count": drops,
-            "unit": f"drops in {incidents} new incident{'s' if incidents != 1 else ''}",
+            "unit": ngettext(
+                "drops in %(count)s new incident", "drops in %(count)s new incidents", incidents
+            )
+            % {"count": incidents},
             "url": _url("experience:drop_list", week="all", status=DropStatus.NEW),
         },
         {
             "key": "breaches",
-            "label": "Unacknowledged breaches",
+            "label": _("Unacknowledged breaches"),
             "count": breaches,
-            "unit": "breaches",
+            "unit": ngettext("breach", "breaches", breaches),
             "url": _url("xlas:breach_list", status=BreachStatus.OPEN, acknowledged="false"),
         },
         {
             "key": "reports",
-            "label": "Reports in draft or review",
+            "label": _("Reports in draft or review"),
             "count": sum(reports.values()),
-            "unit": (
-                f"{reports.get(ReportStatus.DRAFT, 0)} draft, "
-                f"{reports.get(ReportStatus.IN_REVIEW, 0)} in review"
-            ),
+            "unit": _("%(draft)s draft, %(in_review)s in review")
+            % {
+                "draft": reports.get(ReportStatus.DRAFT, 0),
+                "in_review": reports.get(ReportStatus.IN_REVIEW, 0),
+            },
             "url": _url("reports:archive", status=[ReportStatus.DRAFT, ReportStatus.IN_REVIEW]),
         },
         {
             "key": "actions",
-            "label": "Overdue actions",
+            "label": _("Overdue actions"),
             "count": overdue,
-            "unit": "actions",
+            "unit": ngettext("action", "actions", overdue),
             "url": _url("meetings:actions", overdue="1"),
         },
     ]
@@ -140,16 +146,16 @@ def approvals(org) -> list[dict]:
     return [
         {
             "key": "reports_in_review",
-            "label": "Reports in review, to read before publication",
+            "label": _("Reports in review, to read before publication"),
             "count": in_review,
-            "unit": "reports",
+            "unit": ngettext("report", "reports", in_review),
             "url": _url("reports:archive", status=ReportStatus.IN_REVIEW),
         },
         {
             "key": "xla_versions",
-            "label": "XLA changes awaiting approval",
+            "label": _("XLA changes awaiting approval"),
             "count": proposed,
-            "unit": "versions",
+            "unit": ngettext("version", "versions", proposed),
             "url": _url("xlas:xla_list", awaiting="approval"),
         },
     ]

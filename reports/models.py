@@ -3,22 +3,24 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from xmo.models import Organisation
 
 from .choices import ReportStatus
+from .sections import report_title, section_title
 
 
 class MonthlyReport(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="monthly_reports"
     )
-    month = models.DateField(help_text="First day of the month reported on.")
+    month = models.DateField(help_text=_("First day of the month reported on."))
     status = models.CharField(max_length=10, choices=ReportStatus.choices, default="draft")
     title = models.CharField(max_length=200, blank=True)
-    figures = models.JSONField(default=dict, blank=True, help_text="Computed by the draft job.")
+    figures = models.JSONField(default=dict, blank=True, help_text=_("Computed by the draft job."))
     quote_ids = models.JSONField(
-        default=list, blank=True, help_text="Survey responses quoted in the report."
+        default=list, blank=True, help_text=_("Survey responses quoted in the report.")
     )
     drafted_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -38,7 +40,8 @@ class MonthlyReport(models.Model):
         ]
 
     def __str__(self):
-        return self.title or f"Experience report {self.month:%B %Y}"
+        # Stored in the installation's language; the default title reads in the reader's.
+        return report_title(self.title, self.month)
 
 
 class ReportSection(models.Model):
@@ -48,7 +51,7 @@ class ReportSection(models.Model):
     key = models.SlugField(max_length=40)
     title = models.CharField(max_length=200)
     order = models.PositiveSmallIntegerField(default=0)
-    narrative = models.TextField(blank=True, help_text="Markdown; sanitised when shown.")
+    narrative = models.TextField(blank=True, help_text=_("Markdown; sanitised when shown."))
     is_visible = models.BooleanField(default=True)
 
     class Meta:
@@ -58,4 +61,9 @@ class ReportSection(models.Model):
         ]
 
     def __str__(self):
-        return self.title
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        """The title as the reader reads it: a default title in their language."""
+        return section_title(self.key, self.title)

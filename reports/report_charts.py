@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import datetime
 
-from xmo import palette
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
-from .charts import happiness_axis
+from xmo import palette
+from xmo.templatetags.xmo_format import format_number
+
+from .charts import happiness_axis, with_separators
 
 BRAND = palette.BRAND
 TARGET = palette.GOOD  # the report draws its targets in green
@@ -21,10 +26,14 @@ FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif
 
 def _month_label(iso: str) -> str:
     day = datetime.date.fromisoformat(iso)
-    return f"{day:%b} ’{day:%y}"
+    return f"{date_format(day, 'M')} ’{day:%y}"
 
 
 def _layout(title: str, *, y_title: str = "", height: int = 260) -> dict:
+    return with_separators(_base(title, y_title, height))
+
+
+def _base(title: str, y_title: str, height: int) -> dict:
     return {
         "title": {"text": title, "font": {"size": 14}, "x": 0, "xanchor": "left"},
         "height": height,
@@ -59,7 +68,7 @@ def happiness_trend(figures: dict) -> dict | None:
         {
             "type": "scatter",
             "mode": "lines+markers",
-            "name": "Happiness",
+            "name": _("Happiness"),
             "x": months,
             "y": [p["value"] for p in series],
             "line": {"color": BRAND, "width": 2.5},
@@ -82,7 +91,7 @@ def happiness_trend(figures: dict) -> dict | None:
             {
                 "type": "scatter",
                 "mode": "lines",
-                "name": "Target",
+                "name": _("Target"),
                 "x": months,
                 "y": _flat(headline["target"], len(months)),
                 "line": {"color": TARGET, "dash": "dash", "width": 1.5},
@@ -93,13 +102,13 @@ def happiness_trend(figures: dict) -> dict | None:
             {
                 "type": "scatter",
                 "mode": "lines",
-                "name": "Benchmark",
+                "name": _("Benchmark"),
                 "x": months,
                 "y": _flat(headline["benchmark"], len(months)),
                 "line": {"color": BENCHMARK, "dash": "dot", "width": 1.5},
             }
         )
-    layout = _layout("Happiness, last 13 months", y_title="Happiness (−100 to +100)")
+    layout = _layout(_("Happiness, last 13 months"), y_title=_("Happiness (−100 to +100)"))
     layout["yaxis"]["range"] = happiness_axis(
         series, headline.get("target"), headline.get("benchmark")
     )
@@ -116,7 +125,7 @@ def lost_time_trend(figures: dict) -> dict | None:
         {
             "type": "scatter",
             "mode": "lines+markers",
-            "name": "Mean",
+            "name": _("Mean"),
             "x": months,
             "y": [p["value"] for p in mean],
             "line": {"color": BAD, "width": 2.5},
@@ -124,7 +133,7 @@ def lost_time_trend(figures: dict) -> dict | None:
         {
             "type": "scatter",
             "mode": "lines+markers",
-            "name": "Median",
+            "name": _("Median"),
             "x": months,
             "y": [p["value"] for p in median],
             "line": {"color": palette.FORECAST, "width": 1.5},
@@ -136,13 +145,15 @@ def lost_time_trend(figures: dict) -> dict | None:
             {
                 "type": "scatter",
                 "mode": "lines",
-                "name": "Target",
+                "name": _("Target"),
                 "x": months,
                 "y": _flat(target, len(months)),
                 "line": {"color": TARGET, "dash": "dash", "width": 1.5},
             }
         )
-    layout = _layout("Lost time per ticket, last 13 months", y_title="Minutes")
+    layout = _layout(
+        _("Lost time per ticket, last 13 months"), y_title=pgettext("time unit", "Minutes")
+    )
     layout["yaxis"]["rangemode"] = "tozero"
     return {"data": data, "layout": layout}
 
@@ -151,13 +162,13 @@ def response_trend(figures: dict) -> dict | None:
     series = figures.get("trend", {}).get("response_count") or []
     if not series:
         return None
-    layout = _layout("Responses per month", y_title="Responses", height=220)
+    layout = _layout(_("Responses per month"), y_title=_("Responses"), height=220)
     layout["showlegend"] = False
     return {
         "data": [
             {
                 "type": "bar",
-                "name": "Responses",
+                "name": _("Responses"),
                 "x": [_month_label(p["period_start"]) for p in series],
                 "y": [p["n"] for p in series],
                 "marker": {"color": palette.BAR},
@@ -168,7 +179,10 @@ def response_trend(figures: dict) -> dict | None:
 
 
 THEME_COLORS = {"complaint": BAD, "praise": palette.GOOD, "tag": BRAND}
-THEME_KINDS = {"complaint": "complaint", "praise": "praise", "tag": "tag"}
+
+
+def _theme_kind(kind: str) -> str:
+    return {"complaint": _("complaint"), "praise": _("praise"), "tag": _("tag")}[kind]
 
 
 def _hbar(title: str, labels, values, *, x_title: str, colors, suffix: str = "") -> dict:
@@ -191,7 +205,9 @@ def _hbar(title: str, labels, values, *, x_title: str, colors, suffix: str = "")
                 "x": values,
                 "y": labels,
                 "marker": {"color": colors},
-                "text": [f"{v:.1f}{suffix}" if suffix else f"{v:,}" for v in values],
+                "text": [
+                    format_number(v, 1) + suffix if suffix else format_number(v, 0) for v in values
+                ],
                 "textposition": "auto",
                 "hovertemplate": f"%{{y}}: %{{x:g}}{suffix}<extra></extra>",
             }
@@ -206,10 +222,10 @@ def themes_bar(figures: dict) -> dict | None:
     if not themes:
         return None
     return _hbar(
-        "Most frequent themes (responses)",
-        [f"{t['name']} ({THEME_KINDS[t['kind']]})" for t in themes],
+        _("Most frequent themes (responses)"),
+        [f"{t['name']} ({_theme_kind(t['kind'])})" for t in themes],
         [t["responses"] for t in themes],
-        x_title="Responses",
+        x_title=_("Responses"),
         colors=[THEME_COLORS[t["kind"]] for t in themes],
     )
 
@@ -220,13 +236,17 @@ def side_bar(figures: dict, side: str) -> dict | None:
     if not items:
         return None
     praise = side == "praise"
-    title = "What people praise" if praise else "What people complain about"
     band = "9–10" if praise else "0–6"
+    title = (
+        _("What people praise (%% of answers scoring %(band)s)")
+        if praise
+        else _("What people complain about (%% of answers scoring %(band)s)")
+    )
     return _hbar(
-        f"{title} (% of answers scoring {band})",
+        title % {"band": band},
         [f["factor"] for f in items],
         [f["share"] for f in items],
-        x_title=f"% of answers scoring {band}",
+        x_title=_("%% of answers scoring %(band)s") % {"band": band},
         colors=palette.GOOD if praise else BAD,
         suffix=" %",
     )
@@ -244,7 +264,7 @@ def xla_scores_bar(figures: dict) -> dict | None:
     if not rows:
         return None
     rows = list(reversed(rows))
-    layout = _layout("XLA score (share of indicators met)", height=max(160, 50 + 30 * len(rows)))
+    layout = _layout(_("XLA score (share of indicators met)"), height=max(160, 50 + 30 * len(rows)))
     layout["showlegend"] = False
     layout["xaxis"] = {"range": [0, 100], "gridcolor": palette.GRID_LIGHT, "ticksuffix": " %"}
     layout["yaxis"] = {"automargin": True}

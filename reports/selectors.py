@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import datetime
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from experience.choices import DropMeasure
 from experience.models import SurveyResponse
+from xmo.periods import period_label
 from xmo.roles import can
+from xmo.templatetags.xmo_format import format_number, minutes
 
 from .choices import ReportStatus
+from .dashboard.labels import dimension_heading, dimension_word
 from .models import MonthlyReport
 
 COMPARED = (
-    ("happiness", "Happiness"),
-    ("lost_time_mean", "Mean lost time"),
-    ("response_count", "Responses"),
+    ("happiness", _("Happiness")),
+    ("lost_time_mean", _("Mean lost time")),
+    ("response_count", _("Responses")),
 )
 
 
@@ -95,37 +105,34 @@ def _row_label(value, index: int) -> str:
 
 
 HEADLINE_CARDS = (
-    ("happiness", "Happiness", "score", "higher"),
-    ("lost_time_mean", "Mean lost time", "minutes", "lower"),
-    ("lost_time_median", "Median lost time", "minutes", "lower"),
-    ("response_count", "Responses", "count", None),
+    ("happiness", _("Happiness"), "score", "higher"),
+    ("lost_time_mean", _("Mean lost time"), "minutes", "lower"),
+    ("lost_time_median", _("Median lost time"), "minutes", "lower"),
+    ("response_count", _("Responses"), "count", None),
 )
 
 
 def format_value(value, kind: str) -> str:
+    """A headline figure in the active language's number format."""
     if value is None:
         return "—"
     if kind == "score":
-        return f"{value:+.1f}".replace("-", "−")
+        return format_number(value, 1, sign=True)
     if kind == "minutes":
-        total = round(value)
-        hours, mins = divmod(total, 60)
-        return f"{hours} h {mins:02d} min" if hours else f"{mins} min"
+        return minutes(value)
     if kind == "count":
-        return f"{round(value):,}"
-    return f"{value:.1f}"
+        return format_number(value, 0)
+    return format_number(value, 1)
 
 
 def format_delta(delta, kind: str) -> str:
     if delta is None:
         return "—"
     if kind == "minutes":
-        text = f"{delta:+.0f} min"
-    elif kind == "count":
-        text = f"{round(delta):+,}"
-    else:
-        text = f"{delta:+.1f}"
-    return text.replace("-", "−")
+        return format_number(delta, 0, sign=True) + " min"
+    if kind == "count":
+        return format_number(delta, 0, sign=True)
+    return format_number(delta, 1, sign=True)
 
 
 def _tone(delta, direction) -> str:
@@ -145,7 +152,7 @@ def headline_cards(figures: dict) -> list[dict]:
             continue
         comparisons = [
             {
-                "label": "vs previous month",
+                "label": _("vs previous month"),
                 "reference": format_value(fig.get("previous"), kind),
                 "delta": format_delta(fig.get("vs_previous"), kind),
                 "tone": _tone(fig.get("vs_previous"), direction),
@@ -154,7 +161,7 @@ def headline_cards(figures: dict) -> list[dict]:
         if fig.get("target") is not None:
             comparisons.append(
                 {
-                    "label": "vs target",
+                    "label": _("vs target"),
                     "reference": format_value(fig["target"], kind),
                     "delta": format_delta(fig.get("vs_target"), kind),
                     "tone": _tone(fig.get("vs_target"), direction),
@@ -163,7 +170,7 @@ def headline_cards(figures: dict) -> list[dict]:
         if fig.get("benchmark") is not None:
             comparisons.append(
                 {
-                    "label": "vs benchmark",
+                    "label": _("vs benchmark"),
                     "reference": format_value(fig["benchmark"], kind),
                     "delta": format_delta(fig.get("vs_benchmark"), kind),
                     "tone": _tone(fig.get("vs_benchmark"), direction),
@@ -176,7 +183,11 @@ def headline_cards(figures: dict) -> list[dict]:
                 "value": format_value(fig.get("value"), kind),
                 "n": fig.get("n"),
                 "ci": (
-                    f"{format_value(fig['ci_low'], kind)} to {format_value(fig['ci_high'], kind)}"
+                    gettext("%(low)s to %(high)s")
+                    % {
+                        "low": format_value(fig["ci_low"], kind),
+                        "high": format_value(fig["ci_high"], kind),
+                    }
                     if fig.get("ci_low") is not None and fig.get("ci_high") is not None
                     else ""
                 ),
@@ -201,6 +212,7 @@ def comparison_table(rows: list[dict]) -> list[dict]:
 
 def section_hints(figures: dict) -> dict[str, str]:
     """One line per section with its key numbers, shown beside the narrative being written."""
+    _ = gettext
     headline = figures.get("headline", {})
     happiness = headline.get("happiness", {})
     lost = headline.get("lost_time_mean", {})
@@ -214,63 +226,151 @@ def section_hints(figures: dict) -> dict[str, str]:
     disruptions = figures.get("disruptions", {})
     value = figures.get("value", {})
     top_tags = ", ".join(f"{t['name']} ({t['count']})" for t in themes.get("tags", [])[:3])
-    drop_words = _plural(drops.get("total", 0), "significant score drop", "significant score drops")
-    headline_hint = (
-        f"Happiness {format_value(happiness.get('value'), 'score')} "
-        f"({format_delta(happiness.get('vs_previous'), 'score')} on the previous month), "
-        f"mean lost time {format_value(lost.get('value'), 'minutes')}, "
-        f"{format_value(headline.get('response_count', {}).get('value'), 'count')} responses."
-    )
+    n_drops = drops.get("total", 0)
+    drop_words = ngettext(
+        "%(count)s significant score drop", "%(count)s significant score drops", n_drops
+    ) % {"count": n_drops}
+    headline_hint = _(
+        "Happiness %(happiness)s (%(change)s on the previous month), mean lost time "
+        "%(lost_time)s, %(responses)s responses."
+    ) % {
+        "happiness": format_value(happiness.get("value"), "score"),
+        "change": format_delta(happiness.get("vs_previous"), "score"),
+        "lost_time": format_value(lost.get("value"), "minutes"),
+        "responses": format_value(headline.get("response_count", {}).get("value"), "count"),
+    }
     share = concentration.get("ticket_share")
+    n_xlas = len(xlas.get("rows", []))
+    n_breaches = breaches.get("total", 0)
+    statuses = ", ".join(
+        f"{n} {_label_of(s)}" for s, n in sorted(breaches.get("by_status", {}).items())
+    )
+    n_incidents = drops.get("incidents")
+    n_disruptions = disruptions.get("total", 0)
+    ack_breaches = disruptions.get("acknowledged_breaches", 0)
+    ack_incidents = disruptions.get("acknowledged_incidents", 0)
+    currency = value.get("currency", "")
     return {
         "summary": headline_hint,
         "headline": headline_hint,
         "xlas": (
-            f"{_plural(len(xlas.get('rows', [])), 'XLA', 'XLAs')}, average score "
-            f"{format_value(xlas.get('average_score'), 'plain')} %."
-            if xlas.get("rows")
-            else "No XLA evaluated for the month."
-        ),
-        "breaches": f"{_plural(breaches.get('total', 0), 'breach', 'breaches')}: "
-        + (
-            ", ".join(f"{n} {s}" for s, n in sorted(breaches.get("by_status", {}).items()))
-            or "none"
-        )
-        + ".",
-        "drops": (
-            (
-                f"{_plural(drops['incidents'], 'incident', 'incidents')} ({drop_words})"
-                if drops.get("incidents") is not None
-                else drop_words
+            ngettext(
+                "%(count)s XLA, average score %(score)s %%.",
+                "%(count)s XLAs, average score %(score)s %%.",
+                n_xlas,
             )
-            + " in the month's weeks."
+            % {"count": n_xlas, "score": format_value(xlas.get("average_score"), "plain")}
+            if xlas.get("rows")
+            else _("No XLA evaluated for the month.")
         ),
-        "themes": f"Top themes: {top_tags}." if top_tags else "No tagged comments in the month.",
+        "breaches": ngettext(
+            "%(count)s breach: %(statuses)s.", "%(count)s breaches: %(statuses)s.", n_breaches
+        )
+        % {"count": n_breaches, "statuses": statuses or _("none")},
+        "drops": (
+            ngettext(
+                "%(count)s incident (%(drops)s) in the month's weeks.",
+                "%(count)s incidents (%(drops)s) in the month's weeks.",
+                n_incidents,
+            )
+            % {"count": n_incidents, "drops": drop_words}
+            if n_incidents is not None
+            else _("%(drops)s in the month's weeks.") % {"drops": drop_words}
+        ),
+        "themes": (
+            _("Top themes: %(tags)s.") % {"tags": top_tags}
+            if top_tags
+            else _("No tagged comments in the month.")
+        ),
         "lost_time": (
-            f"{share:.1f} % of tickets caused 80 % of the lost time."
+            _("%(share)s %% of tickets caused 80 %% of the lost time.")
+            % {"share": format_number(share, 1)}
             if share is not None
-            else "No lost time reported."
+            else _("No lost time reported.")
         ),
-        "initiatives": (
-            f"{initiatives.get('active', 0)} active, {initiatives.get('done', 0)} finished."
+        "initiatives": _("%(active)s active, %(done)s finished.")
+        % {"active": initiatives.get("active", 0), "done": initiatives.get("done", 0)},
+        "disruptions": " ".join(
+            [
+                ngettext(
+                    "%(count)s planned disruption;",
+                    "%(count)s planned disruptions;",
+                    n_disruptions,
+                )
+                % {"count": n_disruptions},
+                ngettext(
+                    "%(breaches)s breach and %(incidents)s acknowledged in advance.",
+                    "%(breaches)s breaches and %(incidents)s acknowledged in advance.",
+                    ack_breaches,
+                )
+                % {
+                    "breaches": ack_breaches,
+                    "incidents": ngettext(
+                        "%(count)s incident", "%(count)s incidents", ack_incidents
+                    )
+                    % {"count": ack_incidents},
+                },
+            ]
         ),
-        "disruptions": (
-            f"{_plural(disruptions.get('total', 0), 'planned disruption', 'planned disruptions')}; "
-            f"{_plural(disruptions.get('acknowledged_breaches', 0), 'breach', 'breaches')} and "
-            f"{_plural(disruptions.get('acknowledged_incidents', 0), 'incident', 'incidents')} "
-            "acknowledged in advance."
-        ),
-        "value": (
-            f"Lost time cost {value.get('lost_time_cost', {}).get('amount', 0):,.0f} "
-            f"{value.get('currency', '')}; initiatives save "
-            f"{value.get('money_per_month', 0):,.0f} {value.get('currency', '')} a month."
-        ),
-        "actions": (
-            f"{actions.get('by_status', {}).get('open', 0)} open, "
-            f"{actions.get('overdue', 0)} overdue."
-        ),
+        "value": _(
+            "Lost time cost %(cost)s %(currency)s; initiatives save %(saved)s %(currency)s a month."
+        )
+        % {
+            "cost": format_number(value.get("lost_time_cost", {}).get("amount", 0) or 0, 0),
+            "saved": format_number(value.get("money_per_month", 0) or 0, 0),
+            "currency": currency,
+        },
+        "actions": _("%(open)s open, %(overdue)s overdue.")
+        % {
+            "open": actions.get("by_status", {}).get("open", 0),
+            "overdue": actions.get("overdue", 0),
+        },
     }
 
 
-def _plural(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
+def _label_of(status: str) -> str:
+    """A breach status as words in the active language (its choice label)."""
+    from xlas.choices import BreachStatus
+
+    return str(dict(BreachStatus.choices).get(status, status)).lower()
+
+
+def localised(figures: dict) -> dict:
+    """A report's stored figures with their few words in the reader's language.
+
+    The figures are stored in the installation's language (drafting.draft_report); the
+    period names and measure labels are cheap to write again per reader.
+    """
+    if not figures:
+        return figures
+    figures = dict(figures)
+    breaches = figures.get("breaches")
+    if breaches and breaches.get("rows"):
+        rows = []
+        for b in breaches["rows"]:
+            b = dict(b)
+            if b.get("period") and b.get("period_start"):
+                start = datetime.date.fromisoformat(b["period_start"])
+                b["period_label"] = period_label(b["period"], start, long_month=True)
+            rows.append(b)
+        figures["breaches"] = {**breaches, "rows": rows}
+    drops = figures.get("drops")
+    if drops and drops.get("rows"):
+        measures = dict(DropMeasure.choices)
+        rows = []
+        for d in drops["rows"]:
+            d = dict(d)
+            if d.get("week_start"):
+                d["week_label"] = date_format(datetime.date.fromisoformat(d["week_start"]), "j M Y")
+            if d.get("measure") in measures:
+                d["measure_label"] = str(measures[d["measure"]])
+            if isinstance(d.get("drivers"), dict):
+                child = d["drivers"].get("child") or ""
+                d["drivers"] = {
+                    **d["drivers"],
+                    "child_word": dimension_word(child),
+                    "child_heading": dimension_heading(child),
+                }
+            rows.append(d)
+        figures["drops"] = {**drops, "rows": rows}
+    return figures

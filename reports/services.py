@@ -9,16 +9,21 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xmo import webhooks
+from xmo.i18n import later, later_date
 from xmo.models import Membership
 from xmo.notifying import notify
 from xmo.roles import LEADER
 from xmo.services import audit
 
-from .choices import ReportStatus
+from .choices import ReportStatus, status_word
 from .drafting import draft_report, month_range
 from .models import MonthlyReport, ReportSection
+from .sections import report_title, stored_default_title
 from .themes import quote_candidates
 
 logger = logging.getLogger(__name__)
@@ -28,7 +33,7 @@ EDITABLE = (ReportStatus.DRAFT, ReportStatus.IN_REVIEW)
 
 def _check_editable(report: MonthlyReport) -> None:
     if report.status not in EDITABLE:
-        raise ValidationError("A published report is read-only.")
+        raise ValidationError(_("A published report is read-only."))
 
 
 def report_draft(*, actor, organisation, month: datetime.date) -> tuple[MonthlyReport, str]:
@@ -80,7 +85,7 @@ def report_quotes_set(*, actor, report: MonthlyReport, quote_ids: list[int]) -> 
     unknown = [i for i in chosen if i not in allowed]
     if unknown:
         raise ValidationError(
-            "Only highlighted or suggested comments of the report's month can be quoted."
+            _("Only highlighted or suggested comments of the report's month can be quoted.")
         )
     chosen = sorted(set(chosen))
     before = list(report.quote_ids)
@@ -105,7 +110,7 @@ def report_section_move(*, actor, section: ReportSection, direction: str) -> boo
     report = section.report
     _check_editable(report)
     if direction not in ("up", "down"):
-        raise ValidationError("Direction must be up or down.")
+        raise ValidationError(_("Direction must be up or down."))
     sections = list(report.sections.select_for_update().order_by("order", "id"))
     before = [s.key for s in sections]
     index = next(i for i, s in enumerate(sections) if s.pk == section.pk)
@@ -138,14 +143,17 @@ def report_transition(*, actor, report: MonthlyReport, action: str) -> MonthlyRe
     if action == "publish":
         return report_publish(actor=actor, report=report)
     if action not in TRANSITIONS:
-        raise ValidationError(f"Unknown action {action!r}.")
+        raise ValidationError(_("Unknown action %(action)r.") % {"action": action})
     source, target = TRANSITIONS[action]
     with transaction.atomic():
         locked = MonthlyReport.objects.select_for_update().get(pk=report.pk)
         if locked.status != source:
+            status = status_word(locked.status)
             raise ValidationError(
-                f"The report is {locked.get_status_display().lower()}; it cannot be "
-                f"{'sent for review' if action == 'submit' else 'returned to draft'}."
+                _("The report is %(status)s; it cannot be sent for review.") % {"status": status}
+                if action == "submit"
+                else _("The report is %(status)s; it cannot be returned to draft.")
+                % {"status": status}
             )
         locked.status = target
         locked.save(update_fields=["status", "updated_at"])
@@ -158,6 +166,10 @@ def report_transition(*, actor, report: MonthlyReport, action: str) -> MonthlyRe
             after={"status": target},
         )
     return locked
+
+
+# A report's title in the language active when it is read (notify() renders it per reader).
+title_later = lazy(report_title, str)
 
 
 def leaders_of(organisation):
@@ -174,7 +186,7 @@ def report_publish(*, actor, report: MonthlyReport) -> MonthlyReport:
     with transaction.atomic():
         locked = MonthlyReport.objects.select_for_update().get(pk=report.pk)
         if locked.status == ReportStatus.DRAFT:
-            raise ValidationError("Send the report for review before publishing it.")
+            raise ValidationError(_("Send the report for review before publishing it."))
         if locked.status == ReportStatus.IN_REVIEW:
             locked.status = ReportStatus.PUBLISHED
             locked.published_at = timezone.now()
@@ -194,7 +206,8 @@ def report_publish(*, actor, report: MonthlyReport) -> MonthlyReport:
                 key=f"report:{locked.pk}",
                 payload={
                     "id": locked.pk,
-                    "title": f"{locked} is published",
+                    # A contract for machines: the stored title, in the installation's language.
+                    "title": f"{locked.title or stored_default_title(locked.month)} is published",
                     "url": webhooks.absolute_url(reverse("reports:detail", args=[locked.pk])),
                     "month": locked.month,
                     "published_at": locked.published_at,
@@ -208,8 +221,15 @@ def report_publish(*, actor, report: MonthlyReport) -> MonthlyReport:
             organisation=locked.organisation,
             recipients=leaders_of(locked.organisation),
             kind="report_published",
-            title=f"{locked} is published",
-            body=f"The monthly experience report for {locked.month:%B %Y} is ready to read.",
+            # Lazy: each leader reads the notification (and its e-mail) in their own language.
+            title=later(
+                gettext_lazy("%(report)s is published"),
+                report=title_later(locked.title, locked.month),
+            ),
+            body=later(
+                gettext_lazy("The monthly experience report for %(month)s is ready to read."),
+                month=later_date(locked.month, "F Y"),
+            ),
             url=reverse("reports:detail", args=[locked.pk]),
             dedupe_key=f"report:{locked.pk}:published",
         )

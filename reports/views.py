@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xmo.access import org_object_or_404, org_required
@@ -18,8 +19,8 @@ from xmo.periods import local_today
 from xmo.roles import can
 
 from . import services
-from .choices import ReportStatus
-from .drafting import SECTION_TITLES, last_closed_month, month_range
+from .choices import ReportStatus, status_word
+from .drafting import SECTION_TITLES, last_closed_month, month_range, stored
 from .forms import DraftMonthForm, QuotesForm, SectionForm
 from .home import home_figures
 from .markdown import render_markdown
@@ -29,6 +30,7 @@ from .selectors import (
     comparison_rows,
     figure_rows,
     headline_cards,
+    localised,
     quotes_of,
     reports_for,
     section_hints,
@@ -57,6 +59,7 @@ def archive(request):
     context = {
         "page": page,
         "statuses": [ReportStatus(s).label for s in statuses],
+        "statuses_text": _(" or ").join(status_word(s) for s in statuses),
         "extra_query": urlencode([("status", s) for s in statuses]),
         "rows": comparison_rows(page.object_list),
         "draft_form": (
@@ -79,11 +82,16 @@ def draft_month(request):
         actor=request.user, organisation=request.organisation, month=form.cleaned_data["month"]
     )
     if outcome == "published":
-        messages.warning(request, f"{report} is published; it is not redrafted.")
+        messages.warning(
+            request, _("%(report)s is published; it is not redrafted.") % {"report": report}
+        )
         return redirect("reports:detail", pk=report.pk)
-    messages.success(
-        request, f"{report} {'drafted' if outcome == 'created' else 'refreshed with new figures'}."
+    text = (
+        _("%(report)s drafted.")
+        if outcome == "created"
+        else _("%(report)s refreshed with new figures.")
     )
+    messages.success(request, text % {"report": report})
     return redirect("reports:edit", pk=report.pk)
 
 
@@ -102,7 +110,7 @@ def detail(request, pk):
     figures = report.figures or {}
     context = {
         "report": report,
-        "figures": figures,
+        "figures": localised(figures),
         "sections": _sections_for_display(report),
         "quotes": quotes_of(report),
         "charts": report_charts(figures),
@@ -138,7 +146,7 @@ def _editable_report(request, pk):
 def edit(request, pk):
     report, editable = _editable_report(request, pk)
     if not editable:
-        messages.info(request, "This report is published and read-only.")
+        messages.info(request, _("This report is published and read-only."))
         return redirect("reports:detail", pk=report.pk)
     sections = list(report.sections.all())
     start, end = month_range(report.month)
@@ -157,7 +165,8 @@ def edit(request, pk):
                             actor=request.user,
                             section=section,
                             narrative=form.cleaned_data["narrative"],
-                            title=form.cleaned_data["title"] or SECTION_TITLES.get(section.key, ""),
+                            title=form.cleaned_data["title"]
+                            or stored(SECTION_TITLES.get(section.key, "")),
                             is_visible=form.cleaned_data["is_visible"],
                         )
                     changed += services.report_quotes_set(
@@ -168,9 +177,9 @@ def edit(request, pk):
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
                 return redirect("reports:edit", pk=report.pk)
-            messages.success(request, "Report saved." if changed else "Nothing changed.")
+            messages.success(request, _("Report saved.") if changed else _("Nothing changed."))
             return redirect("reports:edit", pk=report.pk)
-        messages.error(request, "Please correct the errors below.")
+        messages.error(request, _("Please correct the errors below."))
     else:
         forms_ = [SectionForm(instance=s, prefix=f"s{s.pk}") for s in sections]
         quotes_form = QuotesForm(
@@ -194,7 +203,7 @@ def edit(request, pk):
 def move_section(request, pk, section_pk):
     report, editable = _editable_report(request, pk)
     if not editable:
-        raise Http404("The report is published.")
+        raise Http404(_("The report is published."))
     section = _section_of(report, section_pk)
     try:
         services.report_section_move(
@@ -209,7 +218,7 @@ def _section_of(report, section_pk):
     try:
         return report.sections.get(pk=section_pk)
     except ReportSection.DoesNotExist as exc:
-        raise Http404("No such section.") from exc
+        raise Http404(_("No such section.")) from exc
 
 
 def _edit_url(report):
@@ -221,10 +230,10 @@ def _edit_url(report):
 def redraft(request, pk):
     report, editable = _editable_report(request, pk)
     if not editable:
-        messages.warning(request, "A published report is never redrafted.")
+        messages.warning(request, _("A published report is never redrafted."))
         return redirect("reports:detail", pk=report.pk)
     services.report_draft(actor=request.user, organisation=request.organisation, month=report.month)
-    messages.success(request, "Figures refreshed; your narratives, order and quotes are kept.")
+    messages.success(request, _("Figures refreshed; your narratives, order and quotes are kept."))
     return redirect("reports:edit", pk=report.pk)
 
 
@@ -234,7 +243,7 @@ def change_status(request, pk):
     report = org_object_or_404(request, MonthlyReport, pk=pk)
     action = request.POST.get("action", "")
     if action == "publish" and not can(request.membership, "publish_reports"):
-        raise PermissionDenied("Your role may not publish reports.")
+        raise PermissionDenied(_("Your role may not publish reports."))
     try:
         report = services.report_transition(actor=request.user, report=report, action=action)
     except ValidationError as exc:
@@ -242,13 +251,17 @@ def change_status(request, pk):
         return redirect("reports:edit", pk=report.pk)
     if report.status == ReportStatus.PUBLISHED:
         if getattr(report, "notified", True):
-            messages.success(request, "Published. The leaders are notified and e-mailed a link.")
+            messages.success(request, _("Published. The leaders are notified and e-mailed a link."))
         else:
             messages.warning(
-                request, "Published, but the leaders could not be notified. Publish again to retry."
+                request,
+                _("Published, but the leaders could not be notified. Publish again to retry."),
             )
         return redirect("reports:detail", pk=report.pk)
-    messages.success(request, f"The report is now {report.get_status_display().lower()}.")
+    messages.success(
+        request,
+        _("The report is now %(status)s.") % {"status": status_word(report.status)},
+    )
     return redirect("reports:edit", pk=report.pk)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 
 from django.http import Http404, HttpResponse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from xmo.access import org_required
 from xmo.figures import csv_safe
@@ -147,15 +149,15 @@ EXPORTS = {
     "factors": _export_factors,
 }
 EXPORT_TITLES = {
-    "tiles": "Headline figures",
-    "happiness-trend": "Happiness trend",
-    "lost-time-trend": "Lost-time trend",
-    "heatmap": "Hotspot heat map",
-    "xla-attainment": "XLA attainment",
-    "open-breaches": "Open breaches",
-    "score-drops": "Biggest drops",
-    "improvements": "Biggest improvements",
-    "factors": "Praise and complaints",
+    "tiles": _("Headline figures"),
+    "happiness-trend": _("Happiness trend"),
+    "lost-time-trend": _("Lost-time trend"),
+    "heatmap": _("Hotspot heat map"),
+    "xla-attainment": _("XLA attainment"),
+    "open-breaches": _("Open breaches"),
+    "score-drops": _("Biggest drops"),
+    "improvements": _("Biggest improvements"),
+    "factors": _("Praise and complaints"),
 }
 
 
@@ -163,7 +165,7 @@ EXPORT_TITLES = {
 def export_csv(request, chart: str):
     exporter = EXPORTS.get(chart)
     if exporter is None:
-        raise Http404("Unknown chart.")
+        raise Http404(gettext("Unknown chart."))
     org = request.organisation
     filters = normalise_filters(org, request.membership, request.GET)
     data = dashboard_data(org, filters)

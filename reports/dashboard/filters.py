@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
 
 from experience.choices import Channel, Touchpoint
 from experience.models import Persona, Service
@@ -31,9 +32,9 @@ CACHE_SECONDS = 15 * 60
 LOCK_SECONDS = 30
 STALE_SECONDS = 24 * 3600
 HEATMAP_DIMENSIONS = {
-    "channel": "Channel",
-    "location": "Location",
-    "assignment_group": "Assignment group",
+    "channel": _("Channel"),
+    "location": _("Location"),
+    "assignment_group": _("Assignment group"),
 }
 MAX_FREE_VALUES = 50
 DASHBOARD_PERIODS = ("month", "year")

@@ -6,13 +6,16 @@ as the monthly report's does.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from xmo import palette
 
 from .. import charts
 
 SIDES = {
-    "praise": ("What people praise", "9–10", charts.GOOD),
-    "complaints": ("What people complain about", "0–6", charts.BAD),
+    "praise": (gettext_lazy("What people praise"), "9–10", charts.GOOD),
+    "complaints": (gettext_lazy("What people complain about"), "0–6", charts.BAD),
 }
 
 
@@ -20,15 +23,15 @@ def trend_figures(trends: dict, *, happiness_target, lost_time_target) -> dict:
     return {
         "happiness_trend": charts.trend_figure(
             trends["happiness"],
-            name="Happiness",
-            y_title="Happiness (−100 to +100)",
+            name=_("Happiness"),
+            y_title=_("Happiness (−100 to +100)"),
             target=happiness_target,
             y_range=charts.happiness_axis(trends["happiness"], happiness_target),
         ),
         "lost_time_trend": charts.trend_figure(
             trends["lost_time"],
-            name="Mean lost time",
-            y_title="Minutes per response",
+            name=_("Mean lost time"),
+            y_title=_("Minutes per response"),
             target=lost_time_target,
             color=palette.LOST_TIME,
             value_format=".0f",
@@ -51,8 +54,8 @@ def side_figures(sides: dict | None) -> dict:
         figure = charts.bar_figure(
             labels=[f["factor"] for f in items],
             values=[f["share"] for f in items],
-            name=title,
-            x_title=f"% of answers scoring {band}",
+            name=str(title),
+            x_title=_("%% of answers scoring %(band)s") % {"band": band},
             color=color,
             value_suffix=" %",
         )

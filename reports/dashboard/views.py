@@ -8,6 +8,9 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from experience.choices import Channel, Touchpoint
 from experience.models import Persona, Service
@@ -15,6 +18,7 @@ from experience.segments import responses
 from xmo.access import org_required
 from xmo.periods import current_period
 from xmo.roles import can
+from xmo.templatetags.xmo_format import format_number
 
 from .. import charts
 from .exports import EXPORT_TITLES
@@ -27,6 +31,7 @@ from .figures import (
     owned_service_slugs,
     segment_data,
 )
+from .labels import dimension_word, localised, plotly_locale
 from .panels import side_figures, trend_figures
 
 DIMENSION_PARAM = {"service": "service", **{k: k for k in MULTI_PARAMS}}
@@ -39,8 +44,7 @@ def _segment_url(filters, **overrides) -> str:
 def _fmt(value, digits=1, signed=False):
     if value is None:
         return "—"
-    text = f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
-    return text.replace("-", "−")
+    return format_number(value, digits, sign=signed)
 
 
 def build_figures(data: dict, filters) -> dict:
@@ -61,8 +65,15 @@ def build_figures(data: dict, filters) -> dict:
             hover.append(
                 [
                     (
-                        f"{row['label']} · {col['label']}<br>Happiness {_fmt(c['value'], 1, True)}"
-                        f"<br>{c['n']} responses · impact {c['impact']:,.0f}"
+                        f"{row['label']} · {col['label']}<br>"
+                        + _("Happiness %(value)s") % {"value": _fmt(c["value"], 1, True)}
+                        + "<br>"
+                        + ngettext(
+                            "%(n)s response · impact %(impact)s",
+                            "%(n)s responses · impact %(impact)s",
+                            c["n"],
+                        )
+                        % {"n": format_number(c["n"], 0), "impact": format_number(c["impact"], 0)}
                     )
                     if c
                     else ""
@@ -140,24 +151,31 @@ def _filter_options(request, data, filters) -> dict:
     options = {}
     for name, choices in groups.items():
         picked = [text for _, text, checked in choices if checked]
-        summary = picked[0] if len(picked) == 1 else f"{len(picked)} selected" if picked else ""
+        summary = (
+            picked[0]
+            if len(picked) == 1
+            else _("%(count)s selected") % {"count": len(picked)}
+            if picked
+            else ""
+        )
         options[name] = {"choices": choices, "summary": summary}
     return options
 
 
 def _month_label(iso: str, period: str = "month", org=None) -> str:
-    """ "October 2026", or for a year "2025", "2026 so far" while it runs."""
+    """ "October 2026", or for a year "2025", "2026 so far" while it runs (active language)."""
     day = datetime.date.fromisoformat(iso)
     if period != "year":
-        return day.strftime("%B %Y")
+        return date_format(day, "F Y")
     if org is not None and day.year == current_period(org, "year")[0].year:
-        return f"{day.year} so far"
+        return _("%(year)s so far") % {"year": day.year}
     return str(day.year)
 
 
 def _context(request, filters) -> dict:
     org = request.organisation
-    data = dashboard_data(org, filters)
+    # Cached figures are the same for every reader; their words follow the reader's language.
+    data = localised(dashboard_data(org, filters))
     drops = [
         {
             **d,
@@ -187,11 +205,14 @@ def _context(request, filters) -> dict:
         "max_month": current_period(org, "month")[0].strftime("%Y-%m"),
         "period": filters.period,
         "years": list(range(current_period(org, "year")[0].year, 1999, -1))[:10],
-        "trend_span": "last 5 years" if filters.period == "year" else "last 13 months",
+        "trend_span": _("last 5 years") if filters.period == "year" else _("last 13 months"),
+        "period_word": _("year") if filters.period == "year" else _("month"),
+        "plotly_locale": plotly_locale(),
         "query": filters.query(),
         "segment_url": _segment_url(filters),
         "dimensions": HEATMAP_DIMENSIONS,
         "dimension_label": HEATMAP_DIMENSIONS[filters.dimension],
+        "dimension_word": dimension_word(filters.dimension),
         "exports": EXPORT_TITLES,
     }
 
@@ -238,7 +259,7 @@ def _segment_title(request, filters) -> str:
     )
     parts += [", ".join(seg.locations)] if seg.locations else []
     parts += [", ".join(seg.assignment_groups)] if seg.assignment_groups else []
-    return " · ".join(parts) or "All responses"
+    return " · ".join(parts) or _("All responses")
 
 
 @org_required("view_dashboard")
@@ -247,8 +268,8 @@ def segment(request):
     org = request.organisation
     filters = normalise_filters(org, request.membership, request.GET)
     if filters.empty:
-        raise Http404("No such segment in this organisation.")
-    data = segment_data(org, filters)
+        raise Http404(_("No such segment in this organisation."))
+    data = localised(segment_data(org, filters))
     comments = []
     may_read = can(request.membership, "view_feedback")
     if may_read:
@@ -269,6 +290,7 @@ def segment(request):
         "data": data,
         "figures": figures,
         "title": _segment_title(request, filters),
+        "plotly_locale": plotly_locale(),
         "month_label": _month_label(data["month"], filters.period, org),
         "previous_label": _month_label(filters.previous_month.isoformat(), filters.period, org),
         "comments": comments,

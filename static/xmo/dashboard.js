@@ -5,6 +5,25 @@
   "use strict";
 
   var CONFIG = { displaylogo: false, responsive: true, displayModeBar: false };
+  var localeReady = false;
+
+  // The page's language for Plotly (month names on date axes and in hovers, separators):
+  // a json_script "plotly-locale" the server writes in the reader's language (none in English).
+  function useLocale() {
+    if (localeReady || !window.Plotly) return;
+    localeReady = true;
+    var source = document.getElementById("plotly-locale");
+    if (!source) return;
+    try {
+      var locale = JSON.parse(source.textContent);
+      if (locale && locale.name) {
+        window.Plotly.register(locale);
+        CONFIG.locale = locale.name;
+      }
+    } catch (err) {
+      /* Plotly's English stays */
+    }
+  }
 
   function figureFor(el) {
     var source = document.getElementById(el.getAttribute("data-plotly"));
@@ -27,6 +46,7 @@
   function draw(el) {
     var figure = figureFor(el);
     if (!figure || !window.Plotly) return;
+    useLocale();
     var key = el.getAttribute("data-key") || "";
     window.Plotly.react(el, figure.data || [], figure.layout || {}, CONFIG).then(function () {
       if (!el.hasAttribute("data-click-bound") && typeof el.on === "function") {
@@ -80,7 +100,7 @@
     var checked = details.querySelectorAll("input[type=checkbox]:checked");
     if (checked.length === 0) summary.textContent = summary.getAttribute("data-all");
     else if (checked.length === 1) summary.textContent = checked[0].parentNode.textContent.trim();
-    else summary.textContent = checked.length + " selected";
+    else summary.textContent = (summary.getAttribute("data-many") || "%(count)s selected").replace("%(count)s", checked.length);
   }
 
   document.addEventListener("DOMContentLoaded", function () {
