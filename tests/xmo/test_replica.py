@@ -3,8 +3,8 @@
 .ci/replica starts the standby and prints XMO_TEST_REPLICA_URL. The replica alias points at
 this worker's own test database (test_..._gw0), which was created on the primary and so
 exists on the standby too; the tests are transactional because rows inside an open test
-transaction are never replicated. Tests that pause or stop the standby take a lock that
-keeps the other pytest-xdist workers' replica tests out meanwhile.
+transaction are never replicated. The test that pauses the standby's replay takes a lock
+that keeps the other pytest-xdist workers' replica tests out meanwhile.
 """
 
 import fcntl
@@ -105,7 +105,7 @@ def standby(settings):
 
 @pytest.fixture
 def standby_alone(settings):
-    """The standby, with no other worker's replica test running: this test pauses or stops it."""
+    """The standby, with no other worker's replica test running: this test pauses its replay."""
     with _replica(settings, exclusive=True):
         yield
 
