@@ -3,13 +3,14 @@
 .ci/replica starts the standby and prints XMO_TEST_REPLICA_URL. The replica alias points at
 this worker's own test database (test_..._gw0), which was created on the primary and so
 exists on the standby too; the tests are transactional because rows inside an open test
-transaction are never replicated. The test that pauses the standby's replay takes a lock
-that keeps the other pytest-xdist workers' replica tests out meanwhile.
+transaction are never replicated. The tests that pause or stop the standby take a lock that
+keeps the other pytest-xdist workers' replica tests out meanwhile.
 """
 
 import fcntl
 import logging
 import os
+import subprocess
 import tempfile
 import time
 from contextlib import contextmanager, suppress
@@ -35,12 +36,14 @@ from tests.reliability.procs import free_port
 from xmo import replica
 from xmo.env import replica_database
 from xmo.jobs import run_job
+from xmo.models import ApiToken
 
 pytestmark = [
     pytest.mark.replica,
     pytest.mark.django_db(transaction=True, databases=[DEFAULT_DB_ALIAS, replica.REPLICA]),
 ]
 
+ROOT = Path(__file__).resolve().parents[2]
 LOCK_FILE = Path(tempfile.gettempdir()) / "xmo-replica-tests.lock"
 SERVICES_URL = "/api/v1/services/"
 
@@ -105,7 +108,7 @@ def standby(settings):
 
 @pytest.fixture
 def standby_alone(settings):
-    """The standby, with no other worker's replica test running: this test pauses its replay."""
+    """The standby, with no other worker's replica test running: this test pauses or stops it."""
     with _replica(settings, exclusive=True):
         yield
 
@@ -231,6 +234,9 @@ def test_xla_evaluation_reads_from_the_standby(standby):
 
 def _get_services(client, auth) -> tuple[list[str], str]:
     """The services listed, and which database they were read from."""
+    # A token used within the minute is not written to, so the request stays a pure read
+    # however long the test waited for the standby.
+    ApiToken.objects.update(last_used_at=timezone.now())
     # Watched on the primary: a capture on a replica that is down would fail to connect.
     with CaptureQueriesContext(connection) as on_primary:
         response = client.get(SERVICES_URL, **auth)
@@ -239,14 +245,14 @@ def _get_services(client, auth) -> tuple[list[str], str]:
     return slugs, "primary" if _services_read(on_primary) else "replica"
 
 
-def _wait_for_state(wanted: str, timeout: float = 30.0) -> None:
+def _wait_for_state(wanted: str, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while True:
         replica.forget()
         if replica.state() == wanted or time.monotonic() > deadline:
             break
         time.sleep(0.2)
-    assert replica.state() == wanted
+    assert replica.health()[0] == wanted, replica.health()
 
 
 def _warnings(caplog, state: str) -> int:
@@ -300,3 +306,33 @@ def test_a_stopped_replica_is_left_aside_until_it_answers_again(standby, client,
     _wait_for_state("ok")
     assert _get_services(client, auth) == (["service-desk"], "replica")
     assert _warnings(caplog, "ok") == 1
+
+
+def _standby_script(*args: str) -> None:
+    port = str(urlsplit(os.environ["XMO_TEST_REPLICA_URL"]).port or 5432)
+    subprocess.run(
+        ["bash", str(ROOT / ".ci" / "replica"), *args],
+        env={**os.environ, "XMO_REPLICA_PORT": port},
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+
+
+def test_a_stopped_standby_is_left_aside_until_it_is_back(standby_alone, client, caplog):
+    """The real standby stopped with pg_ctl (.ci/replica stop), then started again."""
+    caplog.set_level(logging.INFO, logger="xmo.replica")
+    org, auth = _reader()
+    ServiceFactory(organisation=org, slug="service-desk")
+    wait_for_replay()
+    _standby_script("stop")
+    try:
+        replica.forget()
+        assert _get_services(client, auth) == (["service-desk"], "primary")
+        body = client.get("/readyz").json()
+        assert (body["status"], body["replica"]) == ("degraded", "down")
+        assert _warnings(caplog, "down") == 1
+    finally:
+        _standby_script()  # waits until it accepts connections again
+    _wait_for_state("ok")
+    assert _get_services(client, auth) == (["service-desk"], "replica")
