@@ -1,7 +1,8 @@
 """Shared fixtures: one user per role in organisation A, an outsider in organisation B.
 
-Service-dependent tests carry a marker (postgres, redis, browser, oidc). Without the service
-they skip, unless XMO_REQUIRE_SERVICES=1 (set by .ci/run), which turns the skip into a failure.
+Service-dependent tests carry a marker (postgres, redis, browser, oidc, replica). Without the
+service they skip, unless XMO_REQUIRE_SERVICES=1 (set by .ci/run), which turns the skip into a
+failure.
 
 XMO_TEST_CLOCK=2027-01-31T23:30:00+00:00 runs the whole session at that instant (see
 tests/clock/sitecustomize.py). Under pytest-xdist each worker has its own database (pytest-django
@@ -71,6 +72,11 @@ def _service_missing(marker: str) -> str | None:
         return "needs Redis: set REDIS_URL=redis://127.0.0.1:6379/0 with Redis running"
     if marker == "browser" and not shutil.which(CHROMIUM):
         return f"needs Chromium at {CHROMIUM} (apt-get install chromium)"
+    if marker == "replica":
+        if not settings.IS_POSTGRES:
+            return "needs PostgreSQL: set DATABASE_URL=postgres://..."
+        if not os.environ.get("XMO_TEST_REPLICA_URL"):
+            return "needs a streaming replica: run .ci/replica and set XMO_TEST_REPLICA_URL"
     if marker == "oidc":
         from tests.oidc import provider_missing
 
@@ -79,7 +85,7 @@ def _service_missing(marker: str) -> str | None:
 
 
 def pytest_runtest_setup(item):
-    for marker in ("postgres", "redis", "browser", "oidc"):
+    for marker in ("postgres", "redis", "browser", "oidc", "replica"):
         if item.get_closest_marker(marker):
             reason = _service_missing(marker)
             if reason:

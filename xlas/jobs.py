@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from xmo.jobs import enqueue, job
 from xmo.notifying import notify
+from xmo.replica import reads
 
 from . import breaches, evaluation, notices
 from .choices import VersionStatus
@@ -25,7 +26,9 @@ REVIEW_WINDOW_DAYS = 30
     every_seconds=15 * 60,
 )
 def evaluate_xlas(org, now=None, rebuild: bool = False, **kwargs) -> dict:
-    result = evaluation.evaluate_org(org, now=now, rebuild=rebuild)
+    # Its reads (rollups, XLAs, past evaluations) may come from the replica until it writes.
+    with reads():
+        result = evaluation.evaluate_org(org, now=now, rebuild=rebuild)
     if result["evaluated"]:
         enqueue("flag_breaches", org.pk)  # a newly closed miss is flagged without waiting
     return result

@@ -35,6 +35,17 @@ def make_dir(path: Path) -> None:
         ) from exc
 
 
+def replica_database(url: str) -> dict:
+    """The replica's DATABASES entry: like the primary's, with a shorter connect timeout (a
+    replica that does not answer is left aside, so waiting long for it buys nothing)."""
+    import dj_database_url
+
+    database = dj_database_url.parse(url, conn_max_age=60)
+    database.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    database["CONN_HEALTH_CHECKS"] = True
+    return database
+
+
 def email_settings(url: str, default_dir: Path) -> dict:
     """Django's e-mail settings from EMAIL_URL (smtp://, smtps://, file://, console://, locmem://)."""
     if not url:

@@ -13,7 +13,7 @@ from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Exchange, Queue
 
-from xmo.env import email_settings, env_bool, env_list, make_dir
+from xmo.env import email_settings, env_bool, env_list, make_dir, replica_database
 from xmo.queues import DEFAULT_QUEUE, QUEUES
 from xmo.sso.conf import sso_settings as _sso_settings
 
@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Reads of safe requests from the replica, when there is one (xmo/replica.py).
+    "xmo.replica.ReplicaMiddleware",
     # The language: the signed-in user's choice (xmo.middleware.UserLanguageMiddleware),
     # else the browser's Accept-Language, else LANGUAGE_CODE.
     "django.middleware.locale.LocaleMiddleware",
@@ -165,6 +167,20 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+# A streaming replica of the primary for reads (xmo/replica.py); unset, everything reads the
+# primary. The test suite ignores it: tests/xmo/test_replica.py points a replica alias at its
+# own test database (XMO_TEST_REPLICA_URL).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL and not TESTING:
+    if not IS_POSTGRES:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL needs a PostgreSQL DATABASE_URL (SQLite has no replica)."
+        )
+    DATABASES["replica"] = replica_database(DATABASE_REPLICA_URL)
+DATABASE_ROUTERS = ["xmo.replica.ReplicaRouter"]
+# Beyond this lag (or when it is down) the replica is left aside and reads use the primary.
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("XMO_REPLICA_MAX_LAG_SECONDS", "10"))
 # Imported by each Celery worker process when it starts (PostgreSQL only), so the first
 # rollup chunk does not pay for loading NumPy and pandas.
 WORKER_PRELOAD_MODULES = ["experience.rollups.engine"]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from . import replica
 from .middleware import SESSION_KEY
 from .models import Membership
 from .selectors import memberships_of
@@ -26,12 +27,22 @@ def healthz(request):
 def readyz(request):
     """200 while the database answers; 503 only when it does not.
 
-    The broker is reported, not required: while it is down, pushes are still stored (with
-    their durable "to roll up" marker) and the periodic sweep processes them later, so the
+    The broker and the read replica are reported, not required: while the broker is down,
+    pushes are still stored (with their durable "to roll up" marker) and the periodic sweep
+    processes them later; while the replica lags or is down, reads use the primary. The
     instance stays in the load balancer and answers `"status": "degraded"`.
     """
-    checks = {"database": _database_state(), "broker": _broker_state()}
-    reasons = [f"{name}: {detail}" for name, (state, detail) in checks.items() if state != "ok"]
+    checks = {
+        "database": _database_state(),
+        "broker": _broker_state(),
+        # "none" without a replica; lagging or down only moves reads to the primary.
+        "replica": replica.health(),
+    }
+    reasons = [
+        f"{name}: {detail}"
+        for name, (state, detail) in checks.items()
+        if state not in {"ok", "none"}
+    ]
     body = {name: state for name, (state, _) in checks.items()}
     if checks["database"][0] != "ok":
         status, code = "unavailable", 503

@@ -13,7 +13,8 @@ def test_readyz_ok(client):
     body = response.json()
     assert body["status"] == "ok"
     assert body["database"] == body["broker"] == "ok"
-    assert body["checks"] == {"database": "ok", "broker": "ok"}
+    assert body["replica"] == "none"  # no DATABASE_REPLICA_URL: every read uses the primary
+    assert body["checks"] == {"database": "ok", "broker": "ok", "replica": "none"}
     assert "reason" not in body
     assert "no-cache" in response["Cache-Control"]
 

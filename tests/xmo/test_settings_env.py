@@ -27,6 +27,8 @@ VARIABLES = [
     "DJANGO_BEHIND_PROXY",
     "XMO_VAR_DIR",
     "XMO_SITE_URL",
+    "DATABASE_REPLICA_URL",
+    "XMO_REPLICA_MAX_LAG_SECONDS",
 ]
 SECRET = "k" * 20 + "-production-secret-0123456789-abcdefghij"
 
@@ -113,6 +115,42 @@ def test_database_url_selects_postgres(monkeypatch):
     assert (db["HOST"], db["PORT"], db["NAME"], db["USER"]) == ("db.internal", 5433, "xmo", "xmo")
     assert db["CONN_HEALTH_CHECKS"] is True
     assert s.IS_POSTGRES
+
+
+def test_database_replica_url_adds_the_replica_alias(monkeypatch):
+    s = production(
+        monkeypatch,
+        DATABASE_URL="postgres://xmo:secret@db.internal:5432/xmo",
+        DATABASE_REPLICA_URL="postgres://xmo:secret@db-replica.internal:5432/xmo",
+        XMO_REPLICA_MAX_LAG_SECONDS="4.5",
+    )
+    replica = s.DATABASES["replica"]
+    assert (replica["HOST"], replica["NAME"]) == ("db-replica.internal", "xmo")
+    assert replica["OPTIONS"]["connect_timeout"] == 2
+    assert s.DATABASE_ROUTERS == ["xmo.replica.ReplicaRouter"]
+    assert s.REPLICA_MAX_LAG_SECONDS == 4.5
+
+
+def test_without_database_replica_url_there_is_no_replica(monkeypatch):
+    s = production(monkeypatch, DATABASE_URL="postgres://xmo:secret@db.internal:5432/xmo")
+    assert list(s.DATABASES) == ["default"]
+    assert s.REPLICA_MAX_LAG_SECONDS == 10
+
+
+def test_sqlite_has_no_replica(monkeypatch):
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_REPLICA_URL needs a PostgreSQL"):
+        production(monkeypatch, DATABASE_REPLICA_URL="postgres://xmo@db-replica.internal/xmo")
+
+
+def test_the_test_suite_ignores_database_replica_url(monkeypatch):
+    """tests/xmo/test_replica.py sets up its own alias on the test database."""
+    s = load(
+        monkeypatch,
+        XMO_TESTING="1",
+        DATABASE_URL="postgres://xmo:secret@db.internal:5432/xmo",
+        DATABASE_REPLICA_URL="postgres://xmo:secret@db-replica.internal:5432/xmo",
+    )
+    assert list(s.DATABASES) == ["default"]
 
 
 def test_redis_url_selects_redis_cache_and_broker(monkeypatch):
