@@ -3,9 +3,9 @@
 Pure statistics on the segments' figures (no database): experience/drops/detect.py reads the
 figures and stores the drops; bench/stats.py runs the same functions on simulated weeks.
 
-For closed week W each segment is tested in two **windows** against the 8 weeks before the
-window: the week itself (W), and the two weeks W−1 and W pooled, so a fall lasting two weeks
-is judged on twice the answers by the end of its second week.
+For closed week W each segment is tested in two **windows** against the BASELINE_WEEKS (8)
+weeks before the window: the week itself (W), and the two weeks W−1 and W pooled, so a fall
+lasting two weeks is judged on twice the answers by the end of its second week.
 
 - Happiness: one-sided two-sample score test on h = p − d: with p̄, d̄ the shares of both
   samples pooled, V = (p̄ + d̄ − (p̄ − d̄)²)(1/n₁ + 1/n₀); p-value Φ((h₁ − h₀ + ½/n₁)/√V)
@@ -13,18 +13,22 @@ is judged on twice the answers by the end of its second week.
 - Lost time: one-sided Welch z test of the means; p-value 1 − Φ((m₁ − m₀)/√(s₁²/n₁ + s₀²/n₀)).
 - Tested only with n ≥ MIN_N in the window and ≥ MIN_BASELINE_N in the baseline.
 
-**Error budget, top-down.** ALPHA bounds the chance that an organisation-week with no real
+**Error budget, by level.** ALPHA bounds the chance that an organisation-week with no real
 change raises any drop (so any incident), both measures and both windows together. It is
 0.8 %, below the 1 % aimed at, because the tests' normal approximations are slightly
-optimistic for small segments (bench/stats.py measures the real rate). It is
-split in weights: per measure (MEASURE_SHARE), then ROOT_SHARE to the whole organisation and
-the rest equally to the six dimensions and within a dimension equally to its tested values;
-each share is split between the windows (WINDOW_SHARE). The tests then go through the
-weighted Holm procedure: a test is rejected when p ≤ ALPHA · w / (sum of the weights still
-untested-or-unrejected), repeatedly, so a rejected test hands its share on to the rest. When
-the organisation has fallen, its large share flows down to the segments, which are then
-tested at nearly the full budget. Weighted Holm controls the family-wise error at ALPHA
-whatever the dependence between the tests (it is a closed test of weighted Bonferroni tests).
+optimistic for small segments (bench/stats.py measures the real rate). It is split in
+weights, each a product of three shares:
+
+- measure (MEASURE_SHARE): happiness 0.8, lost time 0.2;
+- level (LEVEL_SHARE): the whole organisation 0.5, the services 0.4 (equally over the
+  tested services), the five other dimensions 0.1 (a fifth each, equally over its values);
+- window (WINDOW_SHARE): one week 0.1, two weeks pooled 0.9.
+
+The tests then go through the weighted Holm procedure: a test is rejected when
+p ≤ ALPHA · w / (sum of the weights still unrejected), repeatedly, so a rejected test hands
+its share on to the rest (a fallen organisation passes its half down to its segments).
+Weighted Holm controls the family-wise error at ALPHA whatever the dependence between the
+tests (it is a closed test of weighted Bonferroni tests).
 
 A rejected test is a drop when its effect is at least the minimum (happiness −10 points,
 lost time +15 minutes). A segment flagged in both windows keeps the one-week figures.
@@ -43,10 +47,12 @@ from ..segments import DIMENSIONS
 from ..stats import Stats
 
 ALPHA = 0.008
-MEASURE_SHARE = {DropMeasure.HAPPINESS: 0.75, DropMeasure.LOST_TIME: 0.25}
-ROOT_SHARE = 0.8
-WINDOW_SHARE = {1: 0.15, 2: 0.85}
-DIMENSION_COUNT = 6
+MEASURE_SHARE = {DropMeasure.HAPPINESS: 0.8, DropMeasure.LOST_TIME: 0.2}
+# Share of each measure's budget per segment level: the whole organisation, the services, and
+# the other five dimensions together (each of them a fifth of it).
+LEVEL_SHARE = {SegmentKind.ALL: 0.5, SegmentKind.SERVICE: 0.4, "other": 0.1}
+OTHER_DIMENSIONS = tuple(d for d in DIMENSIONS if d != SegmentKind.SERVICE)
+WINDOW_SHARE = {1: 0.1, 2: 0.9}
 BASELINE_WEEKS = 8
 MIN_N = 30
 MIN_BASELINE_N = 100
@@ -155,17 +161,22 @@ def window_tests(kind: str, value: str, weeks: int, this: Stats, base: Stats) ->
     return tests
 
 
+def level_share(kind: str) -> float:
+    """The share of a measure's budget one segment kind gets (all its values together)."""
+    if kind in (SegmentKind.ALL, SegmentKind.SERVICE):
+        return LEVEL_SHARE[kind]
+    return LEVEL_SHARE["other"] / len(OTHER_DIMENSIONS)
+
+
 def assign_weights(tests: list[Test]) -> None:
-    """Share the budget out top-down (see the module docstring); weights add up to ≤ 1."""
-    count = Counter((t.measure, t.kind == SegmentKind.ALL, t.kind, t.weeks) for t in tests)
+    """Share the budget out by level (see the module docstring); weights add up to ≤ 1."""
+    count = Counter((t.measure, t.kind, t.weeks) for t in tests)
     for t in tests:
-        root = t.kind == SegmentKind.ALL
-        group = ROOT_SHARE if root else (1 - ROOT_SHARE) / DIMENSION_COUNT
         t.weight = (
             MEASURE_SHARE[t.measure]
-            * group
+            * level_share(t.kind)
             * WINDOW_SHARE[t.weeks]
-            / count[(t.measure, root, t.kind, t.weeks)]
+            / count[(t.measure, t.kind, t.weeks)]
         )
 
 
