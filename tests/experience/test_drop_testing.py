@@ -9,10 +9,12 @@ from experience.drops.testing import (
     LEVEL_SHARE,
     MEASURE_SHARE,
     MIN_N,
+    NULL_TAIL_MARGIN,
     WINDOW_SHARE,
     assign_weights,
     decide,
     happiness_test,
+    null_tail,
     week_tests,
     weighted_holm,
 )
@@ -152,3 +154,36 @@ def test_one_week_figures_are_kept_when_both_windows_flag():
     crash = Stats(n=90, promoters=10, detractors=70)
     found = decide(week_tests(_week_stats(2, fallen=crash), WEEK))
     assert found and {t.weeks for t in found} == {1}
+
+
+def test_budget_the_minimum_effect_cannot_spend_goes_to_the_other_tests():
+    tests = _grid()
+    before = {id(t): t.weight for t in tests}
+    # A large organisation: a 10-point fall with no real change is (nearly) impossible.
+    for t in tests:
+        if t.kind == "all" and t.measure == "happiness":
+            t.null_tail = 1e-9
+    assign_weights(tests)
+    assert sum(t.weight for t in tests) == pytest.approx(1)
+    assert _total(tests, kind="all", measure="happiness") == pytest.approx(
+        2 * NULL_TAIL_MARGIN * 1e-9 / ALPHA
+    )
+    # The services and the other dimensions share the organisation's happiness budget in
+    # proportion (0.4 : 0.1); lost time keeps its own.
+    assert _total(tests, kind="service", measure="happiness") == pytest.approx(0.8 * 0.8, rel=1e-4)
+    assert _total(tests, measure="lost_time") == pytest.approx(0.2)
+    lost = [t for t in tests if t.measure == "lost_time"]
+    assert all(t.weight == pytest.approx(before[id(t)]) for t in lost)
+
+
+def test_null_tail_is_the_chance_of_a_minimum_effect_with_no_change():
+    big = Stats(n=1200, promoters=960, detractors=96)
+    small = Stats(n=60, promoters=48, detractors=5)
+    base = Stats(n=4800, promoters=3840, detractors=384)
+    assert null_tail("happiness", big, base) < 1e-6
+    assert 0.01 < null_tail("happiness", small, base) < 0.5
+    # Found by the detector: the organisation's weight shrinks, the services' grows.
+    tests = week_tests(_week_stats(0, segment=Stats(n=600, promoters=480, detractors=48)), WEEK)
+    assign_weights(tests)
+    org = next(t for t in tests if t.kind == "all" and t.measure == "happiness" and t.weeks == 2)
+    assert org.null_tail < 1e-6 and org.weight < 1e-3
