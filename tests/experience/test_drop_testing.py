@@ -187,3 +187,16 @@ def test_null_tail_is_the_chance_of_a_minimum_effect_with_no_change():
     assign_weights(tests)
     org = next(t for t in tests if t.kind == "all" and t.measure == "happiness" and t.weeks == 2)
     assert org.null_tail < 1e-6 and org.weight < 1e-3
+
+
+def test_the_job_and_make_stats_run_the_same_detector():
+    from bench import stats_sim
+    from experience.drops import detect, testing
+
+    assert detect.week_tests is testing.week_tests is stats_sim.week_tests
+    assert detect.decide is testing.decide is stats_sim.decide
+    # The simulated weeks follow the detector's baseline: the baseline, two weeks, one more.
+    weeks = stats_sim.scenario_weeks(
+        stats_sim.np.random.default_rng(0), n=40, drop=0, whole_org=True
+    )
+    assert len(weeks) == testing.BASELINE_WEEKS + 3
