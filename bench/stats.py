@@ -1,6 +1,12 @@
 """`make stats`: power, false alarms and interval coverage of the product's own statistics.
 
     python -m bench.stats [--sims 600] [--null-sims 1500] [--reps 2000] [--before]
+                          [--only detector|coverage] [--workers 2] [--baseline-weeks W]
+
+`--only` runs one half and merges its keys into the existing bench/stats.json (the coverage
+half is the slow one). `--baseline-weeks` is a what-if: the detector with a baseline of W
+weeks instead of experience.drops.testing.BASELINE_WEEKS (printed, not written unless --out
+is given).
 
 Three parts, all calling product code (experience/drops/testing.py, experience/drops/
 incidents.py, experience/stats.py and experience/intervals.py) on simulated data
@@ -49,12 +55,16 @@ MEASURES = (
 )
 
 
-def _setup() -> None:
+def _setup(baseline_weeks: int | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xmo.settings")
     os.environ.setdefault("DJANGO_DEBUG", "1")
     import django
 
     django.setup()
+    if baseline_weeks:
+        from experience.drops import testing
+
+        testing.BASELINE_WEEKS = baseline_weeks
 
 
 def _share(hits: int, total: int) -> dict:
@@ -214,14 +224,14 @@ def table(result: dict) -> str:
     """The Markdown tables docs/analytics.md shows."""
     lines = ["| answers/week | org-weeks | weeks with any drop | false incidents/org-week |"]
     lines.append("|---|---|---|---|")
-    for r in result["false_alarms"]:
+    for r in result.get("false_alarms", []):
         w = r["weeks_with_drop"]
         lines.append(
             f"| {r['answers_per_week']} | {r['org_weeks']} | {w['value']:.4f} ± {w['mc_se']:.4f}"
             f" | {r['false_incidents_per_org_week']:.4f} |"
         )
     lines += ["", "| fall of | answers/week | drop (points) | power |", "|---|---|---|---|"]
-    for r in result["power"]:
+    for r in result.get("power", []):
         p = r["power"]
         lines.append(
             f"| {r['scenario']} | {r['answers_per_week']} | {r['drop_points']} "
@@ -240,8 +250,9 @@ def table(result: dict) -> str:
                 f"| {r['scenario']} | {r['answers_per_week']} | {r['drop_points']} "
                 f"| {p['value']:.3f} ± {p['mc_se']:.3f} |"
             )
-    lines += ["", "| measure | n | coverage of the 95 % interval |", "|---|---|---|"]
-    for r in result["coverage"]:
+    if "coverage" in result:
+        lines += ["", "| measure | n | coverage of the 95 % interval |", "|---|---|---|"]
+    for r in result.get("coverage", []):
         lines.append(f"| {r['measure']} | {r['n']} | {r['value']:.3f} ± {r['mc_se']:.3f} |")
     return "\n".join(lines)
 
@@ -251,28 +262,45 @@ def main(argv=None) -> dict:
     parser.add_argument("--sims", type=int, default=600, help="simulations per power cell")
     parser.add_argument("--null-sims", type=int, default=1500, help="stable organisations")
     parser.add_argument("--reps", type=int, default=2000, help="samples per coverage cell")
-    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--out", type=Path, default=None)
     parser.add_argument(
         "--before", action="store_true", help="also run the previous detector on the same grid"
     )
+    parser.add_argument("--only", choices=("detector", "coverage"), help="run one half only")
+    parser.add_argument("--workers", type=int, default=2, help="processes (default 2)")
+    parser.add_argument("--baseline-weeks", type=int, help="what-if: another baseline length")
     args = parser.parse_args(argv)
+    out = args.out or (None if args.baseline_weeks else OUT)
     started = time.monotonic()
-    result = {"settings": vars(args) | {"out": str(args.out)}}
-    # Two processes (the machine's two cores): the coverage and the detector halves.
-    with ProcessPoolExecutor(max_workers=2, initializer=_setup) as pool:
-        jobs = {
-            "coverage": pool.submit(coverage, args.reps),
-            "false_alarms": pool.submit(false_alarms, args.null_sims),
-            "power": pool.submit(power, args.sims),
-        }
+    settings = vars(args) | {"out": str(out)}
+    result: dict = {}
+    if out and args.only and out.exists():
+        result = json.loads(out.read_text())  # keep the other half's figures
+    # Per half run: {"all" | "detector" | "coverage": settings}; a flat entry is a full run's.
+    part = args.only or "all"
+    for key in ("settings", "seconds"):
+        old = result.get(key, {})
+        result[key] = old if isinstance(old, dict) and "sims" not in old else {"all": old}
+    result["settings"][part] = settings
+    with ProcessPoolExecutor(
+        max_workers=args.workers, initializer=_setup, initargs=(args.baseline_weeks,)
+    ) as pool:
+        jobs = {}
+        if args.only != "detector":
+            jobs["coverage"] = pool.submit(coverage, args.reps)
+        if args.only != "coverage":
+            jobs["false_alarms"] = pool.submit(false_alarms, args.null_sims)
+            jobs["power"] = pool.submit(power, args.sims)
         if args.before:
             jobs["before"] = pool.submit(before, args.sims)
         for key, job in jobs.items():
             result[key] = job.result()
-    result["seconds"] = round(time.monotonic() - started, 1)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
-    print(table(result))
-    print(f"\n{result['seconds']} s; written to {args.out}")
+    seconds = round(time.monotonic() - started, 1)
+    result["seconds"][part] = seconds
+    if out:
+        out.write_text(json.dumps(result, indent=2) + "\n")
+    print(table({k: v for k, v in result.items() if k in jobs}))
+    print(f"\n{seconds} s" + (f"; written to {out}" if out else ""))
     return result
 
 

@@ -19,6 +19,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from experience.drops import testing
 from experience.drops.incidents import _Overlap, group_drops
 from experience.drops.testing import decide, week_tests
 from experience.segments import DIMENSIONS
@@ -39,7 +40,6 @@ SHARES = {
     "assignment_group": {"desk-l1": 0.35, "network": 0.3, "apps": 0.2, "field": 0.15},
 }
 ORG_SERVICES = {"desk": 0.4, "laptops": 0.3, "collab": 0.2, "vpn": 0.1}
-WEEKS = 11  # 8 baseline weeks before a two-week window, and the run a week earlier
 MONDAY = datetime.date(2026, 6, 1)
 
 
@@ -132,8 +132,9 @@ def make_week(rng, services: dict, affected: dict, drop: float) -> Week:
 
 
 def scenario_weeks(rng, *, n: int, drop: float, whole_org: bool) -> list[Week]:
-    """WEEKS weeks; the last two fall by `drop` for the whole organisation (of n answers a
-    week) or for one service of n answers a week inside an organisation of 600."""
+    """The detector's baseline weeks, a two-week window and the week before it (the run of
+    the fall's first week); the last two fall by `drop` for the whole organisation (of n
+    answers a week) or for one service of n answers a week inside an organisation of 600."""
     if whole_org:
         slugs = list(ORG_SERVICES)
         sizes = np.floor(np.array([ORG_SERVICES[s] for s in slugs]) * n).astype(int)
@@ -144,8 +145,9 @@ def scenario_weeks(rng, *, n: int, drop: float, whole_org: bool) -> list[Week]:
         rest = 600 - n
         services = {"target": n, **{s: int(rest * w) for s, w in ORG_SERVICES.items()}}
         affected = {"target": True}
+    weeks = testing.BASELINE_WEEKS + 3
     return [
-        make_week(rng, services, affected, drop if i >= WEEKS - 2 else 0.0) for i in range(WEEKS)
+        make_week(rng, services, affected, drop if i >= weeks - 2 else 0.0) for i in range(weeks)
     ]
 
 

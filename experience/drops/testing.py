@@ -3,9 +3,9 @@
 Pure statistics on the segments' figures (no database): experience/drops/detect.py reads the
 figures and stores the drops; bench/stats.py runs the same functions on simulated weeks.
 
-For closed week W each segment is tested in two **windows** against the 8 weeks before the
-window: the week itself (W), and the two weeks W−1 and W pooled, so a fall lasting two weeks
-is judged on twice the answers by the end of its second week.
+For closed week W each segment is tested in two **windows** against the BASELINE_WEEKS (8)
+weeks before the window: the week itself (W), and the two weeks W−1 and W pooled, so a fall
+lasting two weeks is judged on twice the answers by the end of its second week.
 
 - Happiness: one-sided two-sample score test on h = p − d: with p̄, d̄ the shares of both
   samples pooled, V = (p̄ + d̄ − (p̄ − d̄)²)(1/n₁ + 1/n₀); p-value Φ((h₁ − h₀ + ½/n₁)/√V)
@@ -13,18 +13,32 @@ is judged on twice the answers by the end of its second week.
 - Lost time: one-sided Welch z test of the means; p-value 1 − Φ((m₁ − m₀)/√(s₁²/n₁ + s₀²/n₀)).
 - Tested only with n ≥ MIN_N in the window and ≥ MIN_BASELINE_N in the baseline.
 
-**Error budget, top-down.** ALPHA bounds the chance that an organisation-week with no real
+**Error budget, by level.** ALPHA bounds the chance that an organisation-week with no real
 change raises any drop (so any incident), both measures and both windows together. It is
 0.8 %, below the 1 % aimed at, because the tests' normal approximations are slightly
-optimistic for small segments (bench/stats.py measures the real rate). It is
-split in weights: per measure (MEASURE_SHARE), then ROOT_SHARE to the whole organisation and
-the rest equally to the six dimensions and within a dimension equally to its tested values;
-each share is split between the windows (WINDOW_SHARE). The tests then go through the
-weighted Holm procedure: a test is rejected when p ≤ ALPHA · w / (sum of the weights still
-untested-or-unrejected), repeatedly, so a rejected test hands its share on to the rest. When
-the organisation has fallen, its large share flows down to the segments, which are then
-tested at nearly the full budget. Weighted Holm controls the family-wise error at ALPHA
-whatever the dependence between the tests (it is a closed test of weighted Bonferroni tests).
+optimistic for small segments (bench/stats.py measures the real rate). It is split in
+weights, each a product of three shares:
+
+- measure (MEASURE_SHARE): happiness 0.8, lost time 0.2;
+- level (LEVEL_SHARE): the whole organisation 0.5, the services 0.4 (equally over the
+  tested services), the five other dimensions 0.1 (a fifth each, equally over its values);
+- window (WINDOW_SHARE): one week 0.1, two weeks pooled 0.9.
+
+The tests then go through the weighted Holm procedure: a test is rejected when
+p ≤ ALPHA · w / (sum of the weights still unrejected), repeatedly, so a rejected test hands
+its share on to the rest (a fallen organisation passes its half down to its segments).
+Weighted Holm controls the family-wise error at ALPHA whatever the dependence between the
+tests (it is a closed test of weighted Bonferroni tests).
+
+**Budget the minimum effect leaves unspent.** A test raises a drop only when p ≤ its level
+*and* the change is at least the minimum effect. For a large segment, a change that big with
+no real change is far rarer than its level (the whole organisation of 600 answers a week:
+about 10⁻⁷ for −10 points over two weeks), so most of its share could never be spent on a
+false drop. Each test's weight is therefore capped at NULL_TAIL_MARGIN (10) times that
+chance (`null_tail`, the normal approximation of the same statistic; the margin covers its
+thin tail) over ALPHA, and what the caps take is handed to the uncapped tests of the same
+measure in proportion to their weights. The weights still add up to ≤ 1, so the
+family-wise bound is unchanged; the budget moves to the tests that can use it.
 
 A rejected test is a drop when its effect is at least the minimum (happiness −10 points,
 lost time +15 minutes). A segment flagged in both windows keeps the one-week figures.
@@ -43,10 +57,13 @@ from ..segments import DIMENSIONS
 from ..stats import Stats
 
 ALPHA = 0.008
-MEASURE_SHARE = {DropMeasure.HAPPINESS: 0.75, DropMeasure.LOST_TIME: 0.25}
-ROOT_SHARE = 0.8
-WINDOW_SHARE = {1: 0.15, 2: 0.85}
-DIMENSION_COUNT = 6
+MEASURE_SHARE = {DropMeasure.HAPPINESS: 0.8, DropMeasure.LOST_TIME: 0.2}
+# Share of each measure's budget per segment level: the whole organisation, the services, and
+# the other five dimensions together (each of them a fifth of it).
+LEVEL_SHARE = {SegmentKind.ALL: 0.5, SegmentKind.SERVICE: 0.4, "other": 0.1}
+OTHER_DIMENSIONS = tuple(d for d in DIMENSIONS if d != SegmentKind.SERVICE)
+WINDOW_SHARE = {1: 0.1, 2: 0.9}
+NULL_TAIL_MARGIN = 10.0  # the normal tail of `null_tail` is thin for small, skewed segments
 BASELINE_WEEKS = 8
 MIN_N = 30
 MIN_BASELINE_N = 100
@@ -56,6 +73,14 @@ MIN_LOST_TIME_RISE = 15.0  # minutes
 
 def normal_cdf(z: float) -> float:
     return 0.5 * math.erfc(-z / math.sqrt(2))
+
+
+def _happiness_variance(this: Stats, base: Stats) -> float:
+    """Variance of h₁ − h₀ with both samples pooled (the null hypothesis)."""
+    total = this.n + base.n
+    p = (this.promoters + base.promoters) / total
+    d = (this.detractors + base.detractors) / total
+    return max(0.0, p + d - (p - d) ** 2) * (1 / this.n + 1 / base.n)
 
 
 def happiness_test(this: Stats, base: Stats) -> tuple[float, float, float] | None:
@@ -69,10 +94,7 @@ def happiness_test(this: Stats, base: Stats) -> tuple[float, float, float] | Non
         return None
     h1 = (this.promoters - this.detractors) / this.n
     h0 = (base.promoters - base.detractors) / base.n
-    total = this.n + base.n
-    p = (this.promoters + base.promoters) / total
-    d = (this.detractors + base.detractors) / total
-    var = max(0.0, p + d - (p - d) ** 2) * (1 / this.n + 1 / base.n)
+    var = _happiness_variance(this, base)
     if var == 0:
         return 100 * h1, 100 * h0, 1.0 if h1 >= h0 else 0.0
     # Continuity correction of half a step of h1 (one answer moves it by 1/n): the normal
@@ -81,22 +103,34 @@ def happiness_test(this: Stats, base: Stats) -> tuple[float, float, float] | Non
     return 100 * h1, 100 * h0, normal_cdf(z)
 
 
+def _lost_time_parts(s: Stats) -> tuple[float, float]:
+    """(mean lost time, variance of that mean)."""
+    mean = s.lost_sum / s.lost_n
+    var = max(0.0, (s.lost_sq_sum - s.lost_n * mean * mean) / (s.lost_n - 1))
+    return mean, var / s.lost_n
+
+
 def lost_time_test(this: Stats, base: Stats) -> tuple[float, float, float] | None:
     """(m1, m0, one-sided p-value of a rise) of mean lost time, or None if undefined."""
     if this.lost_n < 2 or base.lost_n < 2:
         return None
-
-    def parts(s):
-        mean = s.lost_sum / s.lost_n
-        var = max(0.0, (s.lost_sq_sum - s.lost_n * mean * mean) / (s.lost_n - 1))
-        return mean, var / s.lost_n
-
-    m1, v1 = parts(this)
-    m0, v0 = parts(base)
+    m1, v1 = _lost_time_parts(this)
+    m0, v0 = _lost_time_parts(base)
     if v1 + v0 == 0:
         return m1, m0, 1.0 if m1 <= m0 else 0.0
     z = (m1 - m0) / math.sqrt(v1 + v0)
     return m1, m0, 1 - normal_cdf(z)
+
+
+def null_tail(measure: str, this: Stats, base: Stats) -> float:
+    """Chance, with no real change, of a change at least the minimum effect (normal
+    approximation of the same statistic); 1 when it cannot be told (no spread)."""
+    if measure == DropMeasure.HAPPINESS:
+        var = _happiness_variance(this, base)
+        step = -MIN_HAPPINESS_DROP / 100 + 0.5 / this.n
+        return normal_cdf(step / math.sqrt(var)) if var else 1.0
+    var = _lost_time_parts(this)[1] + _lost_time_parts(base)[1]
+    return 1 - normal_cdf(MIN_LOST_TIME_RISE / math.sqrt(var)) if var else 1.0
 
 
 def weighted_holm(p_values: list[float], weights: list[float], alpha: float = ALPHA) -> list[bool]:
@@ -128,6 +162,7 @@ class Test:
     n: int
     baseline_n: int
     weight: float = 0.0
+    null_tail: float = 1.0  # see `null_tail`; 1: the minimum effect frees nothing
 
     @property
     def delta(self) -> float:
@@ -152,26 +187,48 @@ def window_tests(kind: str, value: str, weeks: int, this: Stats, base: Stats) ->
             tests.append(
                 Test(kind, value, DropMeasure.LOST_TIME, weeks, *result, this.lost_n, base.lost_n)
             )
+    for test in tests:
+        test.null_tail = null_tail(test.measure, this, base)
     return tests
 
 
-def assign_weights(tests: list[Test]) -> None:
-    """Share the budget out top-down (see the module docstring); weights add up to ≤ 1."""
-    count = Counter((t.measure, t.kind == SegmentKind.ALL, t.kind, t.weeks) for t in tests)
+def level_share(kind: str) -> float:
+    """The share of a measure's budget one segment kind gets (all its values together)."""
+    if kind in (SegmentKind.ALL, SegmentKind.SERVICE):
+        return LEVEL_SHARE[kind]
+    return LEVEL_SHARE["other"] / len(OTHER_DIMENSIONS)
+
+
+def assign_weights(tests: list[Test], alpha: float = ALPHA) -> None:
+    """Share the budget out by level, then hand on what the minimum effect leaves unspent
+    (see the module docstring); weights add up to ≤ 1."""
+    count = Counter((t.measure, t.kind, t.weeks) for t in tests)
     for t in tests:
-        root = t.kind == SegmentKind.ALL
-        group = ROOT_SHARE if root else (1 - ROOT_SHARE) / DIMENSION_COUNT
         t.weight = (
             MEASURE_SHARE[t.measure]
-            * group
+            * level_share(t.kind)
             * WINDOW_SHARE[t.weeks]
-            / count[(t.measure, root, t.kind, t.weeks)]
+            / count[(t.measure, t.kind, t.weeks)]
         )
+    cap = {id(t): min(1.0, NULL_TAIL_MARGIN * t.null_tail / alpha) for t in tests}
+    for measure in MEASURE_SHARE:
+        own = [t for t in tests if t.measure == measure]
+        while True:
+            over = [t for t in own if t.weight > cap[id(t)]]
+            spare = sum(t.weight - cap[id(t)] for t in over)
+            for t in over:
+                t.weight = cap[id(t)]
+            free = [t for t in own if t.weight < cap[id(t)]]
+            room = sum(t.weight for t in free)
+            if spare <= 1e-15 or room <= 0:
+                break
+            for t in free:
+                t.weight += spare * t.weight / room
 
 
 def decide(tests: list[Test], alpha: float = ALPHA) -> list[Test]:
     """The drops among `tests`: one per segment and measure, one-week figures first."""
-    assign_weights(tests)
+    assign_weights(tests, alpha)
     rejected = weighted_holm([t.p_value for t in tests], [t.weight for t in tests], alpha)
     found: dict[tuple, Test] = {}
     for test, significant in zip(tests, rejected, strict=True):
