@@ -72,7 +72,7 @@ def test_german_leader_reads_the_dashboard_in_german_in_an_english_browser(
         ticks = [t.text_content() for t in page.locator(f"{trend} .xtick text").all()]
         assert any(name in tick for tick in ticks for name in GERMAN_MONTHS), ticks
         lost = '[data-plotly="fig-lost-time-trend"]'
-        assert page.locator(f"{lost} .ytitle").first.text_content() == "Minuten je Antwort"
+        assert page.locator(f"{lost} .ytitle").first.text_content() == "Minuten pro Antwort"
         heatmap = '[data-plotly="fig-heatmap"]'
         assert page.locator(f"{heatmap} .cbtitle").first.text_content() == "Wirkung"
 
