@@ -59,23 +59,17 @@ later_date = lazy(_date_text, str)
 later_date.__doc__ = """A date written in whatever language is active when the text is rendered
 (`later_date(day, "DATE_FORMAT")`), for a value of `later`: "4 Dec 2026" / "4. Dezember 2026"."""
 
-MINUS = "\u2212"
-
 
 def _number_text(value, decimal_pos=None):
-    from django.utils.formats import number_format
+    from .templatetags.xmo_format import DASH, format_number
 
     if value is None or value == "":
-        return "—"
-    if decimal_pos is None and isinstance(value, float):
+        return DASH
+    if decimal_pos is None:
         # As many decimals as the value needs, at most two: 70.0 → "70", 72.5 → "72.5".
-        value = round(value, 2)
-        if value.is_integer():
-            value = int(value)
-    elif decimal_pos is not None:
-        value = round(float(value), decimal_pos)
-    text = number_format(abs(value), decimal_pos, use_l10n=True, force_grouping=True)
-    return MINUS + text if value < 0 else text
+        value = round(float(value), 2)
+        decimal_pos = next(d for d in (0, 1, 2) if round(value, d) == value)
+    return format_number(value, decimal_pos)
 
 
 later_number = lazy(_number_text, str)

@@ -432,10 +432,10 @@ def enqueue(name: str, org_id: int | None = None) -> bool:
 
     Returns False when the broker is unreachable; callers rely on the periodic sweep.
     """
+    if current_app.conf.task_always_eager:  # no broker: the caller's process is the worker
+        run_job(name, org_id)
+        return True
     try:
-        if current_app.conf.task_always_eager:  # no broker: the caller's process is the worker
-            run_job(name, org_id)
-            return True
         current_app.send_task(
             RUN_JOB_TASK,
             args=(name, org_id),

@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from tests.factories import ChangeFactory, ServiceFactory
-from xmo.models import UserPreference
+from tests.factories.xmo import prefer_language
 
 pytestmark = pytest.mark.django_db
 JUDGED = datetime.datetime(2026, 10, 22, 5, 30, tzinfo=datetime.UTC)
@@ -80,8 +80,7 @@ def changes(org_a):
 
 @pytest.fixture
 def german_leader(users):
-    UserPreference.objects.update_or_create(user=users["leader"], defaults={"language": "de"})
-    return users["leader"]
+    return prefer_language(users["leader"], "de")
 
 
 def test_change_list_in_german(german_leader, login, changes):

@@ -16,18 +16,15 @@ from tests.factories import (
     SurveyResponseFactory,
     UserFactory,
 )
-from xmo.models import Notification, UserPreference
+from tests.factories.xmo import prefer_language
+from xmo.models import Notification
 
 pytestmark = pytest.mark.django_db
 
 
-def _prefer(user, language):
-    UserPreference.objects.update_or_create(user=user, defaults={"language": language})
-
-
 @pytest.fixture
 def german_officer(users):
-    _prefer(users["officer"], "de")
+    prefer_language(users["officer"], "de")
     return users["officer"]
 
 
@@ -121,7 +118,7 @@ def test_disruptions_in_german(german_officer, login, org_a):
 
 
 def test_catalogue_settings_in_german(users, login, org_a):
-    _prefer(users["admin"], "de")
+    prefer_language(users["admin"], "de")
     ServiceFactory(organisation=org_a, slug="desk", name="Service desk", is_active=True)
     client = login(users["admin"])
     html = client.get(reverse("settings_services")).content.decode()
@@ -146,7 +143,7 @@ def test_silent_feed_notification_in_each_admins_language(org_a):
     german, english = UserFactory(username="greta"), UserFactory(username="eddie")
     for user in (german, english):
         MembershipFactory(user=user, organisation=org_a, role="admin")
-    _prefer(german, "de")
+    prefer_language(german, "de")
     desk = ServiceFactory(organisation=org_a, slug="desk", name="Service desk")
     start = datetime.datetime(2026, 3, 1, 10, tzinfo=datetime.UTC)
     for day in range(20):

@@ -78,3 +78,9 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     kind = "info"
     title = "Something happened"
     dedupe_key = factory.Sequence(lambda n: f"note-{n}")
+
+
+def prefer_language(user, language: str):
+    """Give the person a language preference (as the preferences page saves it); returns them."""
+    models.UserPreference.objects.update_or_create(user=user, defaults={"language": language})
+    return user

@@ -18,15 +18,12 @@ from tests.factories import (
     MeetingFactory,
     MeetingSeriesFactory,
 )
-from xmo.models import Notification, UserPreference
+from tests.factories.xmo import prefer_language
+from xmo.models import Notification
 
 from .helpers import at
 
 pytestmark = pytest.mark.django_db
-
-
-def _prefer(user, language):
-    UserPreference.objects.update_or_create(user=user, defaults={"language": language})
 
 
 @pytest.fixture
@@ -60,7 +57,7 @@ def meeting(org_a, users):
 
 @pytest.fixture
 def german(users):
-    _prefer(users["officer"], "de")
+    prefer_language(users["officer"], "de")
     return users["officer"]
 
 

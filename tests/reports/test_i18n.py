@@ -15,8 +15,9 @@ from django.utils import translation
 from reports.drafting import draft_report
 from reports.models import MonthlyReport
 from tests.factories import MembershipFactory, UserFactory
+from tests.factories.xmo import prefer_language
 from xmo.jobs import run_job
-from xmo.models import Notification, UserPreference
+from xmo.models import Notification
 
 from .dashboard.conftest import figure
 from .data import MONTH, build_report_data
@@ -34,11 +35,6 @@ def _mid_november():
         yield
 
 
-def _prefer(user, language):
-    UserPreference.objects.update_or_create(user=user, defaults={"language": language})
-    return user
-
-
 @pytest.fixture
 def report(org_a):
     build_report_data(org_a, per_month=30)
@@ -48,7 +44,7 @@ def report(org_a):
 
 @pytest.fixture
 def german_leader(users):
-    return _prefer(users["leader"], "de")
+    return prefer_language(users["leader"], "de")
 
 
 def _text(html: str) -> str:
@@ -69,7 +65,7 @@ def test_home_in_german(german_leader, login, report):
 
 
 def test_officer_work_queue_in_german(users, login, report):
-    text = _text(login(_prefer(users["officer"], "de")).get("/").content.decode())
+    text = _text(login(prefer_language(users["officer"], "de")).get("/").content.decode())
     assert "Ihre Arbeitsliste" in text
     assert "Neue Kommentare zur Sichtung" in text and "Unbestätigte Verletzungen" in text
     assert "Berichte im Entwurf oder in Prüfung 1 1 im Entwurf, 0 in Prüfung" in text
@@ -142,7 +138,7 @@ def test_report_pages_in_german(users, german_leader, login, report):
 
 
 def test_report_editing_in_german(users, login, report):
-    officer = _prefer(users["officer"], "de")
+    officer = prefer_language(users["officer"], "de")
     client = login(officer)
     text = _text(client.get(f"/reports/{report.pk}/edit/").content.decode())
     assert "Reihenfolge der Abschnitte" in text and "Zur Prüfung senden" in text
@@ -195,7 +191,7 @@ def test_a_published_report_notifies_each_leader_in_their_language(
 
 def test_the_stored_report_text_is_in_the_installation_language(org_a, users, login, settings):
     build_report_data(org_a, per_month=10)
-    officer = _prefer(users["officer"], "de")
+    officer = prefer_language(users["officer"], "de")
     # A German officer drafts: the stored text is still the installation's (English).
     login(officer).post("/reports/draft/", {"month": "2026-10"})
     report = MonthlyReport.objects.get(organisation=org_a, month=MONTH)

@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy
 
 from tests.factories import MembershipFactory, UserFactory
+from tests.factories.xmo import prefer_language
 from xmo.i18n import SESSION_KEY, later, user_language
 from xmo.models import AuditEvent, Notification, UserPreference
 from xmo.notifying import notify, send_notification_emails
@@ -17,10 +18,6 @@ from xmo.services import api_token_create
 from xmo.templatetags.xmo_format import p_value, points, with_unit
 
 PREFS_URL = "/notifications/preferences/"
-
-
-def _prefer(user, language):
-    UserPreference.objects.update_or_create(user=user, defaults={"language": language})
 
 
 # -- pages -------------------------------------------------------------------------------------
@@ -64,7 +61,7 @@ def test_dates_follow_the_language(users, login, org_a):
 
 def test_preference_de_wins_over_accept_language_en(users, login):
     member = users["member"]
-    _prefer(member, "de")
+    prefer_language(member, "de")
     client = login(member)  # signing in copies the preference into the session
     assert client.session[SESSION_KEY] == "de"
     response = client.get("/notifications/", HTTP_ACCEPT_LANGUAGE="en")
@@ -74,7 +71,7 @@ def test_preference_de_wins_over_accept_language_en(users, login):
 
 def test_blank_preference_follows_accept_language(users, login):
     member = users["member"]
-    _prefer(member, "")
+    prefer_language(member, "")
     client = login(member)
     assert SESSION_KEY not in client.session
     assert "Keine Benachrichtigungen" in client.get(
@@ -132,7 +129,7 @@ def test_preference_form_refuses_an_unknown_language(users, login):
 
 def test_channel_form_still_saves_without_touching_the_language(users, login):
     member = users["member"]
-    _prefer(member, "de")
+    prefer_language(member, "de")
     response = login(member).post(PREFS_URL, {"kind:breach": "in_app"})
     assert response.status_code == 302
     assert user_language(member) == "de"
@@ -162,7 +159,7 @@ def two_readers(org_a):
     english = UserFactory(username="eddie", email="eddie@example.org")
     for user in (german, english):
         MembershipFactory(user=user, organisation=org_a, role="member")
-    _prefer(german, "de")
+    prefer_language(german, "de")
     return german, english
 
 

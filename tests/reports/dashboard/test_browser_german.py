@@ -7,10 +7,9 @@ import re
 import pytest
 
 from tests.conftest import CHROMIUM
-from tests.factories.xmo import TEST_PASSWORD
+from tests.factories.xmo import TEST_PASSWORD, prefer_language
 from tests.reports.dashboard.conftest import month_param
 from tests.reports.dashboard.test_browser import ARGS, _record
-from xmo.models import UserPreference
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -20,8 +19,7 @@ GERMAN_MONTHS = {"Mär", "Mai", "Okt", "Dez"}  # abbreviations English writes ot
 def test_german_leader_reads_the_dashboard_in_german_in_an_english_browser(
     transactional_db, live_server, seeded, users
 ):
-    leader = users["leader"]
-    UserPreference.objects.update_or_create(user=leader, defaults={"language": "de"})
+    leader = prefer_language(users["leader"], "de")
     month = month_param(seeded["month"])
     # Playwright starts after the data is written: its event loop would trip Django's guard.
     from playwright.sync_api import sync_playwright
