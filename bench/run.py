@@ -115,6 +115,7 @@ def create_database(ctx: Context) -> None:
 
 
 def create_organisation(ctx: Context) -> None:
+    from experience import partitions
     from experience.models import Persona, Service
     from xmo.models import Organisation
     from xmo.services import api_token_create
@@ -126,6 +127,10 @@ def create_organisation(ctx: Context) -> None:
     Persona.objects.bulk_create(Persona(organisation=org, slug=p, name=p.title()) for p in PERSONAS)
     _, ctx.token = api_token_create(organisation=org, name="bench", scopes=["ingest", "read"])
     ctx.org_id = org.pk
+    # The year of data gets its monthly partitions up front, as the response_partitions job
+    # keeps them ahead in production (experience.partitions; nothing on SQLite).
+    today = datetime.datetime.now(datetime.UTC).date()
+    partitions.create_months(today - datetime.timedelta(days=400), today)
 
 
 def generate_batches(ctx: Context) -> None:
@@ -331,25 +336,35 @@ def _copy_text(ctx: Context) -> bytes:
 
 
 def section_copy(ctx: Context) -> dict:
+    """The same rows by raw COPY: the responses and, as the partitioned table needs, their
+    idempotency keys (experience.partitions), with the key trigger off as ingestion has it."""
     from django.db import connection
 
+    from experience.models import SurveyResponse
+
     data = _copy_text(ctx)
+    keys = "".join(
+        f"{ctx.org_id}\t{line.split(chr(9), 2)[1]}\n" for line in data.decode().splitlines()
+    ).encode()
+    linked = [rel.related_model._meta.db_table for rel in SurveyResponse._meta.related_objects]
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE experience_surveyresponse CASCADE")
+        tables = ["experience_surveyresponse", "experience_responsekey", *linked]
+        cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
     connection.close()
     import psycopg
 
     with psycopg.connect(ctx.env["DATABASE_URL"]) as conn:
         started = time.perf_counter()
-        with (
-            conn.cursor() as cursor,
-            cursor.copy(
-                f"COPY experience_surveyresponse ({COPY_COLUMNS}) FROM STDIN"  # noqa: S608
-            ) as copy,
-        ):
-            view = memoryview(data)
-            for offset in range(0, len(data), 1 << 20):
-                copy.write(view[offset : offset + (1 << 20)])
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT set_config('xmo.response_keys', 'off', true)")
+            for statement, text in (
+                ("COPY experience_responsekey (organisation_id, external_id) FROM STDIN", keys),
+                (f"COPY experience_surveyresponse ({COPY_COLUMNS}) FROM STDIN", data),  # noqa: S608
+            ):
+                with cursor.copy(statement) as copy:
+                    view = memoryview(text)
+                    for offset in range(0, len(text), 1 << 20):
+                        copy.write(view[offset : offset + (1 << 20)])
         conn.commit()
         wall = time.perf_counter() - started
         count = conn.execute("SELECT count(*) FROM experience_surveyresponse").fetchone()[0]

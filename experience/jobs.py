@@ -7,7 +7,7 @@ import datetime
 from xmo.jobs import enqueue, job
 
 # The rollups package loads its engines (pandas) when a job first runs, not at enqueue.
-from . import feeds, predictions, rollups
+from . import feeds, partitions, predictions, rollups
 from .drops import detect as drops
 
 
@@ -81,3 +81,23 @@ def fit_experience_models_job(org, today=None, **kwargs) -> dict:
     if isinstance(today, str):
         today = datetime.date.fromisoformat(today)
     return predictions.fit_experience_models(org, today=today)
+
+
+@job(
+    "response_partitions",
+    queue="maintenance",
+    per_org=False,
+    description=(
+        "Create the monthly partitions of survey responses ahead, move rows out of the default"
+        " partition, and retire months past XMO_RESPONSE_RETENTION_MONTHS (PostgreSQL)."
+    ),
+    order=5,
+    crontab={"minute": "5", "hour": "3"},
+)
+def response_partitions_job(today=None, **kwargs) -> dict:
+    if isinstance(today, str):
+        today = datetime.date.fromisoformat(today)
+    result = partitions.ensure_partitions(today=today)
+    if result.get("partitioned"):
+        result["retention"] = partitions.retire_partitions(today=today)
+    return result

@@ -102,7 +102,11 @@ class TagRule(models.Model):
 
 
 class FeedbackTag(models.Model):
-    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="tag_links")
+    # No database constraint: the responses table is partitioned on PostgreSQL, and a foreign
+    # key cannot reference it; deletes cascade through Django and partition retention.
+    response = models.ForeignKey(
+        SurveyResponse, on_delete=models.CASCADE, related_name="tag_links", db_constraint=False
+    )
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="links")
     source = models.CharField(max_length=8, choices=TagSource.choices, default=TagSource.MANUAL)
     added_by = models.ForeignKey(
@@ -122,7 +126,10 @@ class FeedbackTag(models.Model):
 
 class TagSuggestion(models.Model):
     response = models.ForeignKey(
-        SurveyResponse, on_delete=models.CASCADE, related_name="tag_suggestions"
+        SurveyResponse,
+        on_delete=models.CASCADE,
+        related_name="tag_suggestions",
+        db_constraint=False,  # partitioned table, see FeedbackTag.response
     )
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="suggestions")
     rule = models.ForeignKey(
@@ -151,7 +158,10 @@ class FollowUp(models.Model):
     """Closed-loop follow-up of a negative response."""
 
     response = models.OneToOneField(
-        SurveyResponse, on_delete=models.CASCADE, related_name="follow_up"
+        SurveyResponse,
+        on_delete=models.CASCADE,
+        related_name="follow_up",
+        db_constraint=False,  # partitioned table, see FeedbackTag.response
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -161,14 +161,17 @@ def spread_offset(j: Job, org_id: int) -> int:
 
 
 def dispatch(name: str) -> int:
-    """Publish one run of the job per organisation to the job's queue, each at its offset.
-    A job that is not per organisation runs here. Returns how many runs were published."""
+    """Publish one run of the job per organisation to the job's queue, each at its offset
+    (one run for a job that is not per organisation). Returns how many were published."""
     from .models import Organisation
 
     j = load_jobs()[name]
     if not j.per_org:
-        run_job(name)
-        return 0
+        # One installation-wide run, on the job's queue like the others.
+        current_app.send_task(
+            RUN_JOB_TASK, args=(name, None), queue=j.queue, expires=interval_seconds(j)
+        )
+        return 1
     published = 0
     for org_id in Organisation.objects.order_by("pk").values_list("pk", flat=True):
         offset = spread_offset(j, org_id)

@@ -241,7 +241,8 @@ def job_runs(request):
         {
             "tab": "jobs",
             "page": page,
-            "jobs": ordered_jobs(include_on_demand=True),
+            # An organisation's admin sees its own jobs, not the installation's upkeep.
+            "jobs": [j for j in ordered_jobs(include_on_demand=True) if j.per_org],
             "any_abandoned": any(run.status == JobStatus.ABANDONED for run in page),
         },
     )

@@ -258,7 +258,8 @@ def jobs_enqueue_all(*, organisation, actor) -> tuple[list[str], list[str]]:
     from .jobs import enqueue, ordered_jobs
 
     queued, failed = [], []
-    for j in ordered_jobs():
+    # Installation-wide jobs (response partitions) are not an organisation's to start.
+    for j in (j for j in ordered_jobs() if j.per_org):
         (queued if enqueue(j.name, organisation.pk) else failed).append(j.name)
     audit(
         organisation=organisation,

@@ -181,6 +181,9 @@ if DATABASE_REPLICA_URL and not TESTING:
 DATABASE_ROUTERS = ["xmo.replica.ReplicaRouter"]
 # Beyond this lag (or when it is down) the replica is left aside and reads use the primary.
 REPLICA_MAX_LAG_SECONDS = float(os.environ.get("XMO_REPLICA_MAX_LAG_SECONDS", "10"))
+# PostgreSQL: survey responses older than this many whole months are dropped, a monthly
+# partition at a time, once rolled up (experience.partitions). 0 or unset keeps them all.
+RESPONSE_RETENTION_MONTHS = int(os.environ.get("XMO_RESPONSE_RETENTION_MONTHS", "0") or 0)
 # Imported by each Celery worker process when it starts (PostgreSQL only), so the first
 # rollup chunk does not pay for loading NumPy and pandas.
 WORKER_PRELOAD_MODULES = ["experience.rollups.engine"]

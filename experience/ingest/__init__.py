@@ -7,7 +7,10 @@ A batch goes through four steps, each timed for the `Server-Timing` header:
 parse (msgspec decodes and validates the whole batch into structs in one call), check (rules a
 type cannot say: dates, text the database refuses), resolve (slugs → ids, one query per kind,
 scoped to the organisation) and write. On PostgreSQL the write is a COPY into a temporary
-staging table followed by one `INSERT ... SELECT ... ON CONFLICT DO NOTHING`; on SQLite it is
+staging table followed by one statement: survey responses claim their external ids in the
+unpartitioned key table (`ON CONFLICT DO NOTHING RETURNING`) and only the claimed rows go
+into the monthly partitions (experience.partitions); metric samples use
+`INSERT ... SELECT ... ON CONFLICT DO NOTHING`. On SQLite it is
 `bulk_create(ignore_conflicts=True)`. Either way the batch is stored whole or not at all; each
 new response and sample gets its queue row (PendingResponse, PendingSample: the durable
 "still to roll up" marker) in the same transaction. The rollups job is queued

@@ -1,6 +1,7 @@
 """Steps three and four of a push: resolve (slugs → ids, one query per kind, scoped to the
-organisation) and write (PostgreSQL: COPY into a staging table, then one INSERT ... ON
-CONFLICT DO NOTHING; SQLite: bulk_create), with the queue rows, in one transaction."""
+organisation) and write (PostgreSQL: COPY into a staging table, then one statement that claims
+the responses' keys and inserts the rows they claimed, or INSERT ... ON CONFLICT DO NOTHING for
+samples; SQLite: bulk_create), with the queue rows, in one transaction."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from django.db import DataError, IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .. import partitions
 from ..models import (
     PendingResponse,
     PendingSample,
+    ResponseKey,
     SurveyResponse,
 )
 from ..rollups.queue import enqueue, enqueue_all_samples
@@ -125,15 +128,6 @@ def _write_postgres(kind: Kind, organisation, rows: list[tuple], token) -> int:
     staging = f"xmo_staging_{table}"
     columns = ", ".join(kind.columns)
     definition = ", ".join(f"{c} {_STAGING_TYPES[c]}" for c in kind.columns)
-    if kind is RESPONSES:
-        extra_columns = ", triage_status, highlighted"
-        extra_values = ", 'new', false"
-        conflict = "(organisation_id, external_id)"
-    else:
-        extra_columns = ""
-        extra_values = ""
-        # The unique index is partial: ON CONFLICT must name the same predicate.
-        conflict = "(organisation_id, external_id) WHERE external_id IS NOT NULL"
     with connection.cursor() as cursor:
         # The staging table lives as long as the connection and is emptied at every commit.
         cursor.execute(
@@ -144,28 +138,49 @@ def _write_postgres(kind: Kind, organisation, rows: list[tuple], token) -> int:
         with cursor.cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
-        insert = (
-            f"INSERT INTO {table} (organisation_id, {columns}, received_at, source_token_id"  # noqa: S608
-            f"{extra_columns})"
-            f" SELECT %s, {columns}, %s, %s{extra_values} FROM {staging}"
-            f" ORDER BY external_id"
-            f" ON CONFLICT {conflict} DO NOTHING"
-        )
         params = [organisation.pk, timezone.now(), token.pk if token is not None else None]
+        if kind is RESPONSES:
+            # The responses table is partitioned (experience.partitions): the batch claims
+            # its external ids in ResponseKey, and only the rows whose key it claimed are
+            # stored. A concurrent batch with the same id waits on the key, then skips it.
+            claim = (
+                f"claimed AS (INSERT INTO {ResponseKey._meta.db_table}"  # noqa: S608
+                f" (organisation_id, external_id) SELECT %s, external_id FROM {staging}"
+                " ORDER BY external_id ON CONFLICT DO NOTHING RETURNING external_id), "
+            )
+            source = f"{staging} JOIN claimed USING (external_id)"
+            extra_columns, extra_values, conflict = (
+                ", triage_status, highlighted",
+                ", 'new', false",
+                "",
+            )
+            queue, queued = PendingResponse._meta.db_table, "response_id"
+            params.insert(0, organisation.pk)
+        else:
+            claim, source, extra_columns, extra_values = "", staging, "", ""
+            # The unique index is partial: ON CONFLICT must name the same predicate.
+            conflict = (
+                " ON CONFLICT (organisation_id, external_id) WHERE external_id IS NOT NULL"
+                " DO NOTHING"
+            )
+            queue, queued = PendingSample._meta.db_table, "sample_id"
         # Each new row is queued for the rollups in the same statement; the outer INSERT's
         # row count is the number of rows created.
-        queue, queued = (
-            (PendingResponse._meta.db_table, "response_id")
-            if kind is RESPONSES
-            else (PendingSample._meta.db_table, "sample_id")
-        )
         insert = (
-            f"WITH inserted AS ({insert} RETURNING id) "  # noqa: S608
+            f"WITH {claim}inserted AS (INSERT INTO {table}"  # noqa: S608
+            f" (organisation_id, {columns}, received_at, source_token_id{extra_columns})"
+            f" SELECT %s, {columns}, %s, %s{extra_values} FROM {source}"
+            f" ORDER BY external_id{conflict} RETURNING id) "
             f"INSERT INTO {queue} ({queued}, organisation_id) SELECT id, %s FROM inserted"
         )
         params.append(organisation.pk)
+        if kind is RESPONSES:
+            partitions.keys_off(cursor)
         cursor.execute(insert, params)
-        return cursor.rowcount
+        created = cursor.rowcount
+        if kind is RESPONSES:
+            partitions.keys_on(cursor)
+        return created
 
 
 def _write_portable(kind: Kind, organisation, rows: list[tuple], token) -> int:

@@ -4,7 +4,14 @@ incidents, data quality alerts), `rollups` (the aggregates) and `forecasts`. Eve
 importable from `experience.models`."""
 
 from .catalogue import OperationalMetric, Persona, Service
-from .data import MetricSample, PendingResponse, PendingSample, SurveyResponse
+from .data import (
+    MetricSample,
+    PendingResponse,
+    PendingSample,
+    ResponseKey,
+    RetiredResponses,
+    SurveyResponse,
+)
 from .drops import DataQualityAlert, Incident, ScoreDrop
 from .forecasts import ExperienceModel
 from .rollups import (
@@ -27,6 +34,8 @@ __all__ = [
     "MetricSample",
     "OperationalMetric",
     "PendingResponse",
+    "ResponseKey",
+    "RetiredResponses",
     "PendingSample",
     "Persona",
     "ResponseRollup",

@@ -112,6 +112,54 @@ class SurveyResponse(models.Model):
         return self.score <= 6
 
 
+class ResponseKey(models.Model):
+    """The external ids of an organisation's stored responses: idempotency across partitions.
+
+    On PostgreSQL the responses table is partitioned by month of `submitted_at`, and a
+    unique index there can only be unique per partition. This narrow, unpartitioned table
+    holds the `(organisation, external_id)` pairs instead: ingestion claims keys here with
+    `ON CONFLICT DO NOTHING` and stores only the responses whose key it claimed, and a
+    trigger keeps the table in step with every other insert and delete (see
+    experience/partitions.py). Keys outlive retention, so a retired response is never
+    stored twice. Empty on SQLite, where the responses table keeps its unique constraint.
+    """
+
+    pk = models.CompositePrimaryKey("organisation", "external_id")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    external_id = models.CharField(max_length=128)
+
+    def __str__(self):
+        return f"{self.organisation_id}/{self.external_id}"
+
+
+class RetiredResponses(models.Model):
+    """Where retention has dropped survey responses: every month before `kept_from` (UTC).
+
+    One row per installation (PostgreSQL with XMO_RESPONSE_RETENTION_MONTHS). A rebuild of
+    the rollups keeps the rollup rows that depend on retired months (experience.rollups).
+    """
+
+    kept_from = models.DateField(help_text="First day of the oldest month whose responses remain.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"responses kept from {self.kept_from}"
+
+    @classmethod
+    def record(cls, kept_from) -> None:
+        row = cls.objects.select_for_update().order_by("pk").first()
+        if row is None:
+            cls.objects.create(kept_from=kept_from)
+        elif kept_from > row.kept_from:
+            row.kept_from = kept_from
+            row.save(update_fields=["kept_from", "updated_at"])
+
+    @classmethod
+    def boundary(cls):
+        """The first month kept, or None when nothing was retired."""
+        return cls.objects.order_by("pk").values_list("kept_from", flat=True).first()
+
+
 class PendingResponse(models.Model):
     """The durable "not yet rolled up" marker of a response, written in the same transaction.
 
@@ -120,7 +168,12 @@ class PendingResponse(models.Model):
     """
 
     response = models.OneToOneField(
-        SurveyResponse, on_delete=models.CASCADE, primary_key=True, related_name="pending"
+        SurveyResponse,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="pending",
+        # A foreign key cannot reference the partitioned responses table (PostgreSQL).
+        db_constraint=False,
     )
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="+", db_index=False

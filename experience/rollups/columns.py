@@ -9,6 +9,8 @@ writer at a time anyway.
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import connection
 
 from ..stats import STAT_FIELDS
@@ -69,3 +71,14 @@ def skip_locked() -> str:
 def materialized() -> str:
     """Keyword that makes PostgreSQL evaluate a CTE once (SQLite always does)."""
     return "MATERIALIZED " if is_pg() else ""
+
+
+def retained_starts(kept_from: datetime.date) -> dict[str, datetime.date]:
+    """The first day and the first month whose rollup rows come from retained responses only.
+
+    Retention keeps the responses from `kept_from` (a UTC month start) on. An organisation's
+    local day or month can begin up to 14 hours before it in UTC, so the first complete day
+    is the next one, and the first complete month the next month.
+    """
+    following = (kept_from + datetime.timedelta(days=32)).replace(day=1)
+    return {"day": kept_from + datetime.timedelta(days=1), "month": following}

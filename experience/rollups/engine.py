@@ -51,6 +51,9 @@ from .engine_parts import (
     factor_names as _factor_names,
 )
 from .engine_parts import (
+    retained_periods,
+)
+from .engine_parts import (
     runs as _runs,
 )
 from .engine_parts import (
@@ -169,10 +172,14 @@ class _Rebuild:
     """One ordered pass over responses: all rolled-up ones (a rebuild, rows written with
     delta = false) or the chunk `ids` (rows appended with delta = true)."""
 
-    def __init__(self, cursor, org, ids: list[int] | None = None):
+    def __init__(self, cursor, org, ids: list[int] | None = None, kept_from=None):
         self.cursor = cursor
         self.org = org
         self.ids = ids
+        # Retention dropped the responses before `kept_from`: read from there, and write only
+        # the periods that no retired response belongs to (first_periods, in days).
+        self.kept_from = kept_from
+        self.first_periods = retained_periods(kept_from) if kept_from else None
         self.row_start = f"{'t' if ids is not None else 'f'}\t{org.pk}\t"
         self.segments: dict[tuple, int] = {}
         self.grain_ids = {g: {} for g in GRAIN_NAMES}
@@ -192,7 +199,7 @@ class _Rebuild:
 
     def run(self) -> int:
         with tempfile.TemporaryFile() as spool, tempfile.TemporaryFile() as factor_spool:
-            with self.cursor.cursor.copy(_source_query(self.org, self.ids)) as copy:
+            with self.cursor.cursor.copy(_source_query(self.org, self.ids, self.kept_from)) as copy:
                 for block in copy:
                     spool.write(block)
             if not spool.tell():
@@ -381,6 +388,8 @@ class _Rebuild:
     def _write(self, span: str, finished) -> None:
         if finished is None:
             return
+        if self.first_periods is not None:
+            finished = _from_period(finished, self.first_periods[span])
         keys, stats, hist, factors = finished
         if not len(keys):
             return
@@ -407,14 +416,30 @@ class _Rebuild:
         self.factor_out.write("".join(lines.tolist()).encode())
 
 
-def rebuild_responses(cursor, org) -> int:
-    """Write every ResponseRollup and FactorRollup row of `org` (tables emptied first).
+def _from_period(finished, first: int):
+    """The finished figures of the periods from day number `first` on (arrays are sorted)."""
+    keys, stats, hist, factors = finished
+    limit = first << (2 + SEG_BITS)
+    cut = np.searchsorted(keys, limit)
+    hcut = np.searchsorted(hist[0], limit << VALUE_BITS)
+    fcut = np.searchsorted(factors[0], limit << VALUE_BITS)
+    return (
+        keys[cut:],
+        stats[cut:],
+        (hist[0][hcut:], hist[1][hcut:]),
+        (factors[0][fcut:], factors[1][fcut:]),
+    )
+
+
+def rebuild_responses(cursor, org, kept_from=None) -> int:
+    """Write every ResponseRollup and FactorRollup row of `org` (tables emptied first; with
+    `kept_from`, the rows of retained periods only, see retained_periods).
 
     Returns the number of responses rolled up. Raises OutOfRange before writing anything
     only for the date check; the caller runs it in a savepoint and falls back on any
     OutOfRange.
     """
-    return _Rebuild(cursor, org).run()
+    return _Rebuild(cursor, org, kept_from=kept_from).run()
 
 
 def append_deltas(cursor, org, ids: list[int]) -> int:

@@ -3,6 +3,7 @@ it reads and writes with, and the NumPy grouping it aggregates with."""
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import numpy as np
@@ -10,6 +11,7 @@ import pandas as pd
 from psycopg import sql
 
 from ..models import PendingResponse, SurveyResponse
+from .columns import retained_starts
 
 
 def escape(text: str) -> str:
@@ -23,9 +25,9 @@ def copy_in(model, columns) -> sql.Composed:
     )
 
 
-def source_query(org, ids: list[int] | None = None) -> sql.Composed:
+def source_query(org, ids: list[int] | None = None, since=None) -> sql.Composed:
     """Every rolled-up response of `org`, i.e. without a queue row (a rebuild), or the
-    responses `ids` (a chunk)."""
+    responses `ids` (a chunk); with `since` (a date), only those submitted from then (UTC)."""
     table = sql.Identifier(SurveyResponse._meta.db_table)
     if ids is None:
         rows = sql.SQL("NOT EXISTS (SELECT 1 FROM {} p WHERE p.response_id = r.id)").format(
@@ -33,6 +35,10 @@ def source_query(org, ids: list[int] | None = None) -> sql.Composed:
         )
     else:
         rows = sql.SQL("r.id = ANY({})").format(sql.Literal(ids))
+    if since is not None:
+        rows = sql.SQL("{} AND r.submitted_at >= {}").format(
+            rows, sql.Literal(f"{since.isoformat()} 00:00:00+00")
+        )
     return sql.SQL(
         "COPY (SELECT (r.submitted_at AT TIME ZONE {tz})::date - DATE '1970-01-01', "
         "r.service_id, COALESCE(r.persona_id, 0), r.touchpoint, r.channel, r.location, "
@@ -80,3 +86,9 @@ def count(keys: np.ndarray, counts: np.ndarray | None = None):
     ordered = keys[order]
     starts = runs(ordered)
     return ordered[starts], np.add.reduceat(counts[order], starts) if len(starts) else counts[:0]
+
+
+def retained_periods(kept_from: datetime.date) -> dict[str, int]:
+    """retained_starts as day numbers since 1970-01-01 (the engine's time keys)."""
+    epoch = datetime.date(1970, 1, 1)
+    return {span: (day - epoch).days for span, day in retained_starts(kept_from).items()}

@@ -57,9 +57,14 @@ def process_response_chunk(org, limit: int | None = None) -> int:
         return len(ids)
 
 
-def rebuild_responses(cursor, org) -> None:
+def rebuild_responses(cursor, org, kept_from=None) -> None:
     """Write every response rollup row. PostgreSQL: one ordered pass aggregated in the worker
-    (experience.rollups.engine); the SQL statements are the fallback and SQLite's path."""
+    (experience.rollups.engine); the SQL statements are the fallback and SQLite's path.
+
+    With `kept_from` (retention dropped the responses before it), only the periods built
+    from retained responses are written; the SQL path cannot limit its periods, so a rebuild
+    that would need it stops with an error instead of losing the retired months' rollups.
+    """
     if is_pg():
         from .engine import OutOfRange
         from .engine import rebuild_responses as engine_rebuild
@@ -67,9 +72,15 @@ def rebuild_responses(cursor, org) -> None:
         cursor.execute("SET LOCAL jit = off")
         try:
             with transaction.atomic():
-                engine_rebuild(cursor, org)
+                engine_rebuild(cursor, org, kept_from=kept_from)
             return
         except OutOfRange:
+            if kept_from is not None:
+                raise RuntimeError(
+                    "The rollups cannot be rebuilt: some responses are outside the fast"
+                    " path's range, and the SQL path would lose the rollups of the months"
+                    f" that retention dropped (before {kept_from})."
+                ) from None
             logger.warning("rollup rebuild: data outside the fast path's range; using SQL")
     statements.insert(
         cursor, org, f"r.organisation_id = %s AND {statements.NOT_PENDING}", [org.pk], delta=False

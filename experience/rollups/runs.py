@@ -16,12 +16,18 @@ key.
 from __future__ import annotations
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 
-from ..models import FactorRollup, MetricRollup, PendingResponse, ResponseRollup
+from ..models import (
+    FactorRollup,
+    MetricRollup,
+    PendingResponse,
+    ResponseRollup,
+    RetiredResponses,
+)
 from . import compaction
 from . import samples as sample_rollups
-from .columns import is_pg, lock
+from .columns import is_pg, lock, retained_starts
 from .queue import PENDING, PENDING_SAMPLES
 from .responses import process_response_chunk, rebuild_responses
 from .samples import process_sample_chunk, rebuild_samples
@@ -90,8 +96,17 @@ def rebuild_rollups(org) -> dict:
     """Recompute every rollup of the organisation from the raw rows (identical to incremental)."""
     with transaction.atomic(), connection.cursor() as cursor:
         lock(cursor, org, exclusive=True)
-        for model in (ResponseRollup, FactorRollup, MetricRollup):
-            model.objects.filter(organisation=org).delete()
+        # Retention may have dropped old responses: their periods' rollups stay as they are.
+        kept_from = RetiredResponses.boundary() if is_pg() else None
+        retained = Q()
+        if kept_from is not None:
+            starts = retained_starts(kept_from)
+            retained = Q(span="day", day__gte=starts["day"]) | Q(
+                span="month", day__gte=starts["month"]
+            )
+        for model in (ResponseRollup, FactorRollup):
+            model.objects.filter(retained, organisation=org).delete()
+        MetricRollup.objects.filter(organisation=org).delete()
         # Everything present now is rolled up by this rebuild; rows committed later arrive
         # with their queue row and are picked up by the next run.
         cleared = {}
@@ -103,7 +118,7 @@ def rebuild_rollups(org) -> dict:
                 # the rows to aggregate, picking sorts that spill to disk over hash
                 # aggregation.
                 cursor.execute(f"ANALYZE {queue}")
-        rebuild_responses(cursor, org)
+        rebuild_responses(cursor, org, kept_from)
         total_samples = rebuild_samples(cursor, org)
         responses = (
             ResponseRollup.objects.filter(organisation=org, span="day", grain="service")

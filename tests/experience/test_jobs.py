@@ -153,3 +153,14 @@ def test_score_drop_job_checks_the_last_four_closed_weeks(org_a):
     )
     assert result["org-a"] == {"weeks": 4, "drops": 0, "incidents": 0}
     assert WEEK.weekday() == 0
+
+
+@pytest.mark.django_db
+def test_response_partitions_job_is_postgresql_upkeep_and_a_no_op_on_sqlite(settings):
+    from experience.jobs import response_partitions_job
+
+    result = response_partitions_job(today="2027-03-10")
+    assert result["partitioned"] is settings.IS_POSTGRES
+    if settings.IS_POSTGRES:
+        assert "2027-03" in result["created"]
+        assert result["retention"] == {"partitioned": True, "retention": "off", "dropped": []}

@@ -89,6 +89,27 @@ def test_dispatch_publishes_one_delayed_run_per_organisation_to_the_job_queue():
     r.delete("ingest")
 
 
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_dispatch_publishes_one_run_of_an_installation_wide_job_to_its_queue():
+    from xmo.celery import app
+
+    OrganisationFactory.create_batch(2)
+    app.control.purge()
+    r = _redis()
+    r.delete(*QUEUES)
+    with app.connection_for_write() as conn:
+        for queue in app.amqp.queues.values():
+            queue(conn.default_channel).declare()
+    assert dispatch("response_partitions") == 1
+    messages = [json.loads(m) for m in r.lrange("maintenance", 0, -1)]
+    assert [r.llen(q) for q in QUEUES if q != "maintenance"] == [0, 0, 0, 0]
+    assert len(messages) == 1
+    args = json.loads(__import__("base64").b64decode(messages[0]["body"]))[0]
+    assert args == ["response_partitions", None]
+    r.delete("maintenance")
+
+
 def _database_url() -> str:
     s = connection.settings_dict
     auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
