@@ -160,9 +160,10 @@ def spread_offset(j: Job, org_id: int) -> int:
     return zlib.crc32(f"{j.name}:{org_id}".encode()) % window
 
 
-def dispatch(name: str) -> int:
-    """Publish one run of the job per organisation to the job's queue, each at its offset.
-    A job that is not per organisation runs here. Returns how many runs were published."""
+def dispatch(name: str, *, at_once: bool = False) -> int:
+    """Publish one run of the job per organisation to the job's queue, each at its offset
+    (at_once: all now and none expiring, one full cycle as bench/orgs.py runs it). A job that
+    is not per organisation runs here. Returns how many runs were published."""
     from .models import Organisation
 
     j = load_jobs()[name]
@@ -171,14 +172,14 @@ def dispatch(name: str) -> int:
         return 0
     published = 0
     for org_id in Organisation.objects.order_by("pk").values_list("pk", flat=True):
-        offset = spread_offset(j, org_id)
+        offset = 0 if at_once else spread_offset(j, org_id)
         current_app.send_task(
             RUN_JOB_TASK,
             args=(name, org_id),
             queue=j.queue,
             countdown=offset,
             # A run not started by the next tick is dropped: the next tick publishes another.
-            expires=offset + interval_seconds(j),
+            expires=None if at_once else offset + interval_seconds(j),
         )
         published += 1
     return published
