@@ -55,6 +55,10 @@ def dashboard_only(ctx) -> dict:
     if ctx.replica_url:
         print("bench: dashboard_replica...", flush=True)
         figures.update(section_dashboard_replica(ctx))
+        # Both measured minutes apart in this run: the replica's cost or gain on one machine.
+        figures["dashboard_p95_replica_vs_primary"] = round(
+            figures["dashboard_p95_ms_replica"] / figures["dashboard_p95_ms"], 3
+        )
     return figures
 
 

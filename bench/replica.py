@@ -106,8 +106,7 @@ def section_dashboard_replica(ctx) -> dict:
     finally:
         ctx.env = env
     results = {k + "_replica": v for k, v in figures.items() if k not in UNSUFFIXED}
-    state = seen.get("readyz")
-    results["dashboard_replica_state"] = " ".join(map(str, state)) if state else "unknown"
+    results["dashboard_replica_state"] = seen.get("readyz") or "unknown"
     results["dashboard_replica_read_share"] = share(seen["primary"], seen["standby"], 0)
     results["dashboard_replica_tuple_share"] = share(seen["primary"], seen["standby"], 1)
     return results
