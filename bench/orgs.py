@@ -63,22 +63,12 @@ def start_workers(ctx) -> list[subprocess.Popen]:
     for queues, concurrency in WORKERS:
         name = f"bench-{queues.split(',')[0]}-{tag}@%h"
         names.append(name.split("@")[0])
+        command = [*prefix, sys.executable, "-m", "celery", "-A", "xmo", "worker", "-Q", queues]
+        command += ["-n", name, f"--concurrency={concurrency}", "--loglevel=WARNING"]
+        command += ["--without-gossip", "--without-mingle"]
         procs.append(
             subprocess.Popen(
-                [
-                    *prefix,
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "xmo",
-                    "worker",
-                    "-Q",
-                    queues,
-                    "-n",
-                    name,
-                ]
-                + [f"--concurrency={concurrency}", "--loglevel=WARNING", "--without-gossip"],
+                command,
                 cwd=ROOT,
                 stdout=subprocess.DEVNULL,  # the banner; errors and failed runs go to stderr
                 # Notification e-mails are built and handed to Django's in-memory outbox.
@@ -252,9 +242,10 @@ def cycle(ctx, count: int, *, watch: bool) -> dict:
     process_new(first)
     jobs = [j for j in ordered_jobs() if j.schedule]
     workers = start_workers(ctx)
-    dashboard = DashboardWatch(ctx, first) if watch else None
+    dashboard = None
     figures: dict = {}
     try:
+        dashboard = DashboardWatch(ctx, first) if watch else None
         since = timezone.now()
         started = time.time()
         busy: dict = {}
