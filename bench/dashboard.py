@@ -120,14 +120,17 @@ def _months(org, count: int = 13) -> list[str]:
     return months
 
 
-def section_dashboard(ctx, requests: int = 120, warm_requests: int = 60, clients: int = 10) -> dict:
+def section_dashboard(
+    ctx, requests: int = 120, warm_requests: int = 60, clients: int = 10, probe=None
+) -> dict:
     """Cold-cache p50/p95 at SCALE and at 10 000 responses (a second organisation).
 
     Every cold request names a filter combination no earlier request used (month × heat-map
     dimension × service) after the data version was bumped, so each one renders its figures
     from the rollups. The two organisations are measured in alternating rounds so that both
     see the same load on the shared machine. A warm run (one URL, figures from the cache) is
-    reported beside.
+    reported beside. `probe(base_url)` is called once the server answers, `probe(None)` once it
+    has stopped (bench/replica.py counts the reads each database served in between).
     """
     from django.core.cache import cache
     from django.core.management import call_command
@@ -165,6 +168,8 @@ def section_dashboard(ctx, requests: int = 120, warm_requests: int = 60, clients
             raise RuntimeError(f"only {len(paths)} distinct dashboard URLs")
         plan[suffix] = (_session_for(org, f"bench-leader{suffix or '_scale'}"), paths)
     server, base = start_server(ctx)
+    if probe:
+        probe(base)
     latencies: dict = {(kind, suffix): [] for kind in ("cold", "warm") for suffix in orgs}
     rounds = 2
     try:
@@ -190,6 +195,8 @@ def section_dashboard(ctx, requests: int = 120, warm_requests: int = 60, clients
     finally:
         server.terminate()
         server.wait(timeout=30)
+        if probe:
+            probe(None)
     results: dict = {"dashboard_small_responses": small_count, "dashboard_clients": clients}
     for (kind, suffix), values in latencies.items():
         label = "" if kind == "cold" else "_warm"

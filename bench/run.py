@@ -6,7 +6,10 @@ Sections (one function each, results merged into one dict written to bench/resul
   copy    — the same rows loaded by one raw COPY into the same table (emptied first).
   samples — metric samples: ingestion, rollup rebuild and incremental run (bench/samples.py;
             `--only samples` runs it alone, `--samples N` sets its size).
-The benchmark creates its own database (dropped and recreated) so it never touches real data.
+With --replica-url the dashboard runs again reading from a standby (bench/replica.py);
+`--only orgs` runs one cycle of every job for many organisations (bench/orgs.py).
+The benchmark creates its own database (dropped and recreated) so it never touches real data;
+`--only dashboard` measures the dashboard on the existing one (bench/only.py).
 """
 
 from __future__ import annotations
@@ -49,6 +52,9 @@ class Context:
     env: dict = field(default_factory=dict)
     token: str = ""
     samples: int = 1_000_000
+    orgs: int = 1000
+    per_org: int = 2000
+    replica_url: str = ""
     org_id: int = 0
     batches: list[bytes] = field(default_factory=list)
 
@@ -87,6 +93,14 @@ def create_database(ctx: Context) -> None:
     with psycopg.connect(ctx.admin_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{ctx.db_name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{ctx.db_name}"')
+    bench_env(ctx)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def bench_env(ctx: Context) -> None:
+    """The environment of the benchmark's processes (its database, its Redis); Django set up."""
     base = ctx.admin_url.rsplit("/", 1)[0]
     ctx.env = {
         **os.environ,
@@ -109,9 +123,6 @@ def create_database(ctx: Context) -> None:
     import django
 
     django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 def create_organisation(ctx: Context) -> None:
@@ -373,33 +384,19 @@ def section_copy(ctx: Context) -> dict:
     return {"copy_seconds": round(wall, 3), "copy_rows_per_s": round(ctx.scale / wall)}
 
 
-def _more_sections() -> list:
+def _more_sections(ctx: Context) -> list:
     from bench.dashboard import section_dashboard
     from bench.memory import section_memory
+    from bench.replica import section_dashboard_replica
     from bench.report import section_report
     from bench.rollups import section_rollups
     from bench.samples import section_samples
 
-    return [section_rollups, section_memory, section_dashboard, section_report, section_samples]
+    dashboards = [section_dashboard] + ([section_dashboard_replica] if ctx.replica_url else [])
+    return [section_rollups, section_memory, *dashboards, section_report, section_samples]
 
 
 SECTIONS = [section_ingest, section_copy]
-
-
-def run_samples_only(ctx: Context) -> int:
-    """The samples section alone; its keys replace theirs in an existing results file."""
-    from bench.samples import section_samples
-
-    print(f"bench: preparing database {ctx.db_name} for {ctx.samples} samples...", flush=True)
-    create_database(ctx)
-    figures = section_samples(ctx)
-    report(figures)
-    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    results.update(figures)
-    print_targets(results)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"\nbench: wrote {RESULTS.relative_to(ROOT)}")
-    return 0
 
 
 def main(argv=None) -> int:
@@ -410,8 +407,14 @@ def main(argv=None) -> int:
     parser.add_argument("--db-name", default="xmo_bench")
     parser.add_argument("--samples", type=int, default=1_000_000, help="metric samples")
     parser.add_argument(
-        "--only", choices=["samples"], help="run one section alone (keeps other results)"
+        "--only",
+        choices=["samples", "orgs", "dashboard"],
+        help="run one section alone (keeps other results; dashboard: on the existing database)",
     )
+    parser.add_argument("--orgs", type=int, default=1000, help="organisations (--only orgs)")
+    parser.add_argument("--per-org", type=int, default=2000, help="responses per organisation")
+    replica = os.environ.get("BENCH_REPLICA_URL", "")
+    parser.add_argument("--replica-url", default=replica, help="a standby of the PostgreSQL")
     args = parser.parse_args(argv)
     ctx = Context(
         scale=args.scale,
@@ -423,10 +426,15 @@ def main(argv=None) -> int:
         redis_url=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
         db_name=args.db_name,
         samples=args.samples,
+        orgs=args.orgs,
+        per_org=args.per_org,
+        replica_url=args.replica_url,
     )
     check_services(ctx)
-    if args.only == "samples":
-        return run_samples_only(ctx)
+    if args.only:
+        from bench.only import run_only
+
+        return run_only(ctx, args.only)
     print(f"bench: preparing database {ctx.db_name} and {ctx.scale} responses...", flush=True)
     create_database(ctx)
     create_organisation(ctx)
@@ -437,7 +445,7 @@ def main(argv=None) -> int:
         "gunicorn_workers": ctx.workers,
         "clients": ctx.clients,
     }
-    for section in SECTIONS + _more_sections():
+    for section in SECTIONS + _more_sections(ctx):
         print(f"bench: {section.__name__.removeprefix('section_')}...", flush=True)
         results.update(section(ctx))
     if "ingest_rows_per_s" in results and "copy_rows_per_s" in results:

@@ -15,6 +15,8 @@ TARGETS = (
     ("samples_ingest_ratio_to_copy", ">=", 0.5, "samples: HTTP ingestion / raw COPY"),
     ("samples_rollup_ratio_to_group_by", "<=", 2.0, "samples: rebuild / GROUP BY, percentiles"),
     ("samples_incremental_ratio_to_full", "<=", 0.05, "samples: 10 000 new / full rebuild"),
+    ("jobs_per_org_ratio", "<=", 1.2, "every job's cycle, time per org: N orgs / 10"),
+    ("dashboard_busy_ratio", "<=", 1.5, "dashboard p95, cold: others' jobs running / idle"),
 )
 
 

@@ -1,13 +1,13 @@
 """The background job registry.
 
-A job is a plain function `fn(org, **kwargs) -> dict` registered with `@job(...)`. The one
-Celery task `xmo.run_job(name, org_id)` runs any of them; beat schedules them from here;
-`manage.py run_job` runs them in the foreground. Each job names its queue (QUEUES): beat
-ticks `xmo.dispatch_job(name)`, which publishes one `xmo.run_job` per organisation to that
-queue, each delayed by a stable offset so that organisations spread over the schedule
-instead of starting together. Each run is recorded as a JobRun and
-holds a lease (JobLock) so the same job never runs twice at once for the same organisation.
-Jobs must be idempotent: running one twice changes nothing more.
+A job is a plain function `fn(org, **kwargs) -> dict` (`fn(**kwargs)` with per_org=False)
+registered with `@job(...)`. The one Celery task `xmo.run_job(name, org_id)` runs any of
+them; beat schedules them from here; `manage.py run_job` runs them in the foreground. Each
+job names its queue (QUEUES): beat ticks `xmo.dispatch_job(name)`, which publishes one
+`xmo.run_job` per organisation to that queue, each delayed by a stable offset so that
+organisations spread over the schedule. Each run is recorded as a JobRun and holds a lease
+(JobLock) so the same job never runs twice at once for the same organisation. Jobs must be
+idempotent: running one twice changes nothing more.
 """
 
 from __future__ import annotations
@@ -160,28 +160,28 @@ def spread_offset(j: Job, org_id: int) -> int:
     return zlib.crc32(f"{j.name}:{org_id}".encode()) % window
 
 
-def dispatch(name: str) -> int:
+def dispatch(name: str, *, at_once: bool = False) -> int:
     """Publish one run of the job per organisation to the job's queue, each at its offset
-    (one run for a job that is not per organisation). Returns how many were published."""
+    (one run for a job that is not per organisation; at_once: all now and none expiring,
+    one full cycle as bench/orgs.py runs it). Returns how many runs were published."""
     from .models import Organisation
 
     j = load_jobs()[name]
     if not j.per_org:
         # One installation-wide run, on the job's queue like the others.
-        current_app.send_task(
-            RUN_JOB_TASK, args=(name, None), queue=j.queue, expires=interval_seconds(j)
-        )
+        expires = None if at_once else interval_seconds(j)
+        current_app.send_task(RUN_JOB_TASK, args=(name, None), queue=j.queue, expires=expires)
         return 1
     published = 0
     for org_id in Organisation.objects.order_by("pk").values_list("pk", flat=True):
-        offset = spread_offset(j, org_id)
+        offset = 0 if at_once else spread_offset(j, org_id)
         current_app.send_task(
             RUN_JOB_TASK,
             args=(name, org_id),
             queue=j.queue,
             countdown=offset,
             # A run not started by the next tick is dropped: the next tick publishes another.
-            expires=offset + interval_seconds(j),
+            expires=None if at_once else offset + interval_seconds(j),
         )
         published += 1
     return published
@@ -324,10 +324,9 @@ def _drop_if_broken(connection) -> None:
 def mark_abandoned_runs(*, now=None, organisation=None) -> int:
     """Runs still "running" whose lease is gone or expired are abandoned: their worker died.
 
-    A run holds its lease from before its JobRun row is written until after its final status
-    is saved, so "running" without a live lease means nobody will ever finish it (a worker
-    killed with SIGKILL, a lost machine). Called when any job starts and when the Background
-    jobs page is shown. Returns how many runs were marked.
+    A run holds its lease from before its JobRun row is written until its final status is
+    saved, so "running" without a live lease means nobody will finish it (SIGKILL, a lost
+    machine). Called when any job starts and by the jobs page. Returns how many were marked.
     """
     from .choices import JobStatus
     from .models import JobLock, JobRun
@@ -340,8 +339,7 @@ def mark_abandoned_runs(*, now=None, organisation=None) -> int:
     if not running:
         return 0
     live = list(JobLock.objects.filter(expires_at__gte=now).values_list("key", "holder"))
-    live_holders = {holder for _, holder in live}
-    live_keys = {key for key, _ in live}
+    live_holders, live_keys = {holder for _, holder in live}, {key for key, _ in live}
     dead = [
         pk
         for pk, name, org_id, holder in running

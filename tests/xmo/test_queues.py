@@ -110,6 +110,30 @@ def test_dispatch_publishes_one_run_of_an_installation_wide_job_to_its_queue():
     r.delete("maintenance")
 
 
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_dispatch_at_once_publishes_every_run_now_and_none_expires():
+    """One full cycle on demand (bench/orgs.py): no offset, no expiry."""
+    import base64
+
+    from xmo.celery import app
+
+    orgs = [OrganisationFactory(slug=f"at-once-{i}") for i in range(3)]
+    app.control.purge()
+    r = _redis()
+    r.delete(*QUEUES)
+    with app.connection_for_write() as conn:
+        for queue in app.amqp.queues.values():
+            queue(conn.default_channel).declare()
+    assert dispatch("draft_monthly_reports", at_once=True) == 3
+    messages = [json.loads(m) for m in r.lrange("reports", 0, -1)]
+    assert sorted(json.loads(base64.b64decode(m["body"]))[0][1] for m in messages) == sorted(
+        o.pk for o in orgs
+    )
+    assert [(m["headers"]["eta"], m["headers"]["expires"]) for m in messages] == [(None, None)] * 3
+    r.delete("reports")
+
+
 def _database_url() -> str:
     s = connection.settings_dict
     auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
