@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from experience.choices import TriageStatus
 
 from .choices import FollowUpStatus, RuleMatch
+from .matching import EXCLUDE
 from .models import FollowUp, Tag, TagRule
 from .selectors import follow_up_owner_choices
 
@@ -178,7 +179,11 @@ class TagRuleForm(forms.ModelForm):
             "max_score": forms.NumberInput(attrs={"min": 0, "max": 10}),
         }
         help_texts = {
-            "patterns": _("One per line. Case is ignored; keywords match whole words only."),
+            "patterns": _(
+                "One per line. Case is ignored; keywords match whole words only. A word"
+                " ending in * matches every word it starts (freez* finds freezing); a line"
+                " starting with - is a phrase in which matches do not count (-not slow)."
+            ),
             "min_score": _("0–10; empty for any. A complaint tag usually takes 0 to 6."),
             "max_score": _("0–10; empty for any. A praise tag usually takes 9 to 10."),
             "factors": _("One factor per line, as the survey names it; empty for any."),
@@ -229,7 +234,12 @@ class TagRuleForm(forms.ModelForm):
             self.add_error("max_score", gettext("The highest score must not be below the lowest."))
             data["max_score"] = None
         if data.get("match") == RuleMatch.ANY_KEYWORD and data.get("patterns"):
-            multi = [p for p in data["patterns"].splitlines() if len(p.split()) > 1]
+            # An exclusion ("-not slow") is always a phrase.
+            multi = [
+                p
+                for p in data["patterns"].splitlines()
+                if len(p.split()) > 1 and not p.strip().startswith(EXCLUDE)
+            ]
             if multi:
                 self.add_error(
                     "patterns",

@@ -15,7 +15,7 @@ from xmo.choices import Role
 from xmo.selectors import organisation_members
 
 from .choices import FollowUpStatus, SuggestionStatus
-from .matching import compile_rule, names_factor
+from .matching import compile_rule, match_spans, names_factor, search_terms
 from .models import FeedbackTag, Tag, TagRule, TagSuggestion
 
 NEGATIVE_MAX_SCORE = 6
@@ -129,10 +129,8 @@ def preview_rule(organisation, *, rule, now=None) -> dict:
         return {"count": 0, "items": [], "days": PREVIEW_DAYS}
     since = (now or timezone.now()) - datetime.timedelta(days=PREVIEW_DAYS)
     narrow = Q()
-    for line in patterns.splitlines():
-        words = line.split()
-        if words:
-            narrow |= Q(comment__icontains=max(words, key=len))
+    for term in search_terms(patterns):
+        narrow |= Q(comment__icontains=term)
     candidates = (
         SurveyResponse.objects.filter(organisation=organisation, submitted_at__gte=since)
         .exclude(comment="")
@@ -144,7 +142,7 @@ def preview_rule(organisation, *, rule, now=None) -> dict:
     count = 0
     items = []
     for response in candidates.iterator(chunk_size=2000):
-        spans = [m.span() for m in regex.finditer(response.comment)]
+        spans = match_spans(rule, response.comment)
         if not spans or not names_factor(rule, response.factors):
             continue
         count += 1

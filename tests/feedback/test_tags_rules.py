@@ -227,6 +227,28 @@ class TestRules:
         )
         assert "<mark>&lt;b&gt;bold&lt;/b&gt;</mark>" in body
 
+    def test_preview_with_stems_and_exclusions(self, users, login, make_feedback):
+        make_feedback("Laptop keeps freezing")
+        make_feedback("not slow at all")
+        make_feedback("not slow in the morning, slow at night")
+        response = login(users["officer"]).post(
+            "/feedback/rules/preview/",
+            {"patterns": "freez*\nslow\n-not slow", "match": "any"},
+            HTTP_HX_REQUEST="true",
+        )
+        assert response.context["preview"]["count"] == 2
+        body = response.content.decode()
+        assert "Laptop keeps <mark>freezing</mark>" in body
+        assert "not slow in the morning, <mark>slow</mark> at night" in body
+
+    def test_a_keyword_rule_may_exclude_a_phrase(self, users, login, org_a, tag):
+        response = login(users["officer"]).post(
+            "/feedback/rules/new/",
+            {"name": "Slow", "tag": tag.pk, "match": "any", "patterns": "slow\n-not slow"},
+        )
+        assert response.status_code == 302
+        assert TagRule.objects.get().patterns == "slow\n-not slow"
+
     def test_preview_shows_at_most_twenty(self, users, login, make_feedback):
         for i in range(25):
             make_feedback(f"vpn {i}", hours_ago=i + 1)
