@@ -83,7 +83,8 @@ bench: install
 	$(PY) -m bench.run --scale $(SCALE) $(BENCH_ARGS)
 
 # Quality figures: simulations of the product's own drop detector and intervals (a few
-# minutes on 2 cores), and tag-suggestion precision and recall on the labelled sample.
+# minutes on 2 cores), and tag-suggestion precision and recall on the two labelled samples
+# (demo-style and free text), merged into bench/stats.json.
 stats: install
 	$(PY) -m bench.stats $(STATS_ARGS)
 	$(PY) -m bench.tag_stats

@@ -41,6 +41,7 @@ from pathlib import Path
 import numpy as np
 
 OUT = Path(__file__).resolve().parent / "stats.json"
+TAG_KEYS = ("tags_demo", "tags_freetext")  # written by bench.tag_stats
 SIZES = (40, 90)
 DROPS = (20, 30, 45)
 NULL_SIZES = (40, 90, 300, 600)
@@ -274,8 +275,11 @@ def main(argv=None) -> dict:
     started = time.monotonic()
     settings = vars(args) | {"out": str(out)}
     result: dict = {}
-    if out and args.only and out.exists():
-        result = json.loads(out.read_text())  # keep the other half's figures
+    if out and out.exists():
+        previous = json.loads(out.read_text())
+        # Keep the other half's figures (--only), and always bench.tag_stats' figures.
+        keep = previous if args.only else {k: v for k, v in previous.items() if k in TAG_KEYS}
+        result.update(keep)
     # Per half run: {"all" | "detector" | "coverage": settings}; a flat entry is a full run's.
     part = args.only or "all"
     for key in ("settings", "seconds"):

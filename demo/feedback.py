@@ -9,7 +9,7 @@ from experience.models import SurveyResponse
 from feedback.matching import rule_applies
 from feedback.models import FeedbackTag, FollowUp, Tag, TagRule
 
-from . import text
+from .tags import TAGS
 
 
 def tag_rules() -> list[tuple[str, TagRule]]:
@@ -25,7 +25,7 @@ def tag_rules() -> list[tuple[str, TagRule]]:
                 max_score=band[1],
             ),
         )
-        for name, slug, _color, _description, keywords, band in text.TAGS
+        for name, slug, _color, _description, keywords, band in TAGS
     ]
 
 
@@ -35,7 +35,7 @@ class FeedbackMixin:
     def ensure_tags(self) -> dict:
         result = {}
         rules = dict(tag_rules())
-        for name, slug, color, description, _keywords, _band in text.TAGS:
+        for name, slug, color, description, _keywords, _band in TAGS:
             tag, created = Tag.objects.get_or_create(
                 organisation=self.org,
                 slug=slug,

@@ -1,4 +1,7 @@
-"""Vocabulary for the demo data: services, personas, factors, comment templates, tags."""
+"""Vocabulary for the demo data: services, personas, factors, comment templates.
+
+The tags and their rule phrases are in demo.tags.
+"""
 
 # slug, name, IT area, base happiness, volume weight, assignment group, description
 SERVICES = [
@@ -240,103 +243,4 @@ LAPTOP_SLOW_COMMENTS = [
     "Laptop performance is terrible, boot takes ten minutes.",
     "Still waiting for a replacement laptop, cannot work properly.",
     "The laptop update broke Excel again, had to explain it twice.",
-]
-
-# name, slug, colour, description, rule phrases, score band (lowest, highest; None = any).
-# Complaint tags apply to unhappy answers only ("fast again" at 10 is no failed fix), praise
-# tags to the happy ones; topic tags (VPN, portal...) to any score.
-COMPLAINT = (0, 6)
-NOT_PROMOTER = (0, 8)
-PRAISE = (7, 10)
-ANY_SCORE = (None, None)
-TAGS = [
-    (
-        "VPN",
-        "vpn",
-        "#c92a2a",
-        "Remote access and VPN client problems.",
-        ["vpn", "remote access"],
-        ANY_SCORE,
-    ),
-    (
-        "Password reset",
-        "password-reset",
-        "#5f3dc4",
-        "Resets, lock-outs, MFA.",
-        ["password", "locked", "mfa"],
-        ANY_SCORE,
-    ),
-    (
-        "Slow response",
-        "slow-response",
-        "#e8590c",
-        "Waiting for an answer or a fix.",
-        [
-            "waited",
-            "too long",
-            "queue",
-            "nobody called",
-            "took a week",
-            "still waiting",
-            "still not fixed",
-            "nobody tells",
-        ],
-        COMPLAINT,
-    ),
-    (
-        "Friendly staff",
-        "friendly-staff",
-        "#2b8a3e",
-        "Praise for the people who helped.",
-        ["friendly", "polite", "patient", "helpful", "explained everything", "knew exactly"],
-        PRAISE,
-    ),
-    (
-        "Laptop performance",
-        "laptop-performance",
-        "#1971c2",
-        "Slow, freezing or crashing laptops.",
-        ["laptop performance", "still slow", "painfully slow", "freezing", "freezes"],
-        NOT_PROMOTER,
-    ),
-    (
-        "Had to repeat",
-        "had-to-repeat",
-        "#862e9c",
-        "The user had to explain again.",
-        ["explain", "three times", "explain it twice"],
-        NOT_PROMOTER,
-    ),
-    (
-        "Teams meetings",
-        "teams-meetings",
-        "#0c8599",
-        "Teams calls, audio, meetings.",
-        ["teams meetings", "audio"],
-        ANY_SCORE,
-    ),
-    (
-        "Mobile e-mail",
-        "mobile-email",
-        "#5c940d",
-        "Mail on phones and tablets.",
-        ["mobile email", "mobile e-mail", "syncing"],
-        ANY_SCORE,
-    ),
-    (
-        "Self-service",
-        "self-service",
-        "#364fc7",
-        "Portal, knowledge base, virtual agent.",
-        ["portal", "knowledge base", "virtual agent"],
-        ANY_SCORE,
-    ),
-    (
-        "Fix did not last",
-        "fix-did-not-last",
-        "#a61e1e",
-        "The same problem came back.",
-        ["only lasted", "did not last", "again", "not the first time"],
-        COMPLAINT,
-    ),
 ]

@@ -7,6 +7,7 @@ import pytest
 from bench.labelled_comments import MEANINGS, expected_tags
 from demo import text
 from demo.feedback import tag_rules
+from demo.tags import TAGS
 from experience.models import SurveyResponse
 from feedback.evaluation import LabelledComment, evaluate, load_labelled, suggested_tags
 from feedback.jobs import suggest_tags
@@ -14,6 +15,7 @@ from feedback.models import Tag, TagSuggestion
 from tests.factories import ServiceFactory
 
 SAMPLE = Path(__file__).parent / "data" / "labelled_comments.csv"
+FREETEXT = Path(__file__).parent / "data" / "labelled_freetext.csv"
 MIN_PRECISION = 0.8
 MIN_RECALL = 0.5
 
@@ -23,9 +25,14 @@ def sample():
     return load_labelled(SAMPLE)
 
 
+@pytest.fixture(scope="module")
+def freetext():
+    return load_labelled(FREETEXT)
+
+
 def test_sample_is_large_and_covers_every_tag_and_band(sample):
     assert len(sample) >= 300
-    slugs = {t[1] for t in text.TAGS}
+    slugs = {t[1] for t in TAGS}
     assert set().union(*(c.expected for c in sample)) == slugs
     assert {c.score for c in sample} == set(range(11))
     assert sum(1 for c in sample if not c.expected) >= 30  # comments that mean no tag
@@ -45,6 +52,28 @@ def test_demo_rules_are_precise_and_find_most_tags(sample):
     assert result["recall"] >= MIN_RECALL, result
     for slug, figures in result["per_tag"].items():
         assert figures["suggested"] > 0, slug  # every rule suggests something
+
+
+def test_freetext_sample_is_large_and_covers_every_tag(freetext):
+    """Written by hand, not from the demo's vocabulary (tests/feedback/data/README.md)."""
+    assert len(freetext) >= 300
+    slugs = {t[1] for t in TAGS}
+    expected = [slug for c in freetext for slug in c.expected]
+    assert set(expected) == slugs
+    assert min(expected.count(slug) for slug in slugs) >= 10
+    assert sum(1 for c in freetext if not c.expected) >= 60
+    assert {c.score for c in freetext} == set(range(11))
+    demo = {c.text for c in load_labelled(SAMPLE)}
+    assert [c.text for c in freetext if c.text in demo] == []
+
+
+def test_demo_rules_are_precise_and_find_most_tags_in_free_text(freetext):
+    """People do not write the demo's sentences: the rules must carry over to free text."""
+    result = evaluate(tag_rules(), freetext)
+    assert result["precision"] >= MIN_PRECISION, result
+    assert result["recall"] >= MIN_RECALL, result
+    for slug, figures in result["per_tag"].items():
+        assert figures["right"] > 0, slug
 
 
 def test_praise_is_not_a_fix_that_did_not_last():
