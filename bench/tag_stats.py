@@ -1,4 +1,4 @@
-"""Precision and recall of the demo's tag rules on two labelled samples of comments.
+"""Precision and recall of the demo's tag rules on the labelled samples of comments.
 
     python -m bench.tag_stats [--sample PATH] [--out bench/stats.json]
 
@@ -7,13 +7,15 @@
   vocabulary (bench/labelled_comments.py);
 - **free text**: tests/feedback/data/labelled_freetext.csv, comments written by hand as
   people write them, not from the demo's vocabulary, labelled by meaning (see the README
-  next to it).
+  next to it); the demo's rules were revised with this sample in view;
+- **free text, held out**: labelled_freetext_holdout.csv, written and labelled the same way
+  after the rules were revised, and not used to revise them: reported, not held to the goal.
 
 The rules are the ones `seed_demo` creates (demo.feedback.tag_rules), judged by the same
-matcher the suggest_tags job uses. Both samples' figures are merged into bench/stats.json
-under "tags_demo" and "tags_freetext" (the other keys are kept). `--sample` measures one
-other file instead, printed only. Exits non-zero when precision < 0.8 or recall < 0.5 on
-any sample measured.
+matcher the suggest_tags job uses. The figures are merged into bench/stats.json under
+"tags_demo", "tags_freetext" and "tags_freetext_holdout" (the other keys are kept).
+`--sample` measures one other file instead, printed only. Exits non-zero when precision
+< 0.8 or recall < 0.5 on the demo or the free-text sample (or on the --sample file).
 """
 
 from __future__ import annotations
@@ -31,7 +33,11 @@ DATA = ROOT / "tests/feedback/data"
 SAMPLES = {
     "tags_demo": DATA / "labelled_comments.csv",
     "tags_freetext": DATA / "labelled_freetext.csv",
+    "tags_freetext_holdout": DATA / "labelled_freetext_holdout.csv",
 }
+# The held-out sample is reported, not held to the goal: the rules were revised on the other
+# free-text sample, so this one shows how they do on text they were not fitted to.
+NO_GOAL = {"tags_freetext_holdout"}
 OUT = Path(__file__).resolve().parent / "stats.json"
 
 
@@ -43,7 +49,7 @@ def _met(result) -> bool:
     return (result["precision"] or 0) >= MIN_PRECISION and (result["recall"] or 0) >= MIN_RECALL
 
 
-def table(result: dict, name: str) -> str:
+def table(result: dict, name: str, goal: bool = True) -> str:
     lines = [
         f"Tag suggestions on {result['comments']} labelled comments ({name})",
         f"{'tag':<20} {'suggested':>9} {'expected':>9} {'right':>6} {'precision':>9} {'recall':>8}",
@@ -57,6 +63,7 @@ def table(result: dict, name: str) -> str:
     lines.append(
         f"goal: precision >= {MIN_PRECISION:.0%}, recall >= {MIN_RECALL:.0%}:"
         f" {'met' if _met(result) else 'NOT MET'}"
+        + ("" if goal else " (held out: reported, not required)")
     )
     return "\n".join(lines)
 
@@ -89,11 +96,11 @@ def main(argv=None) -> int:
             "sample": str(where.relative_to(ROOT) if where.is_relative_to(ROOT) else where)
         }
         figures[key] |= result
-        print(table(result, path.name), end="\n\n")
+        print(table(result, path.name, goal=key not in NO_GOAL), end="\n\n")
     if not args.sample:
         merge(args.out, figures)
         print(f"written to {args.out} ({', '.join(figures)})")
-    return 0 if all(_met(f) for f in figures.values()) else 1
+    return 0 if all(_met(f) for k, f in figures.items() if k not in NO_GOAL) else 1
 
 
 if __name__ == "__main__":
