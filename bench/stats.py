@@ -41,7 +41,12 @@ from pathlib import Path
 import numpy as np
 
 OUT = Path(__file__).resolve().parent / "stats.json"
-TAG_KEYS = ("tags_demo", "tags_freetext", "tags_freetext_holdout")  # written by bench.tag_stats
+TAG_KEYS = (
+    "tags_demo",
+    "tags_freetext",
+    "tags_freetext_2",
+    "tags_freetext_holdout",
+)  # written by bench.tag_stats
 SIZES = (40, 90)
 DROPS = (20, 30, 45)
 NULL_SIZES = (40, 90, 300, 600)
