@@ -14,7 +14,8 @@
   preferred within each group.
 
 The side split reads the month's responses that name factors (the rollups keep factor
-counts without scores), so its cost follows one month's answers, not all stored.
+counts without scores), so its cost follows one month's answers, not all stored; PostgreSQL
+counts them (at 10 000 000 responses a month is about 830 000 answers).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import datetime
 import re
 from collections import Counter
 
+from django.db import connection
 from django.db.models import Count, Q
 
 from experience.models import Incident, SurveyResponse
@@ -58,11 +60,10 @@ def factor_sides(org, *, start, end, segment: Segment | None = None, limit=SIDE_
         promoters=Count("id", filter=Q(score__gte=PRAISE_MIN)),
         detractors=Count("id", filter=Q(score__lte=COMPLAINT_MAX)),
     )
-    praise, complaints = Counter(), Counter()
     rows = month.filter(Q(score__gte=PRAISE_MIN) | Q(score__lte=COMPLAINT_MAX))
-    for score, factors in rows.values_list("score", "factors").iterator(chunk_size=5000):
-        if factors:
-            (praise if score >= PRAISE_MIN else complaints).update(set(factors))
+    praise, complaints = (_side_counts_pg if connection.vendor == "postgresql" else _side_counts)(
+        rows
+    )
 
     def ranked(counts: Counter, n: int) -> list[dict]:
         ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
@@ -77,6 +78,34 @@ def factor_sides(org, *, start, end, segment: Segment | None = None, limit=SIDE_
         "promoters": sizes["promoters"],
         "detractors": sizes["detractors"],
     }
+
+
+def _side_counts(rows) -> tuple[Counter, Counter]:
+    """(praise, complaints): answers naming each factor, each factor once per answer."""
+    praise, complaints = Counter(), Counter()
+    for score, factors in rows.values_list("score", "factors").iterator(chunk_size=5000):
+        if factors:
+            (praise if score >= PRAISE_MIN else complaints).update(set(factors))
+    return praise, complaints
+
+
+def _side_counts_pg(rows) -> tuple[Counter, Counter]:
+    """_side_counts counted by PostgreSQL: a month of a large organisation is hundreds of
+    thousands of answers, too many to parse in the web process."""
+    subquery, params = rows.values("score", "factors").query.sql_with_params()
+    sql = (
+        "SELECT s.score >= %s, f.name, count(*) FROM ("  # noqa: S608 (the ORM's own SQL)
+        + subquery
+        + ") s CROSS JOIN LATERAL (SELECT DISTINCT value AS name FROM jsonb_array_elements_text("
+        "CASE WHEN jsonb_typeof(s.factors) = 'array' THEN s.factors ELSE '[]' END)) f"
+        " WHERE f.name IS NOT NULL GROUP BY 1, 2"
+    )
+    praise, complaints = Counter(), Counter()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [PRAISE_MIN, *params])
+        for is_praise, name, count in cursor.fetchall():
+            (praise if is_praise else complaints)[name] = count
+    return praise, complaints
 
 
 def tag_counts(org, start, end) -> list[dict]:
