@@ -25,10 +25,11 @@ import re
 from collections import Counter
 
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Q
 
 from experience.models import Incident, SurveyResponse
 from experience.segments import Segment, responses
+from experience.selectors import summary_stats
 from feedback.models import FeedbackTag, Tag, TagSuggestion
 from xmo.periods import utc_range
 
@@ -56,10 +57,9 @@ def factor_sides(org, *, start, end, segment: Segment | None = None, limit=SIDE_
     (praise: of answers scoring 9–10; complaints: of answers scoring 0–6).
     """
     month = responses(org, start, end, segment)
-    sizes = month.aggregate(
-        promoters=Count("id", filter=Q(score__gte=PRAISE_MIN)),
-        detractors=Count("id", filter=Q(score__lte=COMPLAINT_MAX)),
-    )
+    # The sides' sizes are the happiness formula's promoters and detractors, from the rollups.
+    stats = summary_stats(org, start=start, end=end, segment=segment)
+    sizes = {"promoters": stats.promoters, "detractors": stats.detractors}
     rows = month.filter(Q(score__gte=PRAISE_MIN) | Q(score__lte=COMPLAINT_MAX))
     praise, complaints = (_side_counts_pg if connection.vendor == "postgresql" else _side_counts)(
         rows
