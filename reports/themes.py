@@ -24,7 +24,7 @@ import datetime
 import re
 from collections import Counter
 
-from django.db import connection
+from django.db import connections
 from django.db.models import Q
 
 from experience.models import Incident, SurveyResponse
@@ -61,9 +61,8 @@ def factor_sides(org, *, start, end, segment: Segment | None = None, limit=SIDE_
     stats = summary_stats(org, start=start, end=end, segment=segment)
     sizes = {"promoters": stats.promoters, "detractors": stats.detractors}
     rows = month.filter(Q(score__gte=PRAISE_MIN) | Q(score__lte=COMPLAINT_MAX))
-    praise, complaints = (_side_counts_pg if connection.vendor == "postgresql" else _side_counts)(
-        rows
-    )
+    postgres = connections[rows.db].vendor == "postgresql"
+    praise, complaints = (_side_counts_pg if postgres else _side_counts)(rows)
 
     def ranked(counts: Counter, n: int) -> list[dict]:
         ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
@@ -101,7 +100,8 @@ def _side_counts_pg(rows) -> tuple[Counter, Counter]:
         " WHERE f.name IS NOT NULL GROUP BY 1, 2"
     )
     praise, complaints = Counter(), Counter()
-    with connection.cursor() as cursor:
+    # The queryset's database: the read replica when the router chose it.
+    with connections[rows.db].cursor() as cursor:
         cursor.execute(sql, [PRAISE_MIN, *params])
         for is_praise, name, count in cursor.fetchall():
             (praise if is_praise else complaints)[name] = count
