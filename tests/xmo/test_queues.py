@@ -55,20 +55,26 @@ def _redis():
     return redis.Redis.from_url(settings.REDIS_URL)
 
 
-@pytest.mark.redis
-@pytest.mark.django_db
-def test_dispatch_publishes_one_delayed_run_per_organisation_to_the_job_queue():
+def _empty_queues():
+    """Every job queue empty, declared and bound, as the workers leave them (a message still
+    reaches only the queue it is published to); returns the Redis client."""
     from xmo.celery import app
 
-    orgs = [OrganisationFactory(slug=f"spread-{i}") for i in range(3)]
     app.control.purge()
     r = _redis()
     r.delete(*QUEUES)
-    # Every queue declared and bound, as the workers leave them: a message still reaches
-    # only the queue it is published to.
     with app.connection_for_write() as conn:
         for queue in app.amqp.queues.values():
             queue(conn.default_channel).declare()
+    return r
+
+
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_dispatch_publishes_one_delayed_run_per_organisation_to_the_job_queue():
+
+    orgs = [OrganisationFactory(slug=f"spread-{i}") for i in range(3)]
+    r = _empty_queues()
     assert dispatch("rollups") == 3
     messages = [json.loads(m) for m in r.lrange("ingest", 0, -1)]
     assert [r.llen(q) for q in QUEUES if q != "ingest"] == [0, 0, 0, 0]
@@ -92,15 +98,9 @@ def test_dispatch_publishes_one_delayed_run_per_organisation_to_the_job_queue():
 @pytest.mark.redis
 @pytest.mark.django_db
 def test_dispatch_publishes_one_run_of_an_installation_wide_job_to_its_queue():
-    from xmo.celery import app
 
     OrganisationFactory.create_batch(2)
-    app.control.purge()
-    r = _redis()
-    r.delete(*QUEUES)
-    with app.connection_for_write() as conn:
-        for queue in app.amqp.queues.values():
-            queue(conn.default_channel).declare()
+    r = _empty_queues()
     assert dispatch("response_partitions") == 1
     messages = [json.loads(m) for m in r.lrange("maintenance", 0, -1)]
     assert [r.llen(q) for q in QUEUES if q != "maintenance"] == [0, 0, 0, 0]
@@ -116,15 +116,8 @@ def test_dispatch_at_once_publishes_every_run_now_and_none_expires():
     """One full cycle on demand (bench/orgs.py): no offset, no expiry."""
     import base64
 
-    from xmo.celery import app
-
     orgs = [OrganisationFactory(slug=f"at-once-{i}") for i in range(3)]
-    app.control.purge()
-    r = _redis()
-    r.delete(*QUEUES)
-    with app.connection_for_write() as conn:
-        for queue in app.amqp.queues.values():
-            queue(conn.default_channel).declare()
+    r = _empty_queues()
     assert dispatch("draft_monthly_reports", at_once=True) == 3
     messages = [json.loads(m) for m in r.lrange("reports", 0, -1)]
     assert sorted(json.loads(base64.b64decode(m["body"]))[0][1] for m in messages) == sorted(
